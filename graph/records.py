@@ -1,0 +1,90 @@
+"""A record and its neighbours, grouped by relationship, for the record page.
+
+>>> PHRASES["PRODUCES"]
+('Produces', 'Produced by')
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+from . import model
+from .errors import NodeNotFound
+from .stores.base import GraphStore
+
+# (how the source reads the edge, how the target reads it)
+PHRASES = {
+    "REACHES": ("Reaches", "Reached by"),
+    "WORKS_ON": ("Works on", "Intermediaries working on this"),
+    "COVERS": ("Covers", "User groups covering this"),
+    "ABOUT": ("About", "Statistics about this"),
+    "BROADER": ("Part of the broader topic", "Narrower topics"),
+    "PRODUCES": ("Produces", "Produced by"),
+    "PART_OF": ("Part of", "Teams and parts"),
+    "DESCRIBES": ("Describes", "Described by"),
+    "MEMBER_OF": ("Member of", "Members"),
+    "CONVENES": ("Convenes", "Convened by"),
+    "PARTNERS_WITH": ("Partners with", "Partners of"),
+    "REFERS_TO": ("Refers enquiries to", "Receives enquiries referred by"),
+    "RAN": ("Ran", "Run by"),
+    "INVOLVED": ("Involved", "Engagements involving this"),
+    "VIA": ("Reached people via", "Engagements run through this"),
+    "ON": ("On", "Engagements on this"),
+    "RAISED_BY": ("Raised by", "Needs raised"),
+    "CONCERNS": ("Concerns", "Needs about this"),
+    "OWNED_BY": ("Owned by", "Needs it owns"),
+}
+
+
+@dataclass
+class Neighbour:
+    id: str
+    label: str
+    name: str
+    props: dict = field(default_factory=dict)
+
+
+@dataclass
+class Group:
+    type: str
+    direction: str  # out | in
+    heading: str
+    neighbours: list[Neighbour]
+
+
+@dataclass
+class RecordView:
+    node: dict
+    groups: list[Group]
+    stale: bool
+
+
+def is_stale(node: dict, today: _dt.date, after_days: int = 365) -> bool:
+    """True when the record was never verified or not in ``after_days``.
+
+    >>> is_stale({"verified": "2025-01-01"}, _dt.date(2026, 11, 21)), is_stale({"verified": "2026-06-01"}, _dt.date(2026, 11, 21))
+    (True, False)
+    """
+    verified = model.parse_date(node.get("verified"))
+    return verified is None or (today - verified).days > after_days
+
+
+def record_view(store: GraphStore, node_id: str, today: _dt.date | None = None,
+                stale_after_days: int = 365) -> RecordView:
+    """The record with its neighbours grouped by relationship type and direction."""
+    node = store.get_node(node_id)
+    if node is None:
+        raise NodeNotFound(node_id)
+    edges = store.edges_of(node_id)
+    others = store.get_nodes({e["to"] if e["from"] == node_id else e["from"] for e in edges})
+    grouped: dict[tuple[str, str], list[Neighbour]] = {}
+    for edge in edges:
+        direction = "out" if edge["from"] == node_id else "in"
+        other = others.get(edge["to"] if direction == "out" else edge["from"])
+        if other is None:
+            continue
+        grouped.setdefault((edge["type"], direction), []).append(
+            Neighbour(other["id"], other["label"], other["name"], model.edge_props(edge)))
+    groups = [Group(t, d, PHRASES[t][0 if d == "out" else 1], sorted(ns, key=lambda n: n.name.lower()))
+              for (t, d), ns in sorted(grouped.items(), key=lambda kv: (kv[0][1] == "in", kv[0][0]))]
+    return RecordView(node, groups, is_stale(node, today or _dt.date.today(), stale_after_days))

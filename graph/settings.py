@@ -1,0 +1,56 @@
+"""The algorithms' weights, windows and thresholds: configuration, not literals.
+
+The app passes ``current_settings()`` (these defaults overlaid with the
+``PATHWAYS_SETTINGS`` JSON file or the app config) to the domain functions.
+
+>>> merge(DEFAULTS, {"burden": {"window_days": 180}})["burden"]["window_days"]
+180
+>>> merge(DEFAULTS, {"burden": {"window_days": 180}})["burden"]["half_life_days"]
+180
+"""
+from __future__ import annotations
+
+import copy
+
+DEFAULTS: dict = {
+    "burden": {
+        "window_days": 365,
+        "half_life_days": 180,
+        "method_weights": {
+            "survey": 1, "poll": 1, "consultation": 2, "interview": 2, "panel_meeting": 2, "user_testing": 2,
+            "other": 2, "focus_group": 3, "workshop": 3, "co_design": 4, "community_research": 4,
+            "citizens_jury": 6, "deliberation": 6,
+        },
+        "feedback_debt_days": 90,
+        "feedback_debt_factor": 1.5,
+        "remunerated_factor": 0.8,
+        "capacity_public": 10,
+        "capacity_intermediary": 12,
+        "capacity_volunteer_led": 6,
+        "high_from": 0.7,
+        "over_from": 1.0,
+        "join_up_days": 60,
+    },
+    "discovery": {
+        "max_hops": 3,
+        "trust_factor": {"high": 1.0, "medium": 0.75, "low": 0.5},
+        "default_strength": 0.5,
+        "default_trust": "medium",
+        "umbrella_factor": 0.8,
+        "load_factor": {"ok": 1.0, "high": 0.75, "over": 0.5},
+        "partner_factor": 1.2,
+    },
+    "map": {"max_nodes": 2000, "physics_max_nodes": 300},
+    "stale_after_days": 365,
+}
+
+
+def merge(base: dict, override: dict | None) -> dict:
+    """A deep copy of ``base`` with ``override``'s keys laid over it, recursively."""
+    out = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out

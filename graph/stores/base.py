@@ -1,0 +1,276 @@
+"""The one interface every store implements, and the parts they share.
+
+A store holds the registry and answers a small set of questions; everything
+else (signposting, discovery, burden, maps) is pure functions over the
+networkx graphs it returns. Writes arrive as one :class:`Change`, validated
+against the model *inside* the store's transaction and applied whole or not at
+all, so the importer, the API and the CLI share one write path.
+"""
+from __future__ import annotations
+
+import abc
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+import networkx as nx
+
+from .. import model
+from ..errors import InvalidRecord, Problem
+
+Triple = tuple[str, str, str]
+META_KEYS = ("version",)
+PROGRESS_EVERY = 5000
+
+
+@dataclass
+class Change:
+    """One batch of writes, applied in one transaction.
+
+    ``put_nodes`` replaces each record's properties wholesale (upsert by id);
+    ``put_edges`` upserts by (type, from, to). ``expect`` maps ids to the
+    version the caller last read (0: the record must not exist yet), for
+    optimistic locking. ``audit`` is "records" (before/after of each record)
+    or "summary" (one entry with counts, for bulk imports).
+    """
+
+    put_nodes: list[dict] = field(default_factory=list)
+    put_edges: list[dict] = field(default_factory=list)
+    delete_nodes: list[str] = field(default_factory=list)
+    delete_edges: list[Triple] = field(default_factory=list)
+    expect: dict[str, int] = field(default_factory=dict)
+    actor: str = "system"
+    action: str = "write"
+    audit: str = "records"
+    # CSV line of each record, so messages can point at it (None: not from CSV).
+    node_lines: list[int] | None = field(default=None, repr=False)
+    edge_lines: list[int] | None = field(default=None, repr=False)
+    # Told (stage, done, total) as a long change is checked and written.
+    progress: Callable[[str, int, int], None] | None = field(default=None, repr=False, compare=False)
+
+    def report(self, stage: str, done: int) -> None:
+        if self.progress:
+            self.progress(stage, done, len(self))
+
+    def __len__(self) -> int:
+        return len(self.put_nodes) + len(self.put_edges) + len(self.delete_nodes) + len(self.delete_edges)
+
+
+@dataclass
+class WriteResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    edges_written: int = 0
+    edges_deleted: int = 0
+    revision: int = 0
+    versions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted or self.edges_written or self.edges_deleted)
+
+
+def strip_meta(node: dict) -> dict:
+    """A node record as the import document has it (no store bookkeeping).
+
+    >>> strip_meta({"id": "a", "label": "Topic", "name": "A", "version": 3})
+    {'id': 'a', 'label': 'Topic', 'name': 'A'}
+    """
+    return {k: v for k, v in node.items() if k not in META_KEYS}
+
+
+def validate_change(change: Change, labels_in_store: Callable[[Iterable[str]], dict[str, str]],
+                    limit: int = 1000) -> list[Problem]:
+    """Every problem with a change, against the model and the store's current records.
+
+    ``labels_in_store(ids)`` returns the labels of those ids already stored. An edge
+    may point at a node in the same change or already in the store; a node may not
+    change its label; the same id twice in one change is refused.
+    """
+    problems: list[Problem] = []
+    batch_labels: dict[str, str] = {}
+    node_lines, edge_lines = change.node_lines or [], change.edge_lines or []
+    for i, record in enumerate(change.put_nodes):
+        if i % PROGRESS_EVERY == 0:
+            change.report("checking", i)
+        line = node_lines[i] if i < len(node_lines) else None
+        problems += model.validate_node(record, line)
+        rid = record.get("id") if isinstance(record, dict) else None
+        if isinstance(rid, str):
+            if rid in batch_labels:
+                problems.append(Problem(model.node_where(record, line), "id",
+                                        "appears more than once in this import"))
+            elif isinstance(record.get("label"), str):
+                batch_labels[rid] = record["label"]
+        if len(problems) >= limit:
+            return problems[:limit]
+    deleted = set(change.delete_nodes)
+    wanted = set(batch_labels) | deleted
+    for edge in change.put_edges:
+        if isinstance(edge, dict):
+            wanted.update(v for v in (edge.get("from"), edge.get("to")) if isinstance(v, str))
+    stored = labels_in_store(wanted) if wanted else {}
+    for rid, label in batch_labels.items():
+        if rid in stored and stored[rid] != label:
+            problems.append(Problem(f"node '{rid}'", "label", f"is {label} here but the registry already has "
+                                    f"'{rid}' as a {stored[rid]}; ids are unique across the registry"))
+    labels = {**stored, **batch_labels}
+    for rid in deleted:
+        labels[rid] = None  # an edge may not point at a node deleted in the same change
+    seen: set[Triple] = set()
+    for i, edge in enumerate(change.put_edges):
+        if i % PROGRESS_EVERY == 0:
+            change.report("checking", len(change.put_nodes) + i)
+        line = edge_lines[i] if i < len(edge_lines) else None
+        problems += model.validate_edge(edge, labels, line)
+        if isinstance(edge, dict) and all(isinstance(edge.get(k), str) for k in model.EDGE_KEYS):
+            key = model.edge_key(edge)
+            if key in seen:
+                problems.append(Problem(model.edge_where(edge, line), "", "appears more than once in this import"))
+            seen.add(key)
+        if len(problems) >= limit:
+            break
+    change.report("checking", len(change))
+    return problems[:limit]
+
+
+class GraphStore(abc.ABC):
+    """The store contract. Implementations: :mod:`.sqlite` (embedded), :mod:`.neo4j`."""
+
+    url: str
+
+    def __init__(self) -> None:
+        self._graph_lock = threading.Lock()
+        self._graph_cache: tuple[int, nx.MultiDiGraph] | None = None
+
+    # -- writes -----------------------------------------------------------
+    @abc.abstractmethod
+    def apply(self, change: Change) -> WriteResult:
+        """Validate and apply a change in one transaction; raise and write nothing on any error."""
+
+    def check(self, change: Change) -> list[Problem]:
+        """The problems :meth:`apply` would refuse the change for, without writing."""
+        return validate_change(change, self.labels_of)
+
+    # -- reads ------------------------------------------------------------
+    @abc.abstractmethod
+    def revision(self) -> int:
+        """A number that grows with every write that changed something."""
+
+    @abc.abstractmethod
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, dict]:
+        """The records with these ids (missing ids are left out), each with its ``version``."""
+
+    def get_node(self, node_id: str) -> dict | None:
+        return self.get_nodes([node_id]).get(node_id)
+
+    @abc.abstractmethod
+    def labels_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """The label of each of these ids that exists."""
+
+    @abc.abstractmethod
+    def list_nodes(self, label: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+        """Records ordered by label then name, optionally of one label."""
+
+    @abc.abstractmethod
+    def count_nodes(self, label: str | None = None) -> int:
+        ...
+
+    @abc.abstractmethod
+    def edges_of(self, node_id: str, direction: str = "both", types: Iterable[str] | None = None) -> list[dict]:
+        """Edges touching a node as records ``{type, from, to, ...props}``; direction out|in|both."""
+
+    @abc.abstractmethod
+    def iter_nodes(self, batch: int = 5000) -> Iterator[dict]:
+        """Every node record (without version), in id order, streamed."""
+
+    @abc.abstractmethod
+    def iter_edges(self, batch: int = 5000) -> Iterator[dict]:
+        """Every edge record, in (type, from, to) order, streamed."""
+
+    @abc.abstractmethod
+    def counts(self) -> dict:
+        """``{"nodes": {label: n}, "edges": {type: n}}``."""
+
+    @abc.abstractmethod
+    def search_text(self, text: str, label: str | None = None, limit: int = 20) -> list[dict]:
+        """Records whose name, tags or description contain the words of ``text``."""
+
+    @abc.abstractmethod
+    def neighbourhood(self, ids: Iterable[str], depth: int = 1, types: Iterable[str] | None = None,
+                      max_nodes: int | None = None) -> nx.MultiDiGraph:
+        """The subgraph within ``depth`` hops of ``ids`` (either direction), following ``types`` only
+        when given, stopping once ``max_nodes`` are reached; edges between the nodes included."""
+
+    @abc.abstractmethod
+    def _load_graph(self) -> nx.MultiDiGraph:
+        """Read the whole registry into a graph (called only when the revision moved)."""
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The whole registry as a MultiDiGraph, rebuilt only after a write. Treat it as read-only."""
+        rev = self.revision()
+        cached = self._graph_cache
+        if cached and cached[0] == rev:
+            return cached[1]
+        with self._graph_lock:
+            cached = self._graph_cache
+            if cached and cached[0] == rev:
+                return cached[1]
+            graph = self._load_graph()
+            graph.graph["revision"] = rev
+            self._graph_cache = (rev, graph)
+            return graph
+
+    # -- tokens and audit -------------------------------------------------
+    @abc.abstractmethod
+    def add_token(self, name: str, role: str, token_hash: str) -> None:
+        """Store a token's hash under a unique name (DuplicateNode if the name is taken)."""
+
+    @abc.abstractmethod
+    def find_token(self, token_hash: str) -> dict | None:
+        """``{name, role, created, revoked}`` for a live token with this hash."""
+
+    @abc.abstractmethod
+    def list_tokens(self) -> list[dict]:
+        ...
+
+    @abc.abstractmethod
+    def revoke_token(self, name: str) -> bool:
+        ...
+
+    @abc.abstractmethod
+    def audit_entries(self, target: str | None = None, limit: int = 100, before_seq: int | None = None) -> list[dict]:
+        """Newest first: ``{seq, at, actor, action, target, before, after}``."""
+
+    @abc.abstractmethod
+    def wipe(self) -> None:
+        """Remove every record, token and audit entry (tests; migrating into a fresh store)."""
+
+    def close(self) -> None:  # pragma: no cover - trivial
+        """Release connections."""
+
+
+def graph_from_records(nodes: Iterable[dict], edges: Iterable[dict]) -> nx.MultiDiGraph:
+    """Build the networkx form of a registry: node attributes are the record,
+    edges are keyed by relationship type and carry their properties.
+
+    >>> g = graph_from_records([{"id": "a", "label": "Topic", "name": "A"},
+    ...                         {"id": "b", "label": "Topic", "name": "B"}],
+    ...                        [{"type": "BROADER", "from": "a", "to": "b"}])
+    >>> list(g.edges(keys=True, data="type"))
+    [('a', 'b', 'BROADER', 'BROADER')]
+    """
+    graph = nx.MultiDiGraph()
+    for node in nodes:
+        graph.add_node(node["id"], **node)
+    for edge in edges:
+        props = model.edge_props(edge)
+        graph.add_edge(edge["from"], edge["to"], key=edge["type"], type=edge["type"], **props)
+    return graph
+
+
+def raise_if_problems(problems: list[Problem]) -> None:
+    if problems:
+        raise InvalidRecord(problems)

@@ -1,0 +1,433 @@
+"""The embedded store: one SQLite file, WAL mode, every change in one transaction.
+
+It needs no server, so it is the default for one machine. Node properties are
+kept as canonical JSON (sorted keys) so that "unchanged" is a text comparison
+and re-importing the same file writes nothing. A ``revision`` counter moves
+with every write that changed something; cached graphs are rebuilt only then.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import Iterable, Iterator
+
+import networkx as nx
+
+from .. import model
+from ..errors import DuplicateNode, EdgeNotFound, NodeNotFound, StoreUnavailable, VersionConflict
+from .base import PROGRESS_EVERY, Change, GraphStore, WriteResult, graph_from_records, raise_if_problems, strip_meta, \
+    validate_change
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    name TEXT NOT NULL,
+    props TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS nodes_label_name ON nodes(label, name);
+CREATE TABLE IF NOT EXISTS edges (
+    type TEXT NOT NULL,
+    src TEXT NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
+    dst TEXT NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,
+    props TEXT NOT NULL,
+    PRIMARY KEY (type, src, dst)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_src ON edges(src, type);
+CREATE INDEX IF NOT EXISTS edges_dst ON edges(dst, type);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('revision', 0);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_target ON audit(target, seq);
+CREATE TABLE IF NOT EXISTS tokens (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL,
+    revoked TEXT
+);
+"""
+CHUNK = 500  # ids per IN (...) clause, under SQLite's variable limit
+
+
+def _canon(props: dict) -> str:
+    return json.dumps(props, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _node(row) -> dict:
+    return {"id": row[0], "label": row[1], "name": row[2], **json.loads(row[3]), "version": row[4]}
+
+
+def _edge(row) -> dict:
+    return {"type": row[0], "from": row[1], "to": row[2], **json.loads(row[3])}
+
+
+def path_from_url(url: str) -> str:
+    """The file path in a ``sqlite:///path`` URL.
+
+    >>> path_from_url("sqlite:///instance/registry.db"), path_from_url("sqlite:////tmp/r.db")
+    ('instance/registry.db', '/tmp/r.db')
+    """
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"not a sqlite URL: {url}")
+    return url[len("sqlite:///"):]
+
+
+class SQLiteStore(GraphStore):
+    """The embedded store over one SQLite file; safe to share between threads."""
+
+    def __init__(self, url: str):
+        super().__init__()
+        self.url = url
+        self.path = path_from_url(url)
+        if self.path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+        self._local = threading.local()
+        try:
+            self._conn().executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot prepare the registry database {self.path}: {exc}") from exc
+
+    # -- connections and transactions --------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"cannot open the registry database {self.path}: {exc}") from exc
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _write(self):
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"the registry database is busy or unavailable: {exc}") from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                conn.execute("ROLLBACK")
+                raise StoreUnavailable(f"the registry database could not save the change: {exc}") from exc
+
+    def _read(self, sql: str, params: Iterable = ()) -> list:
+        try:
+            return self._conn().execute(sql, tuple(params)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"the registry database could not be read: {exc}") from exc
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- writes -------------------------------------------------------------
+    def apply(self, change: Change) -> WriteResult:
+        with self._write() as conn:
+            def labels(ids):
+                return self._labels(conn, ids)
+            raise_if_problems(validate_change(change, labels))
+            result = WriteResult()
+            before = self._fetch(conn, list({*(n["id"] for n in change.put_nodes), *change.delete_nodes,
+                                              *change.expect}))
+            for node_id, expected in change.expect.items():
+                actual = before.get(node_id, {}).get("version")
+                if expected == 0 and actual is not None:
+                    raise DuplicateNode(node_id)
+                if expected and actual != expected:
+                    raise VersionConflict(node_id, expected, actual)
+            audit_rows = []
+            inserts, updates = [], []
+            for record in change.put_nodes:
+                props = _canon(model.node_props({k: v for k, v in record.items() if k not in ("version",)}))
+                old = before.get(record["id"])
+                if old is None:
+                    inserts.append((record["id"], record["label"], record["name"], props))
+                    result.created += 1
+                    result.versions[record["id"]] = 1
+                    audit_rows.append(("create", record["id"], None, strip_meta(record)))
+                elif old["name"] == record["name"] and _canon(model.node_props(strip_meta(old))) == props:
+                    result.unchanged += 1
+                    result.versions[record["id"]] = old["version"]
+                else:
+                    updates.append((record["name"], props, record["id"]))
+                    result.updated += 1
+                    result.versions[record["id"]] = old["version"] + 1
+                    audit_rows.append(("update", record["id"], strip_meta(old), strip_meta(record)))
+            written = 0
+            for rows, sql in ((inserts, "INSERT INTO nodes(id, label, name, props, version) VALUES (?,?,?,?,1)"),
+                              (updates, "UPDATE nodes SET name=?, props=?, version=version+1 WHERE id=?")):
+                for chunk in _chunks(rows, PROGRESS_EVERY):
+                    conn.executemany(sql, chunk)
+                    written += len(chunk)
+                    change.report("writing", written)
+            for node_id in change.delete_nodes:
+                if node_id not in before:
+                    raise NodeNotFound(node_id)
+                audit_rows.append(("delete", node_id, strip_meta(before[node_id]), None))
+            for ids in _chunks(list(change.delete_nodes)):
+                conn.execute(f"DELETE FROM nodes WHERE id IN ({','.join('?' * len(ids))})", ids)
+                result.deleted += len(ids)
+            edge_rows = [(e["type"], e["from"], e["to"], _canon(model.edge_props(e))) for e in change.put_edges]
+            before_count = conn.total_changes
+            for done, chunk in enumerate(_chunks(edge_rows, PROGRESS_EVERY), start=1):
+                conn.executemany(
+                    "INSERT INTO edges(type, src, dst, props) VALUES (?,?,?,?) ON CONFLICT(type, src, dst) "
+                    "DO UPDATE SET props=excluded.props WHERE edges.props != excluded.props", chunk)
+                change.report("writing", len(change.put_nodes) + min(done * PROGRESS_EVERY, len(edge_rows)))
+            result.edges_written = conn.total_changes - before_count
+            for triple in change.delete_edges:
+                cur = conn.execute("DELETE FROM edges WHERE type=? AND src=? AND dst=?", tuple(triple))
+                if cur.rowcount == 0:
+                    raise EdgeNotFound(*triple)
+                result.edges_deleted += 1
+            if change.audit == "records" and change.put_edges and result.edges_written:
+                audit_rows += [("link", f"{e['type']}:{e['from']}->{e['to']}", None, e) for e in change.put_edges]
+            if change.audit == "records":
+                audit_rows += [("unlink", f"{t[0]}:{t[1]}->{t[2]}", None, None) for t in change.delete_edges]
+            result.revision = self._bump(conn) if result.changed else self._revision(conn)
+            if result.changed:
+                self._audit(conn, change, audit_rows, result)
+            change.report("writing", len(change))
+            return result
+
+    def _audit(self, conn, change: Change, rows: list, result: WriteResult) -> None:
+        at = _now()
+        if change.audit == "summary":
+            summary = {k: getattr(result, k) for k in
+                       ("created", "updated", "unchanged", "deleted", "edges_written", "edges_deleted")}
+            conn.execute("INSERT INTO audit(at, actor, action, target, before, after) VALUES (?,?,?,?,?,?)",
+                         (at, change.actor, change.action, None, None, json.dumps(summary)))
+            return
+        conn.executemany(
+            "INSERT INTO audit(at, actor, action, target, before, after) VALUES (?,?,?,?,?,?)",
+            [(at, change.actor, f"{change.action}: {kind}", target,
+              None if b is None else json.dumps(b, ensure_ascii=False),
+              None if a is None else json.dumps(a, ensure_ascii=False)) for kind, target, b, a in rows])
+
+    @staticmethod
+    def _bump(conn) -> int:
+        conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+        return SQLiteStore._revision(conn)
+
+    @staticmethod
+    def _revision(conn) -> int:
+        return conn.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0]
+
+    @staticmethod
+    def _labels(conn, ids) -> dict[str, str]:
+        found = {}
+        for chunk in _chunks(list(ids)):
+            found.update(conn.execute(
+                f"SELECT id, label FROM nodes WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return found
+
+    @staticmethod
+    def _fetch(conn, ids: list[str]) -> dict[str, dict]:
+        found = {}
+        for chunk in _chunks(ids):
+            rows = conn.execute(
+                f"SELECT id, label, name, props, version FROM nodes WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall()
+            found.update((row[0], _node(row)) for row in rows)
+        return found
+
+    # -- reads --------------------------------------------------------------
+    def revision(self) -> int:
+        return self._read("SELECT value FROM meta WHERE key = 'revision'")[0][0]
+
+    def get_nodes(self, ids) -> dict[str, dict]:
+        try:
+            return self._fetch(self._conn(), list(ids))
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"the registry database could not be read: {exc}") from exc
+
+    def labels_of(self, ids) -> dict[str, str]:
+        return self._labels(self._conn(), ids)
+
+    def list_nodes(self, label=None, limit=100, offset=0) -> list[dict]:
+        where, params = ("WHERE label = ?", [label]) if label else ("", [])
+        rows = self._read(f"SELECT id, label, name, props, version FROM nodes {where} "
+                          "ORDER BY label, name COLLATE NOCASE, id LIMIT ? OFFSET ?", [*params, limit, offset])
+        return [_node(r) for r in rows]
+
+    def count_nodes(self, label=None) -> int:
+        if label:
+            return self._read("SELECT count(*) FROM nodes WHERE label = ?", [label])[0][0]
+        return self._read("SELECT count(*) FROM nodes")[0][0]
+
+    def edges_of(self, node_id, direction="both", types=None) -> list[dict]:
+        types = list(types or [])
+        type_sql = f" AND type IN ({','.join('?' * len(types))})" if types else ""
+        parts, params = [], []
+        if direction in ("out", "both"):
+            parts.append(f"SELECT type, src, dst, props FROM edges WHERE src = ?{type_sql}")
+            params += [node_id, *types]
+        if direction in ("in", "both"):
+            parts.append(f"SELECT type, src, dst, props FROM edges WHERE dst = ?{type_sql}")
+            params += [node_id, *types]
+        rows = self._read(" UNION ".join(parts) + " ORDER BY 1, 2, 3", params)
+        return [_edge(r) for r in rows]
+
+    def iter_nodes(self, batch=5000) -> Iterator[dict]:
+        last = ""
+        while True:
+            rows = self._read("SELECT id, label, name, props, version FROM nodes WHERE id > ? ORDER BY id LIMIT ?",
+                              [last, batch])
+            if not rows:
+                return
+            for row in rows:
+                yield strip_meta(_node(row))
+            last = rows[-1][0]
+
+    def iter_edges(self, batch=5000) -> Iterator[dict]:
+        last = ("", "", "")
+        while True:
+            rows = self._read("SELECT type, src, dst, props FROM edges WHERE (type, src, dst) > (?, ?, ?) "
+                              "ORDER BY type, src, dst LIMIT ?", [*last, batch])
+            if not rows:
+                return
+            for row in rows:
+                yield _edge(row)
+            last = rows[-1][:3]
+
+    def counts(self) -> dict:
+        return {"nodes": dict(self._read("SELECT label, count(*) FROM nodes GROUP BY label ORDER BY label")),
+                "edges": dict(self._read("SELECT type, count(*) FROM edges GROUP BY type ORDER BY type"))}
+
+    def search_text(self, text, label=None, limit=20) -> list[dict]:
+        words = [w for w in text.lower().split() if w][:10]
+        if not words:
+            return []
+        clauses = " AND ".join(["(lower(name) LIKE ? ESCAPE '\\' OR lower(props) LIKE ? ESCAPE '\\')"] * len(words))
+        params: list = []
+        for w in words:
+            pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [pattern, pattern]
+        label_sql = ""
+        if label:
+            label_sql, params = " AND label = ?", [*params, label]
+        rows = self._read(f"SELECT id, label, name, props, version FROM nodes WHERE {clauses}{label_sql} "
+                          "ORDER BY length(name), name LIMIT ?", [*params, limit])
+        return [_node(r) for r in rows]
+
+    def neighbourhood(self, ids, depth=1, types=None, max_nodes=None) -> nx.MultiDiGraph:
+        types = list(types or [])
+        type_sql = f" AND type IN ({','.join('?' * len(types))})" if types else ""
+        seen = list(dict.fromkeys(self.labels_of(ids)))
+        if max_nodes is not None:
+            seen = seen[:max_nodes]
+        frontier, included = list(seen), set(seen)
+        for _ in range(depth):
+            if not frontier or (max_nodes is not None and len(included) >= max_nodes):
+                break
+            nxt = []
+            for chunk in _chunks(frontier, CHUNK // 2):
+                marks = ",".join("?" * len(chunk))
+                rows = self._read(f"SELECT dst FROM edges WHERE src IN ({marks}){type_sql} "
+                                  f"UNION SELECT src FROM edges WHERE dst IN ({marks}){type_sql} ORDER BY 1",
+                                  [*chunk, *types, *chunk, *types])
+                for (other,) in rows:
+                    if other not in included and (max_nodes is None or len(included) < max_nodes):
+                        included.add(other)
+                        nxt.append(other)
+            frontier = nxt
+        return self._subgraph(sorted(included), types, type_sql)
+
+    def _subgraph(self, ids: list[str], types: list[str], type_sql: str) -> nx.MultiDiGraph:
+        nodes = self.get_nodes(ids)
+        edges = []
+        id_set = set(ids)
+        for chunk in _chunks(ids, CHUNK - len(types)):
+            rows = self._read(f"SELECT type, src, dst, props FROM edges WHERE src IN ({','.join('?' * len(chunk))})"
+                              f"{type_sql}", [*chunk, *types])
+            edges += [_edge(r) for r in rows if r[2] in id_set]
+        return graph_from_records((nodes[i] for i in ids if i in nodes), edges)
+
+    def _load_graph(self) -> nx.MultiDiGraph:
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            nodes = [_node(r) for r in conn.execute("SELECT id, label, name, props, version FROM nodes")]
+            edges = [_edge(r) for r in conn.execute("SELECT type, src, dst, props FROM edges")]
+        finally:
+            conn.execute("COMMIT")
+        return graph_from_records(nodes, edges)
+
+    def wipe(self) -> None:
+        with self._write() as conn:
+            for table in ("edges", "nodes", "audit", "tokens"):
+                conn.execute(f"DELETE FROM {table}")  # table names from this fixed tuple
+            self._bump(conn)
+
+    # -- tokens and audit ----------------------------------------------------
+    def add_token(self, name, role, token_hash) -> None:
+        with self._write() as conn:
+            try:
+                conn.execute("INSERT INTO tokens(name, role, hash, created) VALUES (?,?,?,?)",
+                             (name, role, token_hash, _now()))
+            except sqlite3.IntegrityError as exc:
+                raise DuplicateNode(name) from exc
+
+    def find_token(self, token_hash) -> dict | None:
+        rows = self._read("SELECT name, role, created, revoked FROM tokens WHERE hash = ? AND revoked IS NULL",
+                          [token_hash])
+        return dict(zip(("name", "role", "created", "revoked"), rows[0])) if rows else None
+
+    def list_tokens(self) -> list[dict]:
+        rows = self._read("SELECT name, role, created, revoked FROM tokens ORDER BY created, name")
+        return [dict(zip(("name", "role", "created", "revoked"), r)) for r in rows]
+
+    def revoke_token(self, name) -> bool:
+        with self._write() as conn:
+            cur = conn.execute("UPDATE tokens SET revoked = ? WHERE name = ? AND revoked IS NULL", (_now(), name))
+            return cur.rowcount > 0
+
+    def audit_entries(self, target=None, limit=100, before_seq=None) -> list[dict]:
+        clauses, params = [], []
+        if target:
+            clauses.append("target = ?")
+            params.append(target)
+        if before_seq:
+            clauses.append("seq < ?")
+            params.append(before_seq)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._read(f"SELECT seq, at, actor, action, target, before, after FROM audit {where} "
+                          "ORDER BY seq DESC LIMIT ?", [*params, limit])
+        keys = ("seq", "at", "actor", "action", "target", "before", "after")
+        return [{**dict(zip(keys, r)), "before": json.loads(r[5]) if r[5] else None,
+                 "after": json.loads(r[6]) if r[6] else None} for r in rows]

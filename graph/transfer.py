@@ -1,0 +1,219 @@
+"""Import and export of the registry: the JSON document, the CSV folder, GraphML.
+
+An import is parsed, then validated whole against the model and the store, and
+written in one transaction or not at all (the store's :meth:`apply` does both
+inside its transaction). Parse errors are located by record index or CSV line.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import networkx as nx
+
+from . import model
+from .errors import InvalidRecord, Problem
+from .stores.base import Change, GraphStore, WriteResult
+
+FORMAT = "pathways-graph"
+VERSION = 1
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class Document:
+    """A parsed import document: node and edge records, plus where each came from."""
+
+    nodes: list[dict] = field(default_factory=list)
+    edges: list[dict] = field(default_factory=list)
+    node_lines: list[int] | None = field(default=None, repr=False)
+    edge_lines: list[int] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.nodes) + len(self.edges)
+
+
+def parse_json(text: str | bytes, name: str = "document") -> Document:
+    """Parse the JSON import document, refusing anything but its contract shape.
+
+    >>> parse_json('{"format": "pathways-graph", "version": 1, "nodes": [], "edges": []}')
+    Document(nodes=[], edges=[])
+    >>> parse_json('{"format": "other"}')
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidRecord: document: format: must be "pathways-graph"
+    """
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRecord([Problem(name, "", f"is not valid JSON: {exc}")]) from exc
+    return document_from_data(data, name)
+
+
+def document_from_data(data, name: str = "document") -> Document:
+    """Check the envelope of an already-parsed JSON document."""
+    if not isinstance(data, dict):
+        raise InvalidRecord([Problem(name, "", "must be a JSON object with format, version, nodes and edges")])
+    problems = []
+    if data.get("format") != FORMAT:
+        problems.append(Problem(name, "format", f'must be "{FORMAT}"'))
+    elif data.get("version") != VERSION:
+        problems.append(Problem(name, "version", f"must be {VERSION}"))
+    for key in ("nodes", "edges"):
+        if not isinstance(data.get(key, []), list):
+            problems.append(Problem(name, key, "must be a list"))
+    unknown = sorted(set(data) - {"format", "version", "nodes", "edges", "exported"})
+    if unknown:
+        problems.append(Problem(name, unknown[0], "unknown key; allowed: format, version, nodes, edges"))
+    if problems:
+        raise InvalidRecord(problems)
+    return Document(list(data.get("nodes", [])), list(data.get("edges", [])))
+
+
+def _read_csv(path: Path, keys: tuple[str, ...], prop_of: Callable[[dict, str], model.Prop | None],
+              problems: list[Problem]) -> tuple[list[dict], list[int]]:
+    records, lines = [], []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [k for k in keys if k not in (reader.fieldnames or [])]
+        if missing:
+            problems.append(Problem(path.name, missing[0], f"column is missing; the first columns must be "
+                                    f"{', '.join(keys)}"))
+            return [], []
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                problems.append(Problem(f"{path.name} line {line}", "", "has more cells than the header"))
+                continue
+            record = {k: row[k] for k in keys if row[k] != ""}
+            for column, text in row.items():
+                if column in keys or text is None:
+                    continue
+                value = model.coerce_cell(prop_of(row, column), text)
+                if value is not None:
+                    record[column] = value
+            lines.append(line)
+            records.append(record)
+    return records, lines
+
+
+def parse_csv_folder(folder: str | os.PathLike) -> Document:
+    """Read ``nodes.csv`` and ``edges.csv`` (either may be absent, not both).
+
+    Cells are converted by each property's kind; lists and objects are JSON.
+    """
+    folder = Path(folder)
+    problems: list[Problem] = []
+    nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
+    if not nodes_path.exists() and not edges_path.exists():
+        raise InvalidRecord([Problem(str(folder), "", "has neither nodes.csv nor edges.csv")])
+    doc = Document(node_lines=[], edge_lines=[])
+    if nodes_path.exists():
+        doc.nodes, doc.node_lines = _read_csv(nodes_path, model.NODE_KEYS,
+                                              lambda row, col: model.prop_for(row.get("label") or "", col), problems)
+    if edges_path.exists():
+        doc.edges, doc.edge_lines = _read_csv(edges_path, model.EDGE_KEYS,
+                                              lambda row, col: model.prop_for(row.get("type") or "", col), problems)
+    if problems:
+        raise InvalidRecord(problems)
+    return doc
+
+
+def read_document(path: str | os.PathLike) -> Document:
+    """Read an import from a JSON file or a CSV folder."""
+    path = Path(path)
+    if path.is_dir():
+        return parse_csv_folder(path)
+    if not path.exists():
+        raise InvalidRecord([Problem(str(path), "", "no such file or folder")])
+    return parse_json(path.read_bytes(), name=path.name)
+
+
+def to_change(doc: Document, actor: str = "system", action: str = "import") -> Change:
+    return Change(put_nodes=doc.nodes, put_edges=doc.edges, actor=actor, action=action, audit="summary",
+                  node_lines=doc.node_lines, edge_lines=doc.edge_lines)
+
+
+def import_document(store: GraphStore, doc: Document, actor: str = "system",
+                    progress: Progress | None = None, dry_run: bool = False) -> WriteResult | None:
+    """Validate the whole document, then write it in one transaction; nothing on any error.
+
+    ``dry_run`` validates only. ``progress`` is told (stage, done, total) as the
+    records are checked and then written.
+    """
+    change = to_change(doc, actor)
+    change.progress = progress
+    if dry_run:
+        problems = store.check(change)
+        if problems:
+            raise InvalidRecord(problems)
+        return None
+    return store.apply(change)
+
+
+# -- export ---------------------------------------------------------------
+
+def export_json(store: GraphStore, out: io.TextIOBase) -> tuple[int, int]:
+    """Stream the registry as the import document, one record a line; returns the counts."""
+    counts = [0, 0]
+    out.write(f'{{"format": "{FORMAT}", "version": {VERSION},\n "nodes": [')
+    for i, record in enumerate(store.iter_nodes()):
+        out.write(("\n  " if i == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False, sort_keys=True))
+        counts[0] += 1
+    out.write('\n ],\n "edges": [')
+    for i, record in enumerate(store.iter_edges()):
+        out.write(("\n  " if i == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False, sort_keys=True))
+        counts[1] += 1
+    out.write("\n ]}\n")
+    return counts[0], counts[1]
+
+
+def _write_csv(path: Path, keys: tuple[str, ...], columns: list[str], records: Iterable[dict]) -> int:
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*keys, *columns])
+        for record in records:
+            writer.writerow([record.get(k, "") for k in keys] + [model.cell_text(record.get(c)) for c in columns])
+            count += 1
+    return count
+
+
+def export_csv(store: GraphStore, folder: str | os.PathLike) -> tuple[int, int]:
+    """Write ``nodes.csv`` and ``edges.csv`` into a folder (created if needed)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    node_columns = [c for c in model.all_node_props()]
+    edge_columns = model.all_edge_props()
+    n = _write_csv(folder / "nodes.csv", model.NODE_KEYS, node_columns, store.iter_nodes())
+    e = _write_csv(folder / "edges.csv", model.EDGE_KEYS, edge_columns, store.iter_edges())
+    return n, e
+
+
+def graphml_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of the graph with attributes GraphML can hold (scalars; lists and objects as JSON).
+
+    >>> g = nx.MultiDiGraph(); g.add_node("a", id="a", tags=["x"], version=2)
+    >>> graphml_graph(g).nodes["a"]
+    {'id': 'a', 'tags': '["x"]'}
+    """
+    def flat(attrs: dict) -> dict:
+        return {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
+                for k, v in attrs.items() if v is not None and k != "version"}
+
+    out = nx.MultiDiGraph()
+    out.add_nodes_from((n, flat(d)) for n, d in graph.nodes(data=True))
+    out.add_edges_from((u, v, k, flat(d)) for u, v, k, d in graph.edges(keys=True, data=True))
+    return out
+
+
+def export_graphml(store: GraphStore, out) -> tuple[int, int]:
+    """Write GraphML (opens in Gephi, yEd, Cytoscape)."""
+    graph = graphml_graph(store.graph())
+    nx.write_graphml(graph, out, named_key_ids=True)
+    return graph.number_of_nodes(), graph.number_of_edges()

@@ -1,0 +1,115 @@
+"""The ``pathways`` command (also ``python -m registry``).
+
+Exit 0 on success; otherwise a reason on stderr (one line, or one line per
+problem for a refused import) and a non-zero exit: 1 for refused input or a
+domain error, 2 for bad usage or configuration, 3 for the store being down.
+Feature areas add commands from modules in ``registry/commands/``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import cached_property
+
+import click
+
+from graph.errors import InvalidRecord, PathwaysError, StoreUnavailable
+
+from . import create_app, discover
+
+MAX_PROBLEMS_SHOWN = 100
+
+
+class Context:
+    """The app and store, built on first use so ``--help`` never connects."""
+
+    def __init__(self, store_url: str | None):
+        self.store_url = store_url
+
+    @cached_property
+    def app(self):
+        return create_app({"REGISTRY_STORE": self.store_url} if self.store_url else None)
+
+    @property
+    def store(self):
+        from .store import store_for
+        return store_for(self.app)
+
+    @property
+    def settings(self) -> dict:
+        return self.app.extensions["pathways.settings"]
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"pathways: {message}", err=True)
+    sys.exit(code)
+
+
+class Group(click.Group):
+    """Turns every error into a located message and an exit code, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InvalidRecord as exc:
+            problems = exc.problems
+            for problem in problems[:MAX_PROBLEMS_SHOWN]:
+                click.echo(f"error: {problem}", err=True)
+            if len(problems) > MAX_PROBLEMS_SHOWN:
+                click.echo(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more problems", err=True)
+            fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; nothing was written")
+        except StoreUnavailable as exc:
+            fail(str(exc).splitlines()[0] if str(exc) else "the registry database is unavailable", 3)
+        except PathwaysError as exc:
+            fail(str(exc), 1)
+        except (ValueError, OSError) as exc:
+            fail(str(exc), 2)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # the last line of defence: one line, not a stack trace
+            if os.environ.get("PATHWAYS_DEBUG"):
+                raise
+            fail(f"unexpected error ({type(exc).__name__}): {exc}", 4)
+
+
+@click.group(cls=Group)
+@click.option("--store", "store_url", envvar="REGISTRY_STORE", metavar="URL",
+              help="sqlite:///path or neo4j://host:port (default: the instance folder's registry.db)")
+@click.version_option(package_name="pathways")
+@click.pass_context
+def main(ctx, store_url):
+    """Pathways: a registry of the engagement pathways of official statistics."""
+    ctx.obj = Context(store_url)
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def progress_printer(label: str):
+    """A progress callback that draws a bar on stderr for each stage of a long job."""
+    bars: dict = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = click.progressbar(length=max(total, 1), label=f"{label}: {stage}", file=sys.stderr,
+                                                  show_pos=True)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+    return report
+
+
+def register_commands() -> None:
+    for module in discover("registry.commands"):
+        for command in getattr(module, "commands", []):
+            main.add_command(command)
+
+
+register_commands()

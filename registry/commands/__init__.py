@@ -1,0 +1,1 @@
+"""CLI commands by area; each module lists its click commands in ``commands``."""

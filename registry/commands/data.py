@@ -1,0 +1,139 @@
+"""Serve, seed, import, export and migrate."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from graph import transfer
+from graph.stores import Change, open_store
+
+from .. import ROOT
+from ..cli import emit_json, fail, pass_ctx, progress_printer
+
+SEED = ROOT / "seed" / "registry.json"
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@pass_ctx
+def serve(ctx, host, port, threads):
+    """Serve the web interface and the API (waitress; use gunicorn in production)."""
+    from waitress import serve as waitress_serve
+
+    from ..templating import asset_missing
+    missing = asset_missing()
+    if missing:
+        fail(missing, 2)
+    store = ctx.store  # open (and verify) before accepting requests
+    click.echo(f"Pathways on http://{host}:{port}/ (store: {store.url}, {store.count_nodes()} records)", err=True)
+    waitress_serve(ctx.app, host=host, port=port, threads=threads, ident="pathways")
+
+
+def _import(ctx, path, actor: str, dry_run: bool, as_json: bool, label: str):
+    started = time.perf_counter()
+    doc = transfer.read_document(path)
+    progress = None if as_json or not sys.stderr.isatty() and len(doc) < 10000 else progress_printer(label)
+    result = transfer.import_document(ctx.store, doc, actor=actor, progress=progress, dry_run=dry_run)
+    seconds = time.perf_counter() - started
+    summary = {"nodes": len(doc.nodes), "edges": len(doc.edges), "seconds": round(seconds, 3), "dry_run": dry_run}
+    if result is not None:
+        summary.update(created=result.created, updated=result.updated, unchanged=result.unchanged,
+                       edges_written=result.edges_written, revision=result.revision)
+    if as_json:
+        emit_json(summary)
+    elif dry_run:
+        click.echo(f"{path}: {len(doc.nodes)} records and {len(doc.edges)} relationships are valid; nothing written")
+    else:
+        click.echo(f"{path}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged, "
+                   f"{result.edges_written} relationships written ({len(doc) / max(seconds, 1e-9):,.0f} records/s)")
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+@click.option("--as", "actor", default="cli", show_default=True, help="Who the audit trail records.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_ctx
+def import_(ctx, path, dry_run, actor, as_json):
+    """Import a JSON document or a CSV folder: all of it, or nothing if any record is wrong."""
+    _import(ctx, path, actor, dry_run, as_json, "import")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_ctx
+def seed(ctx, as_json):
+    """Load the seed registry of the UK statistical system (safe to run again)."""
+    _import(ctx, SEED, "seed", False, as_json, "seed")
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "graphml"]), default="json", show_default=True)
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@pass_ctx
+def export(ctx, fmt, path):
+    """Export the registry (to PATH, or standard output for json and graphml; csv needs a folder)."""
+    store = ctx.store
+    if fmt == "csv":
+        if path is None:
+            fail("csv export writes nodes.csv and edges.csv: give a folder", 2)
+        n, e = transfer.export_csv(store, path)
+    elif fmt == "json":
+        if path is None:
+            n, e = transfer.export_json(store, sys.stdout)
+        else:
+            with open(path, "w", encoding="utf-8") as out:
+                n, e = transfer.export_json(store, out)
+    else:
+        n, e = transfer.export_graphml(store, sys.stdout.buffer if path is None else str(path))
+    click.echo(f"exported {n} records and {e} relationships", err=True)
+
+
+@click.command()
+@click.option("--from", "source", required=True, metavar="URL", help="Store to copy from.")
+@click.option("--to", "target", required=True, metavar="URL", help="Store to copy into (must be empty).")
+@click.option("--batch", default=5000, show_default=True, type=int)
+@pass_ctx
+def migrate(ctx, source, target, batch):
+    """Copy a whole registry between stores (embedded <-> Neo4j) in batches, then verify the counts."""
+    options = {k.lower().replace("neo4j_", ""): ctx.app.config[k]
+               for k in ("NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")}
+    src = open_store(source, **(options if not source.startswith("sqlite") else {}))
+    dst = open_store(target, **(options if not target.startswith("sqlite") else {}))
+    if dst.count_nodes():
+        fail(f"{target} already holds {dst.count_nodes()} records: migrate copies into an empty store", 1)
+    counts = src.counts()
+    total = sum(counts["nodes"].values()) + sum(counts["edges"].values())
+    report = progress_printer("migrate")
+    done = 0
+    for kind, records in (("nodes", src.iter_nodes(batch)), ("edges", src.iter_edges(batch))):
+        chunk: list[dict] = []
+        for record in records:
+            chunk.append(record)
+            if len(chunk) >= batch:
+                done += _copy(dst, kind, chunk)
+                report("copying", done, total)
+                chunk = []
+        if chunk:
+            done += _copy(dst, kind, chunk)
+            report("copying", done, total)
+    report("copying", total, total)
+    if dst.counts() != counts:
+        fail(f"counts differ after copying: {counts} in the source, {dst.counts()} in the target", 1)
+    click.echo(f"copied {sum(counts['nodes'].values())} records and {sum(counts['edges'].values())} "
+               f"relationships; counts match")
+
+
+def _copy(dst, kind: str, chunk: list[dict]) -> int:
+    change = Change(put_nodes=chunk, action="migrate", actor="migrate", audit="summary") if kind == "nodes" else \
+        Change(put_edges=chunk, action="migrate", actor="migrate", audit="summary")
+    dst.apply(change)
+    return len(chunk)
+
+
+commands = [serve, import_, seed, export, migrate]

@@ -1,0 +1,105 @@
+"""One error envelope for every error: ``{code, status, message, errors}``.
+
+API paths get JSON; pages get the same facts on a GOV.UK error page. Domain
+errors map to HTTP statuses here, in one table, and nowhere else. No stack
+trace ever reaches a client.
+"""
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from flask import Flask, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from graph.errors import (AuthError, DuplicateNode, EdgeNotFound, InvalidRecord, NodeNotFound, PathwaysError,
+                          StoreUnavailable, VersionConflict)
+
+STATUS_OF = {
+    InvalidRecord: 400,
+    AuthError: 401,
+    NodeNotFound: 404,
+    EdgeNotFound: 404,
+    DuplicateNode: 409,
+    VersionConflict: 412,
+    StoreUnavailable: 503,
+}
+
+
+class Forbidden(AuthError):
+    """Signed in, but the role does not allow this."""
+
+
+class PreconditionRequired(PathwaysError):
+    code = "precondition_required"
+
+
+class RateLimited(PathwaysError):
+    code = "rate_limited"
+
+
+STATUS_OF.update({Forbidden: 403, PreconditionRequired: 428, RateLimited: 429})
+
+
+def status_for(exc: PathwaysError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return 400
+
+
+def envelope(status: int, message: str, errors=None) -> dict:
+    """The error body every client sees.
+
+    >>> envelope(404, "no record with id 'x'")
+    {'code': 404, 'status': 'Not Found', 'message': "no record with id 'x'", 'errors': {}}
+    """
+    return {"code": status, "status": HTTPStatus(status).phrase, "message": message, "errors": errors or {}}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def respond(status: int, message: str, errors=None, headers=None):
+    if wants_json():
+        response = jsonify(envelope(status, message, errors))
+    else:
+        response = current_app.make_response(
+            (render_template("error.html", status=status, phrase=HTTPStatus(status).phrase, message=message,
+                             errors=errors or {}), status))
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def problems_as_errors(exc: InvalidRecord) -> dict:
+    """Per-field messages, grouped by record: ``{record: {field: [messages]}}``."""
+    grouped: dict = {}
+    for p in exc.problems:
+        grouped.setdefault(p.record, {}).setdefault(p.field or "_record", []).append(p.message)
+    return grouped
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(PathwaysError)
+    def _domain(exc: PathwaysError):
+        status = status_for(exc)
+        errors = problems_as_errors(exc) if isinstance(exc, InvalidRecord) else None
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if status == 503:
+            app.logger.error("store unavailable: %s", exc)
+        return respond(status, str(exc), errors, headers)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        data = getattr(exc, "data", None) or {}
+        errors = data.get("messages") or data.get("errors")
+        message = exc.description if isinstance(exc.description, str) else HTTPStatus(exc.code).phrase
+        passed_on = {k: v for k, v in exc.get_headers() if k in ("Allow", "Retry-After", "WWW-Authenticate")}
+        return respond(exc.code or 500, message, errors, passed_on)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unexpected error")
+        return respond(500, "Something went wrong on our side. The error has been logged.")

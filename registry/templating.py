@@ -1,0 +1,82 @@
+"""Jinja set-up: our templates, the GOV.UK Frontend Jinja macros, and the assets.
+
+GOV.UK Frontend's CSS, JavaScript, fonts and images come from the npm package
+installed by ``make setup`` (node_modules/govuk-frontend) and are served here
+under /assets, where its stylesheet expects them. Nothing loads from a CDN.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+from flask import Flask, abort, send_from_directory
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from graph import model
+
+from . import ROOT
+
+GOVUK_DIST = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+NAVIGATION = [
+    ("Find a contact", "/"),
+    ("Find intermediaries", "/publics"),
+    ("Burden", "/burden"),
+    ("Map", "/map"),
+    ("Waiting list", "/needs"),
+    ("About", "/about"),
+]
+LABEL_WORDS = {
+    "Producer": "Producer", "Statistic": "Statistic", "Topic": "Topic", "Public": "Public",
+    "Intermediary": "Trusted intermediary", "UserGroup": "User group", "Engagement": "Engagement",
+    "Need": "User need",
+}
+
+
+def humanise(value) -> str:
+    """Enumeration values as words: ``accredited_official`` → ``accredited official``.
+
+    >>> humanise("accredited_official"), humanise(True), humanise(None)
+    ('accredited official', 'yes', '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).replace("_", " ")
+
+
+def long_date(value) -> str:
+    """ISO date as GOV.UK writes it: ``2024-01-18`` → ``18 January 2024``.
+
+    >>> long_date("2024-01-18"), long_date("not a date")
+    ('18 January 2024', 'not a date')
+    """
+    parsed = model.parse_date(value) if isinstance(value, str) else value
+    if isinstance(parsed, _dt.date):
+        return f"{parsed.day} {parsed:%B %Y}"
+    return "" if value is None else str(value)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(ROOT / "templates")),
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
+    app.jinja_env.filters["humanise"] = humanise
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.globals.update(NAVIGATION=NAVIGATION, LABEL_WORDS=LABEL_WORDS, SERVICE_NAME="Pathways")
+
+    @app.route("/assets/<path:filename>")
+    def govuk_assets(filename: str):
+        """GOV.UK Frontend's built files and its fonts and images, from the installed package."""
+        for folder in (GOVUK_DIST / "assets", GOVUK_DIST):
+            if (folder / filename).is_file():
+                return send_from_directory(folder, filename, max_age=86400)
+        abort(404)
+
+
+def asset_missing() -> str | None:
+    """A message when the front-end assets are not installed (``make setup`` installs them)."""
+    if not (GOVUK_DIST / "govuk-frontend.min.css").exists():
+        return f"GOV.UK Frontend is not installed at {GOVUK_DIST}: run `make setup` (npm ci)"
+    return None

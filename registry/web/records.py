@@ -1,0 +1,40 @@
+"""Home, search and a page per record."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from graph.records import record_view
+
+from ..store import get_settings, get_store
+
+bp = Blueprint("records", __name__)
+MAX_QUERY = 200
+
+
+@bp.get("/")
+def home():
+    """The front door: who do I contact about a statistic?"""
+    counts = get_store().counts()
+    return render_template("home.html", counts=counts)
+
+
+@bp.get("/search")
+def search():
+    """Records whose names, tags or descriptions match the words typed."""
+    q = (request.args.get("q") or "").strip()
+    error = None
+    results = []
+    if not q:
+        error = "Enter the name of a statistic, topic or organisation"
+    elif len(q) > MAX_QUERY:
+        error = f"Search must be {MAX_QUERY} characters or fewer"
+    else:
+        results = get_store().search_text(q, label=request.args.get("label") or None, limit=50)
+    return render_template("search.html", q=q, results=results, error=error), 400 if error else 200
+
+
+@bp.get("/records/<node_id>")
+def record(node_id: str):
+    """One record, its contact and source, and its neighbours grouped by relationship."""
+    view = record_view(get_store(), node_id, stale_after_days=get_settings()["stale_after_days"])
+    return render_template("record.html", view=view, node=view.node)

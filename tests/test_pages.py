@@ -1,0 +1,66 @@
+"""The foundation pages: home, search, a record page, and not found."""
+from __future__ import annotations
+
+from graph import transfer
+from tests.test_transfer import RICH
+
+
+def load(app_store):
+    transfer.import_document(app_store, transfer.document_from_data(RICH))
+
+
+def test_home_asks_the_question(client, app_store):
+    load(app_store)
+    page = client.get("/").get_data(as_text=True)
+    assert "Who do I contact about a statistic?" in page
+    assert '<link rel="stylesheet" href="/assets/govuk-frontend.min.css">' in page
+
+
+def test_search_finds_by_name_and_tag(client, app_store):
+    load(app_store)
+    page = client.get("/search?q=census").get_data(as_text=True)
+    assert 'href="/records/census"' in page
+    assert 'href="/records/ons"' in client.get("/search?q=stats").get_data(as_text=True)
+
+
+def test_empty_and_long_search(client):
+    assert client.get("/search?q=").status_code == 400
+    response = client.get("/search?q=" + "x" * 501)
+    assert response.status_code == 400 and "200 characters or fewer" in response.get_data(as_text=True)
+
+
+def test_record_page_shows_contact_source_and_neighbours(client, app_store):
+    load(app_store)
+    page = client.get("/records/ons").get_data(as_text=True)
+    assert "info@ons.gov.uk" in page and "https://www.ons.gov.uk" in page
+    assert "1 November 2026" in page
+    assert "Produces" in page and 'href="/records/census"' in page
+    assert "Partners with" in page
+
+
+def test_stale_and_unverified_records_are_marked(client, app_store):
+    load(app_store)
+    assert "never been checked" in client.get("/records/census").get_data(as_text=True)
+    assert "never been checked" not in client.get("/records/ons").get_data(as_text=True)
+
+
+def test_not_found(client):
+    response = client.get("/records/nope")
+    assert response.status_code == 404
+    assert "no record with id" in response.get_data(as_text=True)
+    assert client.get("/no/such/page").status_code == 404
+
+
+def test_names_are_text_not_html(client, app_store):
+    app_store.apply(transfer.to_change(transfer.Document(
+        [{"id": "xss", "label": "Topic", "name": "<img src=x onerror=alert(1)>"}], [])))
+    page = client.get("/records/xss").get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_govuk_assets_are_served_locally(client):
+    for path, status in (("/assets/govuk-frontend.min.css", 200), ("/assets/fonts/bold-b542beb274-v2.woff2", 200),
+                         ("/assets/../pyproject.toml", 404)):
+        response = client.get(path)
+        response.close()
+        assert response.status_code == status, path
