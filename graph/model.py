@@ -21,7 +21,8 @@ from typing import Any
 from .errors import Problem
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
-NEED_STATEMENT = re.compile(r"^\s*as an? .+?,\s*i (?:need|want) .+?,\s*so that .+", re.IGNORECASE | re.DOTALL)
+# "As a …, I need …, so that …" (also "As someone who …", "I want", "so I can").
+NEED_STATEMENT = re.compile(r"^\s*as\b.+?,\s*i (?:need|want)\b.+?,?\s*so\b.+", re.IGNORECASE | re.DOTALL)
 CONTACT_FIELDS = ("email", "url", "phone", "note")
 # Keys every node or edge record carries beside its properties.
 NODE_KEYS = ("id", "label", "name")

@@ -26,3 +26,75 @@ def hash_token(token: str) -> str:
 def allows(role: str, needed: str) -> bool:
     """Whether ``role`` may do what needs ``needed``."""
     return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+# -- who is asking --------------------------------------------------------
+
+from dataclasses import dataclass  # noqa: E402
+from functools import wraps  # noqa: E402
+
+from flask import g, request, session  # noqa: E402
+
+from graph.errors import AuthError  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    role: str
+
+    @property
+    def actor(self) -> str:
+        """How the audit trail names this identity."""
+        return f"token:{self.name}"
+
+
+def current_identity() -> Identity | None:
+    """The caller: a Bearer token on the request, or an editor signed in to the web interface.
+
+    A token revoked after sign-in stops working at once: the session keeps the
+    token's hash and each request looks it up again.
+    """
+    if "pathways_identity" in g:
+        return g.pathways_identity
+    from .store import get_store
+    identity = None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise AuthError("the Authorization header must be 'Bearer <token>'")
+        found = get_store().find_token(hash_token(value.strip()))
+        if found is None:
+            raise AuthError("the token is not recognised or has been revoked")
+        identity = Identity(found["name"], found["role"])
+    elif session.get("token_hash"):
+        found = get_store().find_token(session["token_hash"])
+        if found is None:
+            session.clear()
+        else:
+            identity = Identity(found["name"], found["role"])
+    g.pathways_identity = identity
+    return identity
+
+
+def require_role(needed: str) -> Identity:
+    """The caller's identity if its role allows ``needed``; AuthError (401) or Forbidden (403) otherwise."""
+    from .errors import Forbidden
+    identity = current_identity()
+    if identity is None:
+        raise AuthError(f"this needs a token with the {needed} role: send 'Authorization: Bearer <token>'")
+    if not allows(identity.role, needed):
+        raise Forbidden(f"your token has the {identity.role} role; this needs {needed}")
+    return identity
+
+
+def requires(needed: str):
+    """Decorator form of :func:`require_role`; the identity is in ``g.pathways_identity``."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            require_role(needed)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 from graph.records import record_view
 
 from ..store import get_settings, get_store
+from .sections import sections_for
 
 bp = Blueprint("records", __name__)
 MAX_QUERY = 200
@@ -37,4 +38,4 @@ def search():
 def record(node_id: str):
     """One record, its contact and source, and its neighbours grouped by relationship."""
     view = record_view(get_store(), node_id, stale_after_days=get_settings()["stale_after_days"])
-    return render_template("record.html", view=view, node=view.node)
+    return render_template("record.html", view=view, node=view.node, sections=sections_for(view.node))

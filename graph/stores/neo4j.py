@@ -1,0 +1,571 @@
+"""The server store: a Neo4j 5 database through the official Python driver.
+
+Each record is a node with the common label ``:Node`` (unique ``id``) and its
+model label; relationships carry the model's types. Properties are native
+Neo4j properties, except the ``contact`` object, which Neo4j cannot hold as a
+map and is kept as a JSON string, so a record reads back exactly as written.
+
+Bookkeeping lives beside the registry under labels no record can have:
+``:PathwaysMeta`` (the revision counter and audit sequence), ``:AuditEntry``
+and ``:Token``. Every write is one managed transaction that first locks the
+revision node, so writers are serialised exactly as SQLite's ``BEGIN
+IMMEDIATE`` serialises them; that makes the ``expect`` check and the version
+bump one atomic step. Labels and relationship types reach query text only
+from :data:`graph.model.LABELS` / :data:`graph.model.RELATIONSHIPS`; every
+value is a ``$parameter``. Driver errors are translated at this boundary.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+from collections import defaultdict
+from typing import Any, Callable, Iterable, Iterator
+
+import networkx as nx
+
+from .. import model
+from ..errors import DuplicateNode, EdgeNotFound, NodeNotFound, StoreUnavailable, VersionConflict
+from .base import Change, GraphStore, WriteResult, graph_from_records, raise_if_problems, strip_meta, \
+    validate_change
+
+try:  # the driver is a dependency, but keep the import error readable
+    import neo4j
+    from neo4j import exceptions as nx_errors
+except ImportError as _exc:  # pragma: no cover - packaging problem
+    raise ImportError("the Neo4j store needs the neo4j driver: pip install neo4j") from _exc
+
+BATCH = 5000  # rows per UNWIND statement
+META = "PathwaysMeta"
+BOOKKEEPING_KEYS = ("id", "label", "name", "version")
+# Object-valued properties (Neo4j has no map properties): stored as JSON text.
+JSON_PROPS = frozenset(k for props in model.LABELS.values() for k, p in props.items() if p.kind == "contact")
+
+SCHEMA = (
+    "CREATE CONSTRAINT pathways_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
+    f"CREATE CONSTRAINT pathways_meta_key IF NOT EXISTS FOR (m:{META}) REQUIRE m.key IS UNIQUE",
+    "CREATE CONSTRAINT pathways_token_name IF NOT EXISTS FOR (t:Token) REQUIRE t.name IS UNIQUE",
+    "CREATE CONSTRAINT pathways_token_hash IF NOT EXISTS FOR (t:Token) REQUIRE t.hash IS UNIQUE",
+    "CREATE INDEX pathways_node_label_name IF NOT EXISTS FOR (n:Node) ON (n.label, n.name)",
+    "CREATE INDEX pathways_audit_seq IF NOT EXISTS FOR (a:AuditEntry) ON (a.seq)",
+    "CREATE INDEX pathways_audit_target IF NOT EXISTS FOR (a:AuditEntry) ON (a.target)",
+    "CREATE FULLTEXT INDEX pathways_node_text IF NOT EXISTS FOR (n:Node) ON EACH [n.name, n.description, n.tags]",
+)
+LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _canon(props: dict) -> str:
+    return json.dumps(props, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def label_clause(label: str) -> str:
+    """The ``:Label`` text for a model label, refusing anything outside the allow-list.
+
+    >>> label_clause("Producer")
+    ':Producer'
+    >>> label_clause("Producer) DETACH DELETE (n")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown label 'Producer) DETACH DELETE (n'
+    """
+    if label not in model.LABELS:
+        raise ValueError(f"unknown label {label!r}")
+    return f":{label}"
+
+
+def type_clause(type_: str) -> str:
+    """The ``:TYPE`` text for a relationship type from the allow-list.
+
+    >>> type_clause("REACHES")
+    ':REACHES'
+    """
+    if type_ not in model.RELATIONSHIPS:
+        raise ValueError(f"unknown relationship type {type_!r}")
+    return f":{type_}"
+
+
+def to_neo4j(record: dict, version: int) -> dict:
+    """A node record as the property map Neo4j stores (contact as JSON, no nulls).
+
+    >>> to_neo4j({"id": "a", "label": "Producer", "name": "A", "contact": {"url": "https://a.org"}}, 1)
+    {'id': 'a', 'label': 'Producer', 'name': 'A', 'version': 1, 'contact': '{"url":"https://a.org"}'}
+    """
+    out = {"id": record["id"], "label": record["label"], "name": record["name"], "version": version}
+    for key, value in model.node_props(record).items():
+        if key != "version":
+            out[key] = _canon(value) if key in JSON_PROPS else value
+    return out
+
+
+def from_neo4j(props: dict) -> dict:
+    """The node record for a stored property map (the inverse of :func:`to_neo4j`).
+
+    >>> from_neo4j({"version": 1, "name": "A", "contact": '{"url":"https://a.org"}', "id": "a", "label": "Producer"})
+    {'id': 'a', 'label': 'Producer', 'name': 'A', 'contact': {'url': 'https://a.org'}, 'version': 1}
+    """
+    record = {"id": props["id"], "label": props["label"], "name": props["name"]}
+    for key in sorted(props):
+        if key not in BOOKKEEPING_KEYS:
+            value = props[key]
+            record[key] = json.loads(value) if key in JSON_PROPS and isinstance(value, str) else value
+    record["version"] = props.get("version", 1)
+    return record
+
+
+def _edge(type_: str, src: str, dst: str, props: dict) -> dict:
+    return {"type": type_, "from": src, "to": dst, **{k: props[k] for k in sorted(props)}}
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "message", None) or exc or type(exc).__name__)
+    return " ".join(text.split())[:300]
+
+
+class Neo4jStore(GraphStore):
+    """The registry in a Neo4j 5 database (a local server, a cluster or Aura).
+
+    ``url`` is any driver URL (``neo4j://``, ``bolt://``, ``neo4j+s://`` …);
+    ``user``, ``password`` and ``database`` default to ``NEO4J_USER``,
+    ``NEO4J_PASSWORD`` and ``NEO4J_DATABASE`` (then ``neo4j``/``neo4j``).
+    Extra keyword arguments go to :func:`neo4j.GraphDatabase.driver`
+    (e.g. ``max_transaction_retry_time``). Opening verifies connectivity and
+    creates the constraints and indexes if they are missing.
+    """
+
+    def __init__(self, url: str, user: str | None = None, password: str | None = None,
+                 database: str | None = None, **driver_config: Any):
+        super().__init__()
+        self.url = url
+        self.user = user or os.environ.get("NEO4J_USER") or "neo4j"
+        self.database = database or os.environ.get("NEO4J_DATABASE") or "neo4j"
+        secret = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
+        driver_config.setdefault("connection_timeout", 10.0)
+        driver_config.setdefault("max_transaction_retry_time", 15.0)
+        driver_config.setdefault("connection_acquisition_timeout", 30.0)
+        try:
+            self._driver = neo4j.GraphDatabase.driver(url, auth=(self.user, secret), **driver_config)
+        except (ValueError, nx_errors.ConfigurationError) as exc:
+            raise StoreUnavailable(f"bad Neo4j URL or settings {url!r}: {_one_line(exc)}") from None
+        try:
+            self._guard(self._driver.verify_connectivity, database=self.database)
+            self._create_schema()
+        except BaseException:
+            self._driver.close()
+            raise
+
+    # -- the boundary: sessions, transactions and error translation ------------
+    def _guard(self, fn: Callable, *args, **kwargs):
+        """Call ``fn`` and turn driver errors into the domain's (one-line messages)."""
+        try:
+            return fn(*args, **kwargs)
+        except nx_errors.ConstraintError as exc:
+            found = re.search(r"property `?\w+`? = '([^']*)'", str(exc.message or ""))
+            raise DuplicateNode(found.group(1) if found else "?") from exc
+        except nx_errors.AuthError as exc:
+            raise StoreUnavailable(f"Neo4j at {self.url} refused the credentials for user "
+                                   f"'{self.user}': {_one_line(exc)}") from None
+        except (nx_errors.ServiceUnavailable, nx_errors.SessionExpired, nx_errors.DatabaseUnavailable) as exc:
+            raise StoreUnavailable(f"Neo4j at {self.url} is unavailable: {_one_line(exc)}") from None
+        except nx_errors.TransientError as exc:  # retries are spent
+            raise StoreUnavailable(f"Neo4j at {self.url} is busy: {_one_line(exc)}") from None
+        except (nx_errors.DriverError, nx_errors.Neo4jError, OSError) as exc:
+            raise StoreUnavailable(f"Neo4j at {self.url} failed: {_one_line(exc)}") from exc
+
+    def _read(self, work: Callable, *args):
+        """Run an idempotent unit of work in a managed read transaction."""
+        def run():
+            with self._driver.session(database=self.database) as session:
+                return session.execute_read(work, *args)
+        return self._guard(run)
+
+    def _write(self, work: Callable, *args):
+        """Run an idempotent unit of work in a managed write transaction (retried on transient errors)."""
+        def run():
+            with self._driver.session(database=self.database) as session:
+                return session.execute_write(work, *args)
+        return self._guard(run)
+
+    def _create_schema(self) -> None:
+        def statement(tx, query):
+            tx.run(query).consume()
+        for query in SCHEMA:
+            self._write(statement, query)
+        self._write(lambda tx: tx.run(f"MERGE (m:{META} {{key: 'revision'}}) ON CREATE SET m.value = 0, "
+                                      "m.audit_seq = 0").consume())
+
+        def await_indexes(tx):
+            tx.run("CALL db.awaitIndexes(60)").consume()
+        self._read(await_indexes)
+
+    def close(self) -> None:
+        """Close the driver and its connection pool."""
+        self._driver.close()
+
+    # -- writes ------------------------------------------------------------------
+    def apply(self, change: Change) -> WriteResult:
+        return self._write(self._apply_tx, change)
+
+    @staticmethod
+    def _lock(tx) -> int:
+        """Take the write lock on the revision node (serialising writers); return the revision."""
+        row = tx.run(f"MERGE (m:{META} {{key: 'revision'}}) ON CREATE SET m.value = 0, m.audit_seq = 0 "
+                     "SET m.locked = true RETURN m.value AS value").single()
+        return row["value"]
+
+    @staticmethod
+    def _labels_tx(tx, ids: Iterable[str]) -> dict[str, str]:
+        ids = list(ids)
+        found: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            found.update((r["id"], r["label"]) for r in tx.run(
+                "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id, n.label AS label", ids=chunk))
+        return found
+
+    @staticmethod
+    def _fetch_tx(tx, ids: list[str]) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        for chunk in _chunks(ids):
+            for row in tx.run("UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN properties(n) AS p", ids=chunk):
+                found[row["p"]["id"]] = from_neo4j(row["p"])
+        return found
+
+    def _apply_tx(self, tx, change: Change) -> WriteResult:
+        """The whole write, as one idempotent unit of work (the driver may retry it)."""
+        revision = self._lock(tx)
+        raise_if_problems(validate_change(change, lambda ids: self._labels_tx(tx, ids)))
+        result = WriteResult()
+        before = self._fetch_tx(tx, list({*(n["id"] for n in change.put_nodes), *change.delete_nodes,
+                                          *change.expect}))
+        for node_id, expected in change.expect.items():
+            actual = before.get(node_id, {}).get("version")
+            if expected == 0 and actual is not None:
+                raise DuplicateNode(node_id)
+            if expected and actual != expected:
+                raise VersionConflict(node_id, expected, actual)
+
+        audit_rows: list[tuple] = []
+        inserts: dict[str, list[dict]] = defaultdict(list)
+        updates: list[dict] = []
+        for record in change.put_nodes:
+            record = {k: v for k, v in record.items() if k != "version"}
+            old = before.get(record["id"])
+            if old is None:
+                inserts[record["label"]].append(to_neo4j(record, 1))
+                result.created += 1
+                result.versions[record["id"]] = 1
+                audit_rows.append(("create", record["id"], None, strip_meta(record)))
+            elif old["name"] == record["name"] and \
+                    _canon(model.node_props(strip_meta(old))) == _canon(model.node_props(record)):
+                result.unchanged += 1
+                result.versions[record["id"]] = old["version"]
+            else:
+                updates.append(to_neo4j(record, old["version"] + 1))
+                result.updated += 1
+                result.versions[record["id"]] = old["version"] + 1
+                audit_rows.append(("update", record["id"], strip_meta(old), strip_meta(record)))
+        for label, rows in inserts.items():
+            query = f"UNWIND $rows AS row CREATE (n:Node{label_clause(label)}) SET n = row"
+            for chunk in _chunks(rows):
+                tx.run(query, rows=chunk).consume()
+        for chunk in _chunks(updates):
+            tx.run("UNWIND $rows AS row MATCH (n:Node {id: row.id}) SET n = row", rows=chunk).consume()
+
+        for node_id in change.delete_nodes:
+            if node_id not in before:
+                raise NodeNotFound(node_id)
+            audit_rows.append(("delete", node_id, strip_meta(before[node_id]), None))
+        for chunk in _chunks(list(change.delete_nodes)):
+            tx.run("UNWIND $ids AS id MATCH (n:Node {id: id}) DETACH DELETE n", ids=chunk).consume()
+            result.deleted += len(chunk)
+
+        result.edges_written = self._put_edges_tx(tx, change.put_edges)
+        self._delete_edges_tx(tx, change.delete_edges)
+        result.edges_deleted = len(change.delete_edges)
+
+        if change.audit == "records" and change.put_edges and result.edges_written:
+            audit_rows += [("link", f"{e['type']}:{e['from']}->{e['to']}", None, e) for e in change.put_edges]
+        if change.audit == "records":
+            audit_rows += [("unlink", f"{t[0]}:{t[1]}->{t[2]}", None, None) for t in change.delete_edges]
+        if result.changed:
+            result.revision = tx.run(f"MATCH (m:{META} {{key: 'revision'}}) SET m.value = m.value + 1 "
+                                     "RETURN m.value AS value").single()["value"]
+            self._audit_tx(tx, change, audit_rows, result)
+        else:
+            result.revision = revision
+        return result
+
+    @staticmethod
+    def _put_edges_tx(tx, edges: list[dict]) -> int:
+        """Upsert edges by (type, from, to); return how many were created or changed."""
+        by_type: dict[str, list[dict]] = defaultdict(list)
+        for e in edges:
+            by_type[e["type"]].append({"from": e["from"], "to": e["to"], "props": model.edge_props(e)})
+        written = 0
+        for type_, rows in by_type.items():
+            rel = type_clause(type_)
+            for chunk in _chunks(rows):
+                current = {(r["f"], r["t"]): r["p"] for r in tx.run(
+                    f"UNWIND $rows AS row MATCH (a:Node {{id: row.from}})-[r{rel}]->(b:Node {{id: row.to}}) "
+                    "RETURN a.id AS f, b.id AS t, properties(r) AS p", rows=chunk)}
+                todo = [row for row in chunk if current.get((row["from"], row["to"])) != row["props"]
+                        or (row["from"], row["to"]) not in current]
+                if todo:
+                    tx.run(f"UNWIND $rows AS row MATCH (a:Node {{id: row.from}}) MATCH (b:Node {{id: row.to}}) "
+                           f"MERGE (a)-[r{rel}]->(b) SET r = row.props", rows=todo).consume()
+                    written += len(todo)
+        return written
+
+    @staticmethod
+    def _delete_edges_tx(tx, triples: list) -> None:
+        """Delete edges by triple; EdgeNotFound for the first that does not exist."""
+        by_type: dict[str, list[dict]] = defaultdict(list)
+        for t in triples:
+            if t[0] not in model.RELATIONSHIPS:
+                raise EdgeNotFound(*t)
+            by_type[t[0]].append({"from": t[1], "to": t[2]})
+        found: set[tuple] = set()
+        for type_, rows in by_type.items():
+            for chunk in _chunks(rows):
+                found.update((type_, r["f"], r["t"]) for r in tx.run(
+                    f"UNWIND $rows AS row MATCH (a:Node {{id: row.from}})-[r{type_clause(type_)}]->"
+                    "(b:Node {id: row.to}) DELETE r RETURN a.id AS f, b.id AS t", rows=chunk))
+        for t in triples:
+            if tuple(t) not in found:
+                raise EdgeNotFound(*t)
+
+    @staticmethod
+    def _audit_tx(tx, change: Change, rows: list, result: WriteResult) -> None:
+        at = _now()
+        if change.audit == "summary":
+            summary = {k: getattr(result, k) for k in
+                       ("created", "updated", "unchanged", "deleted", "edges_written", "edges_deleted")}
+            entries = [{"actor": change.actor, "action": change.action, "target": None, "before": None,
+                        "after": json.dumps(summary)}]
+        else:
+            entries = [{"actor": change.actor, "action": f"{change.action}: {kind}", "target": target,
+                        "before": None if b is None else json.dumps(b, ensure_ascii=False),
+                        "after": None if a is None else json.dumps(a, ensure_ascii=False)}
+                       for kind, target, b, a in rows]
+        if not entries:
+            return
+        last = tx.run(f"MATCH (m:{META} {{key: 'revision'}}) SET m.audit_seq = coalesce(m.audit_seq, 0) + $n "
+                      "RETURN m.audit_seq AS last", n=len(entries)).single()["last"]
+        first = last - len(entries) + 1
+        for i, entry in enumerate(entries):
+            entry["seq"], entry["at"] = first + i, at
+        for chunk in _chunks(entries):
+            tx.run("UNWIND $rows AS row CREATE (a:AuditEntry) SET a = row", rows=chunk).consume()
+
+    def wipe(self) -> None:
+        """Delete every record, token and audit entry in batches, then bump the revision.
+
+        Batches keep each transaction small; the bump happens last, so caches see the change.
+        """
+        def batch(tx, query):
+            return tx.run(query).single()["n"]
+        for query in ("MATCH (n:Node) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n",
+                      "MATCH (n:AuditEntry) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
+                      "MATCH (n:Token) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n"):
+            while self._write(batch, query):
+                pass
+
+        def bump(tx):
+            self._lock(tx)
+            tx.run(f"MATCH (m:{META} {{key: 'revision'}}) SET m.value = m.value + 1, m.audit_seq = 0").consume()
+        self._write(bump)
+
+    # -- reads -----------------------------------------------------------------
+    def revision(self) -> int:
+        return self._read(lambda tx: tx.run(f"OPTIONAL MATCH (m:{META} {{key: 'revision'}}) "
+                                            "RETURN coalesce(m.value, 0) AS v").single()["v"])
+
+    def get_nodes(self, ids) -> dict[str, dict]:
+        ids = list(dict.fromkeys(ids))
+        return self._read(self._fetch_tx, ids) if ids else {}
+
+    def labels_of(self, ids) -> dict[str, str]:
+        ids = list(dict.fromkeys(ids))
+        return self._read(self._labels_tx, ids) if ids else {}
+
+    def list_nodes(self, label=None, limit=100, offset=0) -> list[dict]:
+        if label and label not in model.LABELS:
+            return []
+        match = f"MATCH (n{label_clause(label)})" if label else "MATCH (n:Node)"
+
+        def work(tx):
+            return [from_neo4j(r["p"]) for r in tx.run(
+                f"{match} RETURN properties(n) AS p ORDER BY n.label, toLower(n.name), n.id "
+                "SKIP $offset LIMIT $limit", offset=offset, limit=limit)]
+        return self._read(work)
+
+    def count_nodes(self, label=None) -> int:
+        if label and label not in model.LABELS:
+            return 0
+        match = f"MATCH (n{label_clause(label)})" if label else "MATCH (n:Node)"
+        return self._read(lambda tx: tx.run(f"{match} RETURN count(n) AS n").single()["n"])
+
+    def edges_of(self, node_id, direction="both", types=None) -> list[dict]:
+        types = list(types) if types else None
+        patterns = []
+        if direction in ("out", "both"):
+            patterns.append("MATCH (a:Node {id: $id})-[r]->(b:Node)")
+        if direction in ("in", "both"):
+            patterns.append("MATCH (a:Node)-[r]->(b:Node {id: $id})")
+        if not patterns:
+            return []
+        query = " UNION ".join(f"{p} WHERE $types IS NULL OR type(r) IN $types "
+                               "RETURN type(r) AS t, a.id AS f, b.id AS d, properties(r) AS p" for p in patterns)
+
+        def work(tx):
+            rows = [(r["t"], r["f"], r["d"], r["p"]) for r in tx.run(query, id=node_id, types=types)]
+            return [_edge(*row) for row in sorted(rows, key=lambda row: row[:3])]
+        return self._read(work)
+
+    def iter_nodes(self, batch=5000) -> Iterator[dict]:
+        last = ""
+        while True:
+            page = self._read(lambda tx, after: [from_neo4j(r["p"]) for r in tx.run(
+                "MATCH (n:Node) WHERE n.id > $after RETURN properties(n) AS p ORDER BY n.id LIMIT $batch",
+                after=after, batch=batch)], last)
+            if not page:
+                return
+            for record in page:
+                yield strip_meta(record)
+            last = page[-1]["id"]
+
+    def iter_edges(self, batch=5000) -> Iterator[dict]:
+        for type_ in sorted(model.RELATIONSHIPS):
+            rel = type_clause(type_)
+            last = ("", "")
+            while True:
+                page = self._read(lambda tx, after: [(r["f"], r["d"], r["p"]) for r in tx.run(
+                    f"MATCH (a:Node)-[r{rel}]->(b:Node) WHERE a.id > $f OR (a.id = $f AND b.id > $d) "
+                    "RETURN a.id AS f, b.id AS d, properties(r) AS p ORDER BY f, d LIMIT $batch",
+                    f=after[0], d=after[1], batch=batch)], last)
+                if not page:
+                    break
+                for src, dst, props in page:
+                    yield _edge(type_, src, dst, props)
+                last = page[-1][:2]
+
+    def counts(self) -> dict:
+        def work(tx):
+            nodes = {r["k"]: r["n"] for r in tx.run("MATCH (n:Node) RETURN n.label AS k, count(*) AS n ORDER BY k")}
+            edges = {r["k"]: r["n"] for r in tx.run(
+                "MATCH (:Node)-[r]->(:Node) RETURN type(r) AS k, count(*) AS n ORDER BY k")}
+            return {"nodes": nodes, "edges": edges}
+        return self._read(work)
+
+    def search_text(self, text, label=None, limit=20) -> list[dict]:
+        """Records whose name, description or tags contain every word of ``text``.
+
+        The full-text index finds candidates (each word as ``*word*``, so parts of
+        words match as they do on SQLite); words the index cannot take literally
+        (punctuation) are checked with ``CONTAINS`` on the candidates' text instead.
+        """
+        words = [w for w in text.lower().split() if w][:10]
+        if not words or (label and label not in model.LABELS):
+            return []
+        plain = [w for w in words if re.fullmatch(r"\w+", w)]
+        if plain:
+            lucene = " AND ".join(f"*{LUCENE_SPECIAL.sub(r'\\\\\\1', w)}*" for w in plain)
+            source = "CALL db.index.fulltext.queryNodes('pathways_node_text', $lucene) YIELD node AS n"
+        else:
+            lucene, source = None, "MATCH (n:Node)"
+        query = (f"{source} WITH n, toLower(n.name + ' ' + coalesce(n.description, '') + ' ' + "
+                 "reduce(s = '', t IN coalesce(n.tags, []) | s + ' ' + t)) AS hay "
+                 "WHERE ($label IS NULL OR n.label = $label) AND all(w IN $words WHERE hay CONTAINS w) "
+                 "RETURN properties(n) AS p ORDER BY size(n.name), n.name LIMIT $limit")
+        return self._read(lambda tx: [from_neo4j(r["p"]) for r in tx.run(
+            query, lucene=lucene, words=words, label=label, limit=limit)])
+
+    def neighbourhood(self, ids, depth=1, types=None, max_nodes=None) -> nx.MultiDiGraph:
+        """Breadth-first in Cypher, one bounded query per hop, all in one read transaction."""
+        types = list(types) if types else None
+        ids = list(dict.fromkeys(ids))
+
+        def work(tx):
+            present = self._labels_tx(tx, ids)
+            included = [i for i in ids if i in present]
+            if max_nodes is not None:
+                included = included[:max_nodes]
+            frontier, seen = list(included), set(included)
+            for _ in range(depth):
+                room = None if max_nodes is None else max_nodes - len(seen)
+                if not frontier or room == 0:
+                    break
+                rows = tx.run("UNWIND $frontier AS id MATCH (n:Node {id: id})-[r]-(m:Node) "
+                              "WHERE ($types IS NULL OR type(r) IN $types) AND NOT m.id IN $seen "
+                              "WITH DISTINCT m.id AS other RETURN other ORDER BY other "
+                              + ("LIMIT $room" if room is not None else ""),
+                              frontier=frontier, types=types, seen=list(seen), room=room)
+                frontier = [r["other"] for r in rows]
+                seen.update(frontier)
+                included += frontier
+            nodes = self._fetch_tx(tx, included)
+            edges = [_edge(r["t"], r["f"], r["d"], r["p"]) for r in tx.run(
+                "UNWIND $ids AS id MATCH (a:Node {id: id})-[r]->(b:Node) "
+                "WHERE b.id IN $ids AND ($types IS NULL OR type(r) IN $types) "
+                "RETURN type(r) AS t, a.id AS f, b.id AS d, properties(r) AS p ORDER BY t, f, d",
+                ids=included, types=types)]
+            return graph_from_records((nodes[i] for i in sorted(included) if i in nodes), edges)
+        return self._read(work)
+
+    def _load_graph(self) -> nx.MultiDiGraph:
+        def work(tx):
+            nodes = [from_neo4j(r["p"]) for r in tx.run("MATCH (n:Node) RETURN properties(n) AS p")]
+            edges = [_edge(r["t"], r["f"], r["d"], r["p"]) for r in tx.run(
+                "MATCH (a:Node)-[r]->(b:Node) RETURN type(r) AS t, a.id AS f, b.id AS d, properties(r) AS p")]
+            return graph_from_records(nodes, edges)
+        return self._read(work)
+
+    # -- tokens and audit ----------------------------------------------------------
+    def add_token(self, name, role, token_hash) -> None:
+        def work(tx):
+            if tx.run("MATCH (t:Token {name: $name}) RETURN t LIMIT 1", name=name).peek() is not None:
+                raise DuplicateNode(name)
+            tx.run("CREATE (t:Token {name: $name, role: $role, hash: $hash, created: $created})",
+                   name=name, role=role, hash=token_hash, created=_now()).consume()
+        try:
+            self._write(work)
+        except DuplicateNode as exc:
+            raise DuplicateNode(name) from exc.__cause__
+
+    def find_token(self, token_hash) -> dict | None:
+        def work(tx):
+            row = tx.run("MATCH (t:Token {hash: $hash}) WHERE t.revoked IS NULL "
+                         "RETURN t.name AS name, t.role AS role, t.created AS created, t.revoked AS revoked",
+                         hash=token_hash).single()
+            return dict(row) if row else None
+        return self._read(work)
+
+    def list_tokens(self) -> list[dict]:
+        return self._read(lambda tx: [dict(r) for r in tx.run(
+            "MATCH (t:Token) RETURN t.name AS name, t.role AS role, t.created AS created, t.revoked AS revoked "
+            "ORDER BY created, name")])
+
+    def revoke_token(self, name) -> bool:
+        return self._write(lambda tx: tx.run(
+            "MATCH (t:Token {name: $name}) WHERE t.revoked IS NULL SET t.revoked = $now RETURN count(t) AS n",
+            name=name, now=_now()).single()["n"] > 0)
+
+    def audit_entries(self, target=None, limit=100, before_seq=None) -> list[dict]:
+        def work(tx):
+            rows = tx.run("MATCH (a:AuditEntry) WHERE ($target IS NULL OR a.target = $target) "
+                          "AND ($before IS NULL OR a.seq < $before) "
+                          "RETURN a.seq AS seq, a.at AS at, a.actor AS actor, a.action AS action, "
+                          "a.target AS target, a.before AS before, a.after AS after ORDER BY a.seq DESC LIMIT $limit",
+                          target=target or None, before=before_seq or None, limit=limit)
+            return [{**dict(r), "before": json.loads(r["before"]) if r["before"] else None,
+                     "after": json.loads(r["after"]) if r["after"] else None} for r in rows]
+        return self._read(work)
