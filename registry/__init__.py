@@ -31,9 +31,10 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config["REGISTRY_STORE"]:
         app.config["REGISTRY_STORE"] = "sqlite:///" + os.path.join(app.instance_path, "registry.db")
 
-    from . import api, errors, store, templating, web
+    from . import api, csrf, errors, store, templating, web
     store.init_app(app)
     templating.init_app(app)
+    csrf.init_app(app)
     api.init_app(app)
     web.init_app(app)
     errors.init_app(app)  # last, so the one error envelope overrides smorest's handlers
