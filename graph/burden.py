@@ -1,0 +1,398 @@
+"""The burden of consultation: how much each public and intermediary has been asked.
+
+OSR's toolkit (tip 9) warns that being inclusive can make some groups carry a
+disproportionate burden of consultation. This module measures that burden across
+every producer, as of any date, so the history can be replayed.
+
+The model (every number comes from ``settings["burden"]``):
+
+* An engagement counts when its ``status`` is ``held`` or ``reported`` and it had
+  started by ``as_of``. Planned engagements count only in a planning check.
+* Its **date** is its ``end`` (its ``start`` when it has no end). An engagement
+  still running on ``as_of`` is dated ``as_of``. It is **in the window** when that
+  date falls in ``[as_of - window_days, as_of]`` (both ends included), and its
+  **age** is ``as_of`` minus that date, in days.
+* Its **units** = method weight × recency ``0.5 ** (age / half_life_days)``
+  × feedback debt (``feedback_debt_factor`` when it ended more than
+  ``feedback_debt_days`` before ``as_of`` and no feedback had been published by
+  ``as_of``) × ``remunerated_factor`` when participants were paid.
+* A public's burden is the sum of the units of the engagements that INVOLVED it;
+  an intermediary's (or user group's) load is the sum over engagements VIA it.
+* Its **ratio** is burden ÷ capacity (the node's ``capacity``, or the defaults:
+  ``capacity_public``; ``capacity_intermediary``, or ``capacity_volunteer_led``
+  when volunteer-led). Status: ``ok`` below ``high_from``, ``high`` below
+  ``over_from``, ``over`` from it. A capacity of 0 makes any burden ``over``.
+
+>>> import networkx as nx
+>>> from graph.settings import DEFAULTS
+>>> g = nx.MultiDiGraph()
+>>> g.add_node("p", label="Public", name="Carers")
+>>> g.add_node("e", label="Engagement", name="Workshop", method="workshop",
+...            start="2024-01-01", end="2024-01-01", status="held", feedback_published="2024-02-01")
+>>> g.add_edge("e", "p", key="INVOLVED", type="INVOLVED")
+'INVOLVED'
+>>> s = score_node(g, "p", _dt.date(2024, 1, 1), DEFAULTS)
+>>> s.units, s.capacity, s.ratio, s.status
+(3.0, 10.0, 0.3, 'ok')
+>>> s = score_node(g, "p", _dt.date(2024, 6, 29), DEFAULTS)  # 180 days later: half
+>>> s.units, s.engagements[0].factors["recency"]
+(1.5, 0.5)
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import math
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from . import model
+
+COUNTED = ("held", "reported")
+PUBLIC_LABELS = ("Public",)
+GATEKEEPER_LABELS = ("Intermediary", "UserGroup")
+
+
+@dataclass
+class Contribution:
+    """One engagement's share of a burden, with the factors that made it."""
+
+    engagement: str
+    name: str
+    producer: str | None
+    method: str
+    start: str
+    end: str | None
+    units: float
+    factors: dict  # {"method_weight", "recency", "feedback_debt", "remunerated"}
+    age_days: int = 0
+    producer_name: str | None = None
+    status: str | None = None
+    feedback_published: str | None = None
+
+
+@dataclass
+class Score:
+    """The burden on one public (or the load on one intermediary or user group)."""
+
+    id: str
+    name: str
+    label: str
+    units: float
+    capacity: float
+    ratio: float
+    status: str  # ok | high | over
+    engagements: list[Contribution]
+    producers: list[str]
+
+    @property
+    def engagement_count(self) -> int:
+        return len(self.engagements)
+
+
+@dataclass
+class BurdenIndex:
+    as_of: _dt.date
+    window_days: int
+    publics: list[Score] = field(default_factory=list)
+    intermediaries: list[Score] = field(default_factory=list)
+
+
+@dataclass
+class Debt:
+    """An engagement whose participants have not been told what happened ("you said, we did")."""
+
+    engagement: str
+    name: str
+    producer: str | None
+    producer_name: str | None
+    method: str
+    start: str
+    end: str | None
+    days_since_end: int
+    publics: list[str]
+
+
+def conf(settings: dict) -> dict:
+    """The burden part of the settings (``settings["burden"]``).
+
+    >>> conf({"burden": {"window_days": 30}})["window_days"]
+    30
+    """
+    return settings["burden"]
+
+
+def engagement_date(record: dict, as_of: _dt.date) -> _dt.date | None:
+    """The date an engagement counts from: its end (or start), but never after ``as_of``.
+
+    None when it had not started by ``as_of`` or has no valid start.
+
+    >>> engagement_date({"start": "2024-01-01", "end": "2024-03-01"}, _dt.date(2024, 6, 1))
+    datetime.date(2024, 3, 1)
+    >>> engagement_date({"start": "2024-01-01", "end": "2024-03-01"}, _dt.date(2024, 2, 1))
+    datetime.date(2024, 2, 1)
+    >>> engagement_date({"start": "2024-01-01"}, _dt.date(2023, 12, 31)) is None
+    True
+    """
+    start = model.parse_date(record.get("start"))
+    if start is None or start > as_of:
+        return None
+    end = model.parse_date(record.get("end")) or start
+    return min(end, as_of)
+
+
+def status_for(ratio: float, settings: dict) -> str:
+    """ok, high or over for a ratio.
+
+    >>> from graph.settings import DEFAULTS
+    >>> [status_for(r, DEFAULTS) for r in (0.69, 0.7, 0.99, 1.0)]
+    ['ok', 'high', 'high', 'over']
+    """
+    c = conf(settings)
+    if ratio >= c["over_from"]:
+        return "over"
+    if ratio >= c["high_from"]:
+        return "high"
+    return "ok"
+
+
+def capacity_of(node: dict, settings: dict) -> float:
+    """A node's capacity per window: its own ``capacity`` or the default for its kind.
+
+    >>> from graph.settings import DEFAULTS
+    >>> capacity_of({"label": "Public"}, DEFAULTS), capacity_of({"label": "Intermediary", "volunteer_led": True}, DEFAULTS)
+    (10.0, 6.0)
+    >>> capacity_of({"label": "Intermediary", "capacity": 20}, DEFAULTS)
+    20.0
+    """
+    c = conf(settings)
+    if isinstance(node.get("capacity"), (int, float)) and not isinstance(node.get("capacity"), bool):
+        return float(node["capacity"])
+    if node.get("label") == "Public":
+        return float(c["capacity_public"])
+    if node.get("volunteer_led"):
+        return float(c["capacity_volunteer_led"])
+    return float(c["capacity_intermediary"])
+
+
+def contribution(record: dict, as_of: _dt.date, settings: dict, producers: list[tuple[str, str]] = (),
+                 planned_counts: bool = False) -> Contribution | None:
+    """An engagement's units as of a date, or None when it does not count then.
+
+    ``producers`` is ``[(id, name)]`` of those that RAN it. ``planned_counts`` makes a
+    planned engagement count as if held (the planning check's draft).
+
+    >>> from graph.settings import DEFAULTS
+    >>> e = {"id": "e", "name": "Survey", "method": "survey", "start": "2024-01-01", "status": "held",
+    ...      "remunerated": True}
+    >>> c = contribution(e, _dt.date(2024, 4, 1), DEFAULTS)   # 91 days on: feedback debt too
+    >>> c.factors["feedback_debt"], c.factors["remunerated"], c.age_days
+    (1.5, 0.8, 91)
+    >>> contribution({**e, "status": "planned"}, _dt.date(2024, 4, 1), DEFAULTS) is None
+    True
+    """
+    c = conf(settings)
+    status = record.get("status") or "held"
+    if status not in COUNTED and not (planned_counts and status == "planned"):
+        return None
+    date = engagement_date(record, as_of)
+    if date is None:
+        return None
+    age = (as_of - date).days
+    if age > c["window_days"]:
+        return None
+    weight = float(c["method_weights"].get(record.get("method"), c["method_weights"].get("other", 2)))
+    recency = 0.5 ** (age / c["half_life_days"])
+    published = model.parse_date(record.get("feedback_published"))
+    in_debt = age > c["feedback_debt_days"] and (published is None or published > as_of)
+    debt = float(c["feedback_debt_factor"]) if in_debt else 1.0
+    paid = float(c["remunerated_factor"]) if record.get("remunerated") is True else 1.0
+    units = round(weight * recency * debt * paid, 3)
+    first = sorted(producers)[0] if producers else (None, None)
+    return Contribution(
+        engagement=record["id"], name=record.get("name", record["id"]), producer=first[0],
+        method=record.get("method", "other"), start=record.get("start"), end=record.get("end"),
+        units=units, factors={"method_weight": weight, "recency": round(recency, 4),
+                              "feedback_debt": debt, "remunerated": paid},
+        age_days=age, producer_name=first[1], status=status,
+        feedback_published=record.get("feedback_published"))
+
+
+def _producers_of(graph, engagement_id: str) -> list[tuple[str, str]]:
+    return sorted((src, graph.nodes[src].get("name", src))
+                  for src, _dst, key in graph.in_edges(engagement_id, keys=True) if key == "RAN")
+
+
+def engagements_of(graph, node_id: str) -> list[str]:
+    """The engagements that INVOLVED a public, or went VIA an intermediary or group.
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_edge("e1", "p", key="INVOLVED"); g.add_edge("e2", "p", key="ON")
+    'INVOLVED'
+    'ON'
+    >>> engagements_of(g, "p")
+    ['e1']
+    """
+    return sorted(src for src, _dst, key in graph.in_edges(node_id, keys=True) if key in ("INVOLVED", "VIA"))
+
+
+def score_records(node: dict, engagements: Iterable[tuple[dict, list[tuple[str, str]], bool]],
+                  as_of: _dt.date, settings: dict) -> Score:
+    """Score one node from its engagements: ``(record, producers, planned_counts)`` triples."""
+    contributions, producers = [], set()
+    for record, ran_by, planned_counts in engagements:
+        item = contribution(record, as_of, settings, ran_by, planned_counts)
+        if item is None:
+            continue
+        contributions.append(item)
+        producers.update(pid for pid, _name in ran_by)
+    contributions.sort(key=lambda c: (-c.units, c.engagement))
+    units = round(float(sum(c.units for c in contributions)), 3)
+    capacity = capacity_of(node, settings)
+    if capacity > 0:
+        ratio = round(units / capacity, 3)
+    else:
+        ratio = math.inf if units > 0 else 0.0
+    return Score(id=node["id"], name=node.get("name", node["id"]), label=node.get("label", ""),
+                 units=units, capacity=capacity, ratio=ratio, status=status_for(ratio, settings),
+                 engagements=contributions, producers=sorted(producers))
+
+
+def score_node(graph, node_id: str, as_of: _dt.date, settings: dict, extra: Iterable[dict] = ()) -> Score:
+    """The burden on a public, or the load on an intermediary or user group, as of a date.
+
+    Local: it looks only at the engagements INVOLVED with (or VIA) the node and who
+    RAN them. ``extra`` are draft engagement records (with ``_producers``, a list of
+    ``(id, name)``) counted as if held: the planning check's "after".
+
+    >>> import networkx as nx
+    >>> from graph.settings import DEFAULTS
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("i", label="Intermediary", name="Carers UK", volunteer_led=True)
+    >>> g.add_node("e", label="Engagement", name="Jury", method="citizens_jury", start="2024-05-01",
+    ...            status="reported", feedback_published="2024-06-01")
+    >>> g.add_node("ons", label="Producer", name="ONS")
+    >>> g.add_edge("e", "i", key="VIA", type="VIA"); g.add_edge("ons", "e", key="RAN", type="RAN")
+    'VIA'
+    'RAN'
+    >>> s = score_node(g, "i", _dt.date(2024, 5, 1), DEFAULTS)
+    >>> s.units, s.capacity, s.ratio, s.status, s.producers
+    (6.0, 6.0, 1.0, 'over', ['ons'])
+    """
+    node = {"id": node_id, **graph.nodes[node_id]}
+    items = [({"id": e, **graph.nodes[e]}, _producers_of(graph, e), False)
+             for e in engagements_of(graph, node_id)
+             if graph.nodes[e].get("label") == "Engagement"]
+    items += [(draft, list(draft.get("_producers", ())), True) for draft in extra]
+    return score_records(node, items, as_of, settings)
+
+
+def _ranked(scores: list[Score]) -> list[Score]:
+    return sorted(scores, key=lambda s: (-s.ratio, -s.units, s.name.lower(), s.id))
+
+
+def burden_index(graph, as_of: _dt.date, settings: dict) -> BurdenIndex:
+    """Every public and every intermediary or user group, highest ratio first.
+
+    >>> import networkx as nx
+    >>> from graph.settings import DEFAULTS
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", label="Public", name="A"); g.add_node("b", label="Public", name="B", capacity=2)
+    >>> g.add_node("e", label="Engagement", name="Poll", method="poll", start="2024-01-01", status="held")
+    >>> g.add_edge("e", "a", key="INVOLVED"); g.add_edge("e", "b", key="INVOLVED")
+    'INVOLVED'
+    'INVOLVED'
+    >>> [(s.id, s.ratio, s.status) for s in burden_index(g, _dt.date(2024, 1, 2), DEFAULTS).publics]
+    [('b', 0.498, 'ok'), ('a', 0.1, 'ok')]
+    """
+    publics, gatekeepers = [], []
+    for node_id, data in graph.nodes(data=True):
+        label = data.get("label")
+        if label in PUBLIC_LABELS:
+            publics.append(score_node(graph, node_id, as_of, settings))
+        elif label == "Intermediary" or (label == "UserGroup" and engagements_of(graph, node_id)):
+            gatekeepers.append(score_node(graph, node_id, as_of, settings))
+    return BurdenIndex(as_of=as_of, window_days=int(conf(settings)["window_days"]),
+                       publics=_ranked(publics), intermediaries=_ranked(gatekeepers))
+
+
+def feedback_debt(graph, as_of: _dt.date, settings: dict) -> list[Debt]:
+    """Held or reported engagements that ended more than ``feedback_debt_days`` before
+    ``as_of`` with no feedback published by then, longest overdue first.
+
+    >>> import networkx as nx
+    >>> from graph.settings import DEFAULTS
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("e", label="Engagement", name="Panel", method="panel_meeting", start="2024-01-01", status="held")
+    >>> [d.days_since_end for d in feedback_debt(g, _dt.date(2024, 3, 31), DEFAULTS)]
+    []
+    >>> [d.days_since_end for d in feedback_debt(g, _dt.date(2024, 4, 1), DEFAULTS)]
+    [91]
+    """
+    days = conf(settings)["feedback_debt_days"]
+    rows = []
+    for node_id, data in graph.nodes(data=True):
+        if data.get("label") != "Engagement" or (data.get("status") or "held") not in COUNTED:
+            continue
+        ended = engagement_date(data, as_of)
+        end = model.parse_date(data.get("end")) or model.parse_date(data.get("start"))
+        if ended is None or end is None or end > as_of:
+            continue
+        published = model.parse_date(data.get("feedback_published"))
+        if published is not None and published <= as_of:
+            continue
+        age = (as_of - end).days
+        if age <= days:
+            continue
+        ran_by = _producers_of(graph, node_id)
+        first = ran_by[0] if ran_by else (None, None)
+        publics = sorted(dst for _src, dst, key in graph.out_edges(node_id, keys=True) if key == "INVOLVED")
+        rows.append(Debt(engagement=node_id, name=data.get("name", node_id), producer=first[0],
+                         producer_name=first[1], method=data.get("method", "other"), start=data.get("start"),
+                         end=data.get("end"), days_since_end=age, publics=publics))
+    return sorted(rows, key=lambda d: (-d.days_since_end, d.engagement))
+
+
+def month_ends(as_of: _dt.date, months: int = 24) -> list[_dt.date]:
+    """The last day of each of the ``months`` months up to ``as_of``'s; the last one is ``as_of``.
+
+    >>> month_ends(_dt.date(2024, 3, 15), 3)
+    [datetime.date(2024, 1, 31), datetime.date(2024, 2, 29), datetime.date(2024, 3, 15)]
+    """
+    out = []
+    year, month = as_of.year, as_of.month
+    for _ in range(months):
+        last = _dt.date(year, month, calendar.monthrange(year, month)[1])
+        out.append(min(last, as_of))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return out[::-1]
+
+
+@dataclass
+class Point:
+    date: _dt.date
+    units: float
+    ratio: float
+    status: str
+
+
+def history(graph, node_id: str, as_of: _dt.date, settings: dict, months: int = 24) -> list[Point]:
+    """The burden on a node at the end of each of the last ``months`` months (for charts).
+
+    >>> import networkx as nx
+    >>> from graph.settings import DEFAULTS
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("p", label="Public", name="P")
+    >>> g.add_node("e", label="Engagement", name="S", method="survey", start="2024-02-10", status="reported",
+    ...            feedback_published="2024-02-20")
+    >>> g.add_edge("e", "p", key="INVOLVED")
+    'INVOLVED'
+    >>> [(p.date.isoformat(), p.units) for p in history(g, "p", _dt.date(2024, 3, 31), DEFAULTS, 3)]
+    [('2024-01-31', 0.0), ('2024-02-29', 0.929), ('2024-03-31', 0.825)]
+    """
+    points = []
+    for day in month_ends(as_of, months):
+        s = score_node(graph, node_id, day, settings)
+        points.append(Point(day, s.units, s.ratio, s.status))
+    return points
