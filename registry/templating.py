@@ -31,6 +31,13 @@ LABEL_WORDS = {
     "Need": "User need",
 }
 
+PROPERTY_WORDS = {
+    "url": "Web page", "iap2": "Level of involvement (IAP2)", "you_said": "You said", "we_did": "We did",
+    "feedback_url": "Published feedback", "feedback_published": "Feedback published", "rest_until": "Rest until",
+    "seldom_heard": "Seldom heard", "volunteer_led": "Volunteer-led", "how_to_join": "How to join",
+    "hours_per_participant": "Hours per participant", "decision_reason": "Reason for the decision",
+}
+
 
 def humanise(value) -> str:
     """Enumeration values as words: ``accredited_official`` → ``accredited official``.
@@ -64,7 +71,8 @@ def init_app(app: Flask) -> None:
     ])
     app.jinja_env.filters["humanise"] = humanise
     app.jinja_env.filters["long_date"] = long_date
-    app.jinja_env.globals.update(NAVIGATION=NAVIGATION, LABEL_WORDS=LABEL_WORDS, SERVICE_NAME="Pathways")
+    app.jinja_env.globals.update(NAVIGATION=NAVIGATION, LABEL_WORDS=LABEL_WORDS, PROPERTY_WORDS=PROPERTY_WORDS,
+                                 SERVICE_NAME="Pathways")
 
     @app.route("/assets/<path:filename>")
     def govuk_assets(filename: str):
