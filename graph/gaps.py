@@ -1,0 +1,391 @@
+"""Gaps in the system: what a coordinator should fix, each with what would close it.
+
+Every rule is a small pure function ``rule(graph, context) -> list[dict]`` over the
+registry's graph. Each item names the record (``id``, ``label``, ``name``), says
+what is wrong (``detail``) and what would close the gap (``close``); some rules
+add fields of their own (``cycle``, ``other``, ``cuts_off`` …). :func:`find_gaps`
+runs them all; its ``as_dict`` is the API's ``GET /api/v1/gaps``.
+
+>>> from graph.stores.base import graph_from_records
+>>> g = graph_from_records(
+...     [{"id": "p", "label": "Public", "name": "Carers", "seldom_heard": True},
+...      {"id": "q", "label": "Public", "name": "Gypsies and Travellers"},
+...      {"id": "i", "label": "Intermediary", "name": "Carers UK", "contact": {"url": "https://carersuk.org"}}],
+...     [{"type": "REACHES", "from": "i", "to": "p"}])
+>>> [item["id"] for item in publics_without_route(g, GapContext())]
+['q']
+>>> [item["id"] for item in single_route_publics(g, GapContext())]
+['p']
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Callable
+
+import networkx as nx
+
+from .records import is_stale
+
+GAP_DEFAULTS = {"overlap_threshold": 0.6, "overlap_min_shared": 2, "broker_count": 10,
+                "betweenness_sample_above": 1500, "betweenness_sample": 300, "max_loops": 100}
+# Records that are events or requests, not routes: left out of the broker analysis.
+NOT_ROUTES = ("Engagement", "Need")
+
+
+@dataclass
+class GapContext:
+    """What the rules need besides the graph."""
+
+    as_of: _dt.date = field(default_factory=_dt.date.today)
+    settings: dict = field(default_factory=dict)
+    burden_index: Callable | None = None  # graph.burden.burden_index, injected
+
+    def conf(self, key: str):
+        return (self.settings.get("gaps") or {}).get(key, GAP_DEFAULTS[key])
+
+
+def _item(graph: nx.MultiDiGraph, node_id: str, detail: str, close: str, **extra) -> dict:
+    record = graph.nodes[node_id]
+    return {"id": node_id, "label": record.get("label"), "name": record.get("name", node_id),
+            "detail": detail, "close": close, **extra}
+
+
+def _of_label(graph: nx.MultiDiGraph, label: str) -> list[str]:
+    return sorted((n for n, d in graph.nodes(data=True) if d.get("label") == label),
+                  key=lambda n: (str(graph.nodes[n].get("name", n)).lower(), n))
+
+
+def _sources(graph: nx.MultiDiGraph, node_id: str, type_: str) -> list[str]:
+    return sorted({u for u, _v, k in graph.in_edges(node_id, keys=True) if k == type_})
+
+
+def _targets(graph: nx.MultiDiGraph, node_id: str, type_: str) -> list[str]:
+    return sorted({v for _u, v, k in graph.out_edges(node_id, keys=True) if k == type_})
+
+
+def _names(graph: nx.MultiDiGraph, ids) -> str:
+    return ", ".join(str(graph.nodes[i].get("name", i)) for i in ids)
+
+
+def has_contact(graph: nx.MultiDiGraph, node_id: str) -> bool:
+    return bool(graph.nodes[node_id].get("contact"))
+
+
+# -- publics ---------------------------------------------------------------
+
+def publics_without_route(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Publics no trusted intermediary is recorded as reaching (no REACHES)."""
+    return [_item(graph, p, "No trusted intermediary is recorded as reaching this public.",
+                  "Find an organisation this public trusts and record that it reaches them, or record one "
+                  "already known.", seldom_heard=bool(graph.nodes[p].get("seldom_heard")))
+            for p in _of_label(graph, "Public") if not _sources(graph, p, "REACHES")]
+
+
+def single_route_publics(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Seldom-heard publics reached by exactly one intermediary: a single point of failure."""
+    out = []
+    for p in _of_label(graph, "Public"):
+        routes = _sources(graph, p, "REACHES")
+        if graph.nodes[p].get("seldom_heard") and len(routes) == 1:
+            out.append(_item(graph, p, f"A seldom-heard public reached only through {_names(graph, routes)}.",
+                             "Find and record a second trusted intermediary, so this public is not lost if that "
+                             "one closes or is too busy.", only_route=routes[0]))
+    return out
+
+
+def over_consulted(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Publics whose burden of consultation is high or over their capacity (graph.burden)."""
+    if ctx.burden_index is None:
+        return []
+    index = ctx.burden_index(graph, ctx.as_of, ctx.settings)
+    out = []
+    for score in index.publics:
+        if score.status == "ok":
+            continue
+        state = "over its capacity" if score.status == "over" else "close to its capacity"
+        out.append(_item(graph, score.id, f"Consulted {score.units:g} units against a capacity of "
+                         f"{score.capacity:g} ({score.ratio:.0%}): {state}, by {len(score.producers)} "
+                         f"producer{'s' if len(score.producers) != 1 else ''}.",
+                         "Join up with the other producers, reuse what they have already heard, publish what "
+                         "you did with earlier feedback, or wait before asking again.",
+                         status=score.status, ratio=score.ratio))
+    return out
+
+
+# -- contacts and referrals --------------------------------------------------
+
+def owner_of(graph: nx.MultiDiGraph, statistic: str) -> str | None:
+    """Who answers for a statistic: itself if it has a contact, else the first producer with one,
+    walking PART_OF upwards from each producer that PRODUCES it.
+
+    >>> from graph.stores.base import graph_from_records
+    >>> g = graph_from_records(
+    ...     [{"id": "s", "label": "Statistic", "name": "S"}, {"id": "team", "label": "Producer", "name": "Team"},
+    ...      {"id": "dept", "label": "Producer", "name": "Dept", "contact": {"email": "a@b.uk"}}],
+    ...     [{"type": "PRODUCES", "from": "team", "to": "s"}, {"type": "PART_OF", "from": "team", "to": "dept"}])
+    >>> owner_of(g, "s")
+    'dept'
+    """
+    if has_contact(graph, statistic):
+        return statistic
+    for producer in _sources(graph, statistic, "PRODUCES"):
+        seen, current = set(), producer
+        while current and current not in seen:
+            if has_contact(graph, current):
+                return current
+            seen.add(current)
+            parents = _targets(graph, current, "PART_OF")
+            current = parents[0] if parents else None
+    return None
+
+
+def referral_end(graph: nx.MultiDiGraph, start: str) -> tuple[str, bool]:
+    """Follow REFERS_TO from ``start`` to the end of the chain: ``(end, looped)``.
+
+    >>> from graph.stores.base import graph_from_records
+    >>> g = graph_from_records([{"id": i, "label": "Producer", "name": i} for i in "abc"],
+    ...     [{"type": "REFERS_TO", "from": "a", "to": "b"}, {"type": "REFERS_TO", "from": "b", "to": "a"}])
+    >>> referral_end(g, "a"), referral_end(g, "c")
+    (('b', True), ('c', False))
+    """
+    seen, current = [start], start
+    while True:
+        onward = _targets(graph, current, "REFERS_TO")
+        if not onward:
+            return current, False
+        if onward[0] in seen:
+            return current, True
+        current = onward[0]
+        seen.append(current)
+
+
+def statistics_without_contact(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Statistics where signposting finds no contact: none on the statistic, its producers or the bodies
+    they are part of, or a referral chain that ends somewhere without one."""
+    out = []
+    for s in _of_label(graph, "Statistic"):
+        owner = owner_of(graph, s)
+        if owner is None:
+            producers = _sources(graph, s, "PRODUCES")
+            detail = ("No producer is recorded for this statistic." if not producers else
+                      f"Neither the statistic nor {_names(graph, producers)} (or any body it is part of) has a "
+                      "contact route.")
+            out.append(_item(graph, s, detail, "Record an organisational contact (an email address, web page "
+                             "or telephone number) on the statistic or on the team that produces it."))
+            continue
+        end, _looped = referral_end(graph, owner)
+        if not has_contact(graph, end):
+            out.append(_item(graph, s, f"Enquiries are referred on to {_names(graph, [end])}, which has no "
+                             "contact route.", f"Record a contact route for {_names(graph, [end])}, or refer "
+                             "enquiries to someone who has one.", end=end))
+    return out
+
+
+def referral_loops(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Referral loops: REFERS_TO chains that come back to where they started ("ping-pong")."""
+    refers = nx.DiGraph((u, v) for u, v, k in graph.edges(keys=True) if k == "REFERS_TO")
+    out = []
+    cycles = nx.simple_cycles(refers)
+    for cycle in itertools.islice(cycles, ctx.conf("max_loops")):
+        first = min(range(len(cycle)), key=lambda i: cycle[i])
+        cycle = cycle[first:] + cycle[:first]
+        names = " → ".join(str(graph.nodes[n].get("name", n)) for n in cycle + cycle[:1])
+        out.append(_item(graph, cycle[0], f"Enquiries go round in a loop: {names}.",
+                         "Decide who answers these enquiries and remove the referral that sends them back.",
+                         cycle=cycle))
+    return sorted(out, key=lambda item: item["cycle"])
+
+
+def referral_dead_ends(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Referrals to a record that has no contact route and refers nobody on: the enquiry stops there."""
+    out = []
+    for u, v, k in sorted(graph.edges(keys=True)):
+        if k == "REFERS_TO" and not has_contact(graph, v) and not _targets(graph, v, "REFERS_TO"):
+            out.append(_item(graph, v, f"{_names(graph, [u])} refers enquiries here, but it has no contact "
+                             "route.", f"Record a contact route for {_names(graph, [v])}, or change "
+                             f"{_names(graph, [u])}'s referral to someone who has one.", referred_by=u))
+    return out
+
+
+# -- topics and user groups -------------------------------------------------
+
+def broader_topics(graph: nx.MultiDiGraph, topic: str) -> set[str]:
+    """The topic and every topic broader than it."""
+    seen, todo = {topic}, [topic]
+    while todo:
+        for parent in _targets(graph, todo.pop(), "BROADER"):
+            if parent not in seen:
+                seen.add(parent)
+                todo.append(parent)
+    return seen
+
+
+def topics_without_user_group(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Topics no user group covers, directly or through a broader topic."""
+    out = []
+    for t in _of_label(graph, "Topic"):
+        covered = any(graph.nodes[g].get("label") == "UserGroup"
+                      for b in broader_topics(graph, t) for g in _sources(graph, b, "COVERS"))
+        if not covered:
+            stats = len(_sources(graph, t, "ABOUT"))
+            out.append(_item(graph, t, f"No user group covers this topic or a broader one ({stats} "
+                             f"statistic{'s' if stats != 1 else ''} recorded about it).",
+                             "Ask a user group with a nearby remit to cover it, or bring its users together "
+                             "in a new group.", statistics=stats))
+    return sorted(out, key=lambda item: -item["statistics"])
+
+
+def overlapping_user_groups(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Pairs of user groups whose topics overlap heavily (Jaccard at or above the threshold)."""
+    threshold, min_shared = ctx.conf("overlap_threshold"), ctx.conf("overlap_min_shared")
+    topics = {g: set(_targets(graph, g, "COVERS")) for g in _of_label(graph, "UserGroup")}
+    out = []
+    for a, b in itertools.combinations(sorted(topics), 2):
+        shared = topics[a] & topics[b]
+        union = topics[a] | topics[b]
+        if not union or len(shared) < min_shared:
+            continue
+        jaccard = len(shared) / len(union)
+        if jaccard >= threshold:
+            out.append(_item(graph, a, f"Shares {len(shared)} of {len(union)} topics with "
+                             f"{_names(graph, [b])} ({jaccard:.0%}): {_names(graph, sorted(shared))}.",
+                             "Check whether the two groups could meet together, share papers or agree who "
+                             "covers what.", other=b, other_name=graph.nodes[b].get("name", b),
+                             overlap=round(jaccard, 3), shared=sorted(shared)))
+    return sorted(out, key=lambda item: -item["overlap"])
+
+
+# -- brokers ----------------------------------------------------------------
+
+def route_network(graph: nx.MultiDiGraph) -> nx.Graph:
+    """The registry as an undirected simple graph of organisations, publics, topics and statistics
+    (engagements and needs are events, not routes)."""
+    keep = [n for n, d in graph.nodes(data=True) if d.get("label") not in NOT_ROUTES]
+    network = nx.Graph()
+    network.add_nodes_from(keep)
+    keep_set = set(keep)
+    network.add_edges_from((u, v) for u, v in graph.edges() if u in keep_set and v in keep_set and u != v)
+    return network
+
+
+def cut_off_by(network: nx.Graph, graph: nx.MultiDiGraph, node: str) -> list[str]:
+    """Publics that would be cut off from the rest of the system if ``node`` went.
+
+    >>> from graph.stores.base import graph_from_records
+    >>> g = graph_from_records(
+    ...     [{"id": "p", "label": "Public", "name": "P"}, {"id": "i", "label": "Intermediary", "name": "I"},
+    ...      {"id": "t", "label": "Topic", "name": "T"}, {"id": "u", "label": "Topic", "name": "U"}],
+    ...     [{"type": "REACHES", "from": "i", "to": "p"}, {"type": "WORKS_ON", "from": "i", "to": "t"},
+    ...      {"type": "BROADER", "from": "t", "to": "u"}])
+    >>> cut_off_by(route_network(g), g, "i")
+    ['p']
+    """
+    part = nx.node_connected_component(network, node) - {node}
+    pieces = sorted((sorted(c) for c in nx.connected_components(network.subgraph(part))),
+                    key=lambda c: (-len(c), c[0]))
+    return sorted(n for piece in pieces[1:] for n in piece if graph.nodes[n].get("label") == "Public")
+
+
+def brokers(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Intermediaries and user groups the system leans on: the highest betweenness, and those whose
+    removal would cut a public off (articulation points)."""
+    network = route_network(graph)
+    if network.number_of_nodes() < 3:
+        return []
+    sample = None
+    if network.number_of_nodes() > ctx.conf("betweenness_sample_above"):
+        sample = min(ctx.conf("betweenness_sample"), network.number_of_nodes())
+    between = nx.betweenness_centrality(network, k=sample, seed=0 if sample else None)
+    candidates = [n for n in network if graph.nodes[n].get("label") in ("Intermediary", "UserGroup")]
+    top = sorted((n for n in candidates if between[n] > 0), key=lambda n: (-between[n], n))[:ctx.conf("broker_count")]
+    articulation = set(nx.articulation_points(network)) & set(candidates)
+    cuts = {n: cut_off_by(network, graph, n) for n in articulation}
+    chosen = sorted(set(top) | {n for n, publics in cuts.items() if publics}, key=lambda n: (-between[n], n))
+    out = []
+    for n in chosen:
+        cut = cuts.get(n, [])
+        detail = f"Lies on many routes through the system (betweenness {between[n]:.3f})."
+        if cut:
+            detail += f" Without it, {_names(graph, cut)} would be cut off."
+        out.append(_item(graph, n, detail, "Make sure it is not overloaded, keep its contact up to date, "
+                         "and build a second route to the publics that depend on it.",
+                         betweenness=round(between[n], 4), cuts_off=cut))
+    return out
+
+
+# -- records -----------------------------------------------------------------
+
+def stale_records(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Records never checked, or not checked within ``stale_after_days``."""
+    after = int(ctx.settings.get("stale_after_days", 365))
+    out = []
+    for n in sorted(graph.nodes, key=lambda n: (graph.nodes[n].get("label", ""), n)):
+        record = graph.nodes[n]
+        if is_stale(record, ctx.as_of, after):
+            when = f"last checked on {record['verified']}" if record.get("verified") else "never checked"
+            out.append(_item(graph, n, f"This record was {when}.",
+                             "Check it against its source and record today's date as when it was verified.",
+                             verified=record.get("verified")))
+    return out
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    title: str
+    explain: str
+    find: Callable[[nx.MultiDiGraph, GapContext], list[dict]]
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("publics_without_route", "Publics with no route",
+         "Publics that no trusted intermediary is recorded as reaching.", publics_without_route),
+    Rule("single_route_publics", "Seldom-heard publics with only one route",
+         "A single point of failure: if that intermediary goes, so does the route.", single_route_publics),
+    Rule("statistics_without_contact", "Statistics with no contact to reach",
+         "Signposting from these statistics finds nobody to contact.", statistics_without_contact),
+    Rule("referral_loops", "Referral loops",
+         "Referrals that send people round in circles.", referral_loops),
+    Rule("referral_dead_ends", "Referral dead ends",
+         "Referrals to somewhere with no contact route and no onward referral.", referral_dead_ends),
+    Rule("topics_without_user_group", "Topics with no user group",
+         "No user group covers the topic or a broader topic.", topics_without_user_group),
+    Rule("overlapping_user_groups", "User groups that may duplicate each other",
+         "Pairs of user groups covering mostly the same topics.", overlapping_user_groups),
+    Rule("brokers", "Brokers the system leans on",
+         "Intermediaries and user groups on the most routes, or without which a public would be cut off.",
+         brokers),
+    Rule("over_consulted", "Over-consulted publics",
+         "Publics consulted close to or over their capacity, across all producers.", over_consulted),
+    Rule("stale_records", "Records not checked recently",
+         "Records never checked, or not checked within the period the settings allow.", stale_records),
+)
+
+
+@dataclass
+class GapReport:
+    as_of: _dt.date
+    results: list[tuple[Rule, list[dict]]]
+
+    def as_dict(self) -> dict:
+        """``{rule key: [items]}`` for every rule, plus ``as_of`` and ``counts``."""
+        out: dict = {rule.key: items for rule, items in self.results}
+        out["counts"] = {rule.key: len(items) for rule, items in self.results}
+        out["as_of"] = self.as_of.isoformat()
+        return out
+
+
+def find_gaps(graph: nx.MultiDiGraph, ctx: GapContext, only: str | None = None) -> GapReport:
+    """Run every rule (or just ``only``) over the graph.
+
+    >>> import networkx as nx
+    >>> report = find_gaps(nx.MultiDiGraph(), GapContext(as_of=_dt.date(2026, 1, 1)))
+    >>> sum(report.as_dict()["counts"].values()), len(report.results)
+    (0, 10)
+    """
+    rules = [r for r in RULES if only in (None, r.key)]
+    if only and not rules:
+        raise ValueError(f"no gap rule '{only}'; rules are: " + ", ".join(r.key for r in RULES))
+    return GapReport(ctx.as_of, [(rule, rule.find(graph, ctx)) for rule in rules])
