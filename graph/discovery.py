@@ -1,0 +1,466 @@
+"""Discovery: the trusted intermediaries that can help a producer reach a public.
+
+OSR's toolkit (Box 1) asks producers which community groups, civil society bodies
+and institutions reach the publics their statistics are about. This module answers
+from the graph, ranked, with the route and the reasons.
+
+The rules (every number comes from ``settings["discovery"]``):
+
+* A **route** runs from an intermediary to the public. It ends with a REACHES edge
+  (weight = ``strength`` × the trust factor: high 1.0, medium 0.75, low 0.5) and may
+  start higher up, at an umbrella body the reaching intermediary is a MEMBER_OF
+  (each MEMBER_OF step × ``umbrella_factor``). A route has at most ``max_hops``
+  edges and never visits a record twice. An intermediary's route is its best one
+  (highest weight, then fewest hops, then names).
+* Its **score** is the route's weight × its own load factor (``load_factor``: ok 1.0,
+  high 0.75, over 0.5; unknown 1.0) × ``partner_factor`` when the asking producer
+  already PARTNERS_WITH it.
+* With a **topic**, only routes where an intermediary on the route WORKS_ON the
+  topic, a narrower topic or a broader one are kept.
+* Order: score (highest first), then name, then id.
+
+>>> import networkx as nx
+>>> from graph.settings import DEFAULTS
+>>> g = nx.MultiDiGraph()
+>>> g.add_node("p", label="Public", name="Carers")
+>>> for i, name in (("a", "Carers UK"), ("b", "Local forum"), ("u", "Umbrella")):
+...     g.add_node(i, label="Intermediary", name=name)
+>>> g.add_edge("a", "p", key="REACHES", type="REACHES", strength=0.9, trust="high")
+'REACHES'
+>>> g.add_edge("b", "p", key="REACHES", type="REACHES", strength=0.4, trust="low")
+'REACHES'
+>>> g.add_edge("a", "u", key="MEMBER_OF", type="MEMBER_OF")
+'MEMBER_OF'
+>>> found = discover(g, "p", DEFAULTS)
+>>> [(c.id, c.score, c.path) for c in found.intermediaries]
+[('a', 0.9, ['a', 'p']), ('u', 0.72, ['u', 'a', 'p']), ('b', 0.2, ['b', 'p'])]
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import networkx as nx
+
+from .errors import InvalidRecord, NodeNotFound, Problem
+
+LoadStatus = Callable[[str], "str | None"]
+ROUTE_TYPES = ("REACHES", "MEMBER_OF")
+# What the ranking, the reasons and the load need around each intermediary on a route.
+CONTEXT_TYPES = ("PARTNERS_WITH", "VIA", "WORKS_ON")
+LOAD_WORDS = {"ok": "not over-consulted", "high": "high", "over": "over capacity"}
+MAX_LEADS = 6
+
+
+@dataclass
+class Candidate:
+    """One intermediary that can reach the public, with its best route and the factors of its score."""
+
+    id: str
+    name: str
+    kind: str | None
+    contact: dict | None
+    score: float
+    path: list[str]
+    path_names: list[str]
+    direct: bool
+    hops: int
+    trust: str
+    strength: float
+    role: str | None
+    factors: dict
+    load_status: str | None
+    partner: bool
+    partners: list[dict]
+    topics: list[dict] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "kind": self.kind, "contact": self.contact,
+                "score": self.score, "path": self.path, "path_names": self.path_names, "direct": self.direct,
+                "hops": self.hops, "trust": self.trust, "strength": self.strength, "role": self.role,
+                "factors": self.factors, "load_status": self.load_status, "partner": self.partner,
+                "partners": self.partners, "topics": self.topics, "reasons": self.reasons}
+
+
+@dataclass
+class Discovery:
+    """The ranked intermediaries for one public; when there are none, what to do instead."""
+
+    public: dict
+    producer: dict | None
+    topic: dict | None
+    intermediaries: list[Candidate]
+    unfiltered: int  # how many intermediaries reach the public before the topic narrows them
+    leads: list[dict] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+
+    @property
+    def no_route(self) -> bool:
+        return not self.intermediaries
+
+
+def _brief(graph, node_id: str) -> dict:
+    data = graph.nodes[node_id]
+    return {"id": node_id, "name": data.get("name", node_id), "label": data.get("label")}
+
+
+def _label(graph, node_id: str) -> str | None:
+    return graph.nodes[node_id].get("label") if node_id in graph else None
+
+
+def _require(graph, node_id: str, label: str, field_name: str, subject: bool = False) -> dict:
+    """The node, or a clear error naming the field.
+
+    For the ``subject`` of a question (the public, the statistic) a missing record is
+    :class:`NodeNotFound` (404); anything else wrong is :class:`InvalidRecord` (400).
+    """
+    if node_id in graph and _label(graph, node_id) == label:
+        return _brief(graph, node_id)
+    if subject and node_id not in graph:
+        raise NodeNotFound(node_id)
+    found = f"is a {_label(graph, node_id)}" if node_id in graph else "is not in the registry"
+    raise InvalidRecord([Problem("query" if not subject else f"node '{node_id}'", field_name,
+                                 f"'{node_id}' {found}; give the id of a {label}")])
+
+
+def reach_weight(edge: dict, settings: dict) -> tuple[float, str, float, float]:
+    """``(weight, trust, trust_factor, strength)`` of one REACHES edge, with the defaults.
+
+    >>> from graph.settings import DEFAULTS
+    >>> reach_weight({"strength": 0.8, "trust": "low"}, DEFAULTS)
+    (0.4, 'low', 0.5, 0.8)
+    >>> reach_weight({}, DEFAULTS)
+    (0.375, 'medium', 0.75, 0.5)
+    """
+    d = settings["discovery"]
+    trust = edge.get("trust") or d["default_trust"]
+    factors = d["trust_factor"]
+    if trust not in factors:
+        trust = d["default_trust"]
+    strength = edge.get("strength")
+    strength = float(d["default_strength"] if strength is None else strength)
+    return round(strength * factors[trust], 6), trust, factors[trust], strength
+
+
+def best_routes(graph, public_id: str, settings: dict) -> dict[str, tuple[float, list[str]]]:
+    """The best route from each intermediary to ``public_id``: ``{id: (weight, [id, …, public_id])}``.
+
+    Routes end with REACHES and climb MEMBER_OF to umbrella intermediaries, never
+    beyond ``max_hops`` edges and never through a record twice.
+
+    >>> import networkx as nx
+    >>> from graph.settings import DEFAULTS
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("p", label="Public"); g.add_node("a", label="Intermediary")
+    >>> g.add_node("u1", label="Intermediary"); g.add_node("u2", label="Intermediary")
+    >>> g.add_node("u3", label="Intermediary")
+    >>> for u, v, k in (("a", "p", "REACHES"), ("a", "u1", "MEMBER_OF"), ("u1", "u2", "MEMBER_OF"),
+    ...                 ("u2", "u3", "MEMBER_OF"), ("u2", "a", "MEMBER_OF")):
+    ...     _ = g.add_edge(u, v, key=k, type=k, trust="high", strength=1.0)
+    >>> sorted((k, round(w, 3), len(p) - 1) for k, (w, p) in best_routes(g, "p", DEFAULTS).items())
+    [('a', 1.0, 1), ('u1', 0.8, 2), ('u2', 0.64, 3)]
+    """
+    d = settings["discovery"]
+    max_hops = int(d["max_hops"])
+    umbrella = float(d["umbrella_factor"])
+    best: dict[str, tuple[float, list[str]]] = {}
+
+    def better(weight: float, path: list[str], than: tuple[float, list[str]] | None) -> bool:
+        if than is None:
+            return True
+        key = (-round(weight, 9), len(path), [graph.nodes[n].get("name", n) for n in path], path)
+        old = (-round(than[0], 9), len(than[1]), [graph.nodes[n].get("name", n) for n in than[1]], than[1])
+        return key < old
+
+    if max_hops < 1 or public_id not in graph:
+        return best
+    stack: list[tuple[float, list[str]]] = []
+    for src, _dst, key, data in graph.in_edges(public_id, keys=True, data=True):
+        if key == "REACHES" and _label(graph, src) == "Intermediary":
+            stack.append((reach_weight(data, settings)[0], [src, public_id]))
+    while stack:
+        weight, path = stack.pop()
+        head = path[0]
+        if better(weight, path, best.get(head)):
+            best[head] = (weight, path)
+        if len(path) - 1 >= max_hops:
+            continue
+        for _src, umbrella_id, key in graph.out_edges(head, keys=True):
+            if key == "MEMBER_OF" and _label(graph, umbrella_id) == "Intermediary" and umbrella_id not in path:
+                stack.append((weight * umbrella, [umbrella_id, *path]))
+    return best
+
+
+def topic_scope(graph, topic_id: str) -> set[str]:
+    """The topic, every narrower topic under it and every broader topic above it (via BROADER).
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> for a, b in (("rent", "housing"), ("housing", "living"), ("wages", "living")):
+    ...     _ = g.add_edge(a, b, key="BROADER")
+    >>> sorted(topic_scope(g, "housing"))
+    ['housing', 'living', 'rent']
+    """
+    scope = {topic_id}
+    for step in (lambda n: (s for s, _d, k in graph.in_edges(n, keys=True) if k == "BROADER"),
+                 lambda n: (d for _s, d, k in graph.out_edges(n, keys=True) if k == "BROADER")):
+        frontier = [topic_id]
+        while frontier:
+            nxt = [m for n in frontier if n in graph for m in step(n) if m not in scope]
+            scope.update(nxt)
+            frontier = nxt
+    return scope
+
+
+def partners_of(graph, intermediary_id: str, exclude: str | None = None) -> list[dict]:
+    """Producers that already work with an intermediary: they PARTNER_WITH it, or RAN engagements VIA it.
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("i", label="Intermediary", name="Shelter")
+    >>> g.add_node("ons", label="Producer", name="ONS"); g.add_node("dwp", label="Producer", name="DWP")
+    >>> g.add_node("e", label="Engagement", name="Renters' workshop")
+    >>> for u, v, k in (("ons", "i", "PARTNERS_WITH"), ("e", "i", "VIA"), ("dwp", "e", "RAN")):
+    ...     _ = g.add_edge(u, v, key=k)
+    >>> [(p["name"], p["how"]) for p in partners_of(g, "i")]
+    [('DWP', ["ran Renters' workshop through it"]), ('ONS', ['partners with it'])]
+    >>> [p["id"] for p in partners_of(g, "i", exclude="ons")]
+    ['dwp']
+    """
+    how: dict[str, list[str]] = {}
+    for src, _dst, key in graph.in_edges(intermediary_id, keys=True):
+        if key == "PARTNERS_WITH" and _label(graph, src) == "Producer":
+            how.setdefault(src, []).insert(0, "partners with it")
+        elif key == "VIA" and _label(graph, src) == "Engagement":
+            name = graph.nodes[src].get("name", src)
+            for producer, _e, k in graph.in_edges(src, keys=True):
+                if k == "RAN" and _label(graph, producer) == "Producer":
+                    how.setdefault(producer, []).append(f"ran {name} through it")
+    return sorted(({"id": p, "name": graph.nodes[p].get("name", p), "how": sorted(set(h), key=h.index)}
+                   for p, h in how.items() if p != exclude), key=lambda r: (r["name"].lower(), r["id"]))
+
+
+def _topics_of(graph, node_id: str, scope: set[str] | None) -> list[dict]:
+    return sorted((_brief(graph, t) for _s, t, k in graph.out_edges(node_id, keys=True)
+                   if k == "WORKS_ON" and (scope is None or t in scope)), key=lambda t: (t["name"].lower(), t["id"]))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def discover(graph, public_id: str, settings: dict, producer: str | None = None, topic: str | None = None,
+             load_status: LoadStatus | None = None) -> Discovery:
+    """Rank the intermediaries that can reach ``public_id``, with the route and the reasons.
+
+    ``load_status(intermediary_id)`` gives "ok", "high", "over" or None (unknown);
+    the app passes one built on :mod:`graph.burden` (:func:`load_from_burden`).
+    An unknown public is :class:`NodeNotFound`; a producer or topic that is not
+    one is :class:`InvalidRecord` naming the field.
+    """
+    d = settings["discovery"]
+    public = _require(graph, public_id, "Public", "public", subject=True)
+    asking = _require(graph, producer, "Producer", "producer") if producer else None
+    chosen_topic = _require(graph, topic, "Topic", "topic") if topic else None
+    scope = topic_scope(graph, topic) if topic else None
+    umbrella = float(d["umbrella_factor"])
+    routes = best_routes(graph, public_id, settings)
+    candidates = []
+    for node_id, (weight, path) in routes.items():
+        # Without a topic, what the intermediary itself works on; with one, what on the route matches it.
+        topics_on_route = {t["id"]: t for n in (path[:-1] if scope is not None else path[:1])
+                           for t in _topics_of(graph, n, scope)}
+        if scope is not None and not topics_on_route:
+            continue
+        reacher = path[-2]
+        edge = graph.edges[reacher, public_id, "REACHES"]
+        _w, trust, trust_factor, strength = reach_weight(edge, settings)
+        status = load_status(node_id) if load_status else None
+        load = float(d["load_factor"].get(status, 1.0)) if status else 1.0
+        is_partner = bool(producer) and graph.has_edge(producer, node_id, "PARTNERS_WITH")
+        partner = float(d["partner_factor"]) if is_partner else 1.0
+        member_steps = len(path) - 2
+        factors = {"strength": strength, "trust": trust_factor, "umbrella": round(umbrella ** member_steps, 6),
+                   "load": load, "partner": partner}
+        score = round(weight * load * partner, 4)
+        data = graph.nodes[node_id]
+        candidate = Candidate(
+            id=node_id, name=data.get("name", node_id), kind=data.get("kind"), contact=data.get("contact"),
+            score=score, path=path, path_names=[graph.nodes[n].get("name", n) for n in path],
+            direct=member_steps == 0, hops=len(path) - 1, trust=trust, strength=strength, role=edge.get("role"),
+            factors=factors, load_status=status, partner=is_partner,
+            partners=partners_of(graph, node_id, exclude=producer),
+            topics=sorted(topics_on_route.values(), key=lambda t: (t["name"].lower(), t["id"])))
+        candidate.reasons = reasons(candidate, public["name"], settings, asking)
+        candidates.append(candidate)
+    candidates.sort(key=lambda c: (-c.score, c.name.lower(), c.id))
+    found = Discovery(public=public, producer=asking, topic=chosen_topic, intermediaries=candidates,
+                      unfiltered=len(routes))
+    if found.no_route:
+        found.leads = leads(graph, public_id)
+        found.advice = no_route_advice(found)
+    return found
+
+
+def reasons(c: Candidate, public_name: str, settings: dict, asking: dict | None = None) -> list[str]:
+    """The plain-English reasons for one intermediary's place, one per factor of its score."""
+    f = c.factors
+    role = f" ({c.role})" if c.role else ""
+    out = []
+    if c.direct:
+        out.append(f"Reaches {public_name} directly{role}: strength {_fmt(c.strength)} × {c.trust} trust "
+                   f"{_fmt(f['trust'])}.")
+    else:
+        members = " and ".join(c.path_names[1:-1])
+        out.append(f"Umbrella body: reaches {public_name} through its member {members}{role}: strength "
+                   f"{_fmt(c.strength)} × {c.trust} trust {_fmt(f['trust'])} × umbrella {_fmt(f['umbrella'])}.")
+    if c.load_status:
+        out.append(f"Its own load of engagement is {LOAD_WORDS.get(c.load_status, c.load_status)}: "
+                   f"× {_fmt(f['load'])}.")
+    else:
+        out.append("Its own load of engagement is not known: × 1.")
+    if c.partner and asking:
+        out.append(f"{asking['name']} already partners with it: × {_fmt(f['partner'])}.")
+    if c.topics:
+        out.append("Works on " + ", ".join(t["name"] for t in c.topics) + ".")
+    if c.partners:
+        out.append("Join up with " + ", ".join(p["name"] for p in c.partners) + ", who already work with it.")
+    return out
+
+
+def leads(graph, public_id: str, limit: int = MAX_LEADS) -> list[dict]:
+    """When nothing is recorded as reaching a public: organisations working on the topics of the
+    statistics that describe it, to ask whether they reach it (leads, not routes).
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> for n, label in (("p", "Public"), ("s", "Statistic"), ("t", "Topic"), ("i", "Intermediary"),
+    ...                  ("ug", "UserGroup")):
+    ...     g.add_node(n, label=label, name=n.upper())
+    >>> for u, v, k in (("s", "p", "DESCRIBES"), ("s", "t", "ABOUT"), ("i", "t", "WORKS_ON"), ("ug", "t", "COVERS")):
+    ...     _ = g.add_edge(u, v, key=k)
+    >>> [(x["id"], x["why"]) for x in leads(g, "p")]
+    [('i', 'works on T, which S is about'), ('ug', 'covers T, which S is about')]
+    """
+    found: dict[str, dict] = {}
+    for stat, _p, key in sorted(graph.in_edges(public_id, keys=True)):
+        if key != "DESCRIBES":
+            continue
+        for _s, topic, k in sorted(graph.out_edges(stat, keys=True)):
+            if k != "ABOUT":
+                continue
+            for org, _t, k2 in sorted(graph.in_edges(topic, keys=True)):
+                if k2 in ("WORKS_ON", "COVERS") and _label(graph, org) in ("Intermediary", "UserGroup"):
+                    verb = "works on" if k2 == "WORKS_ON" else "covers"
+                    why = f"{verb} {graph.nodes[topic].get('name', topic)}, which " \
+                          f"{graph.nodes[stat].get('name', stat)} is about"
+                    lead = found.setdefault(org, {**_brief(graph, org), "why": why, "count": 0})
+                    lead["count"] += 1
+    ranked = sorted(found.values(), key=lambda x: (x["label"] != "Intermediary", -x["count"], x["name"].lower()))
+    return [{k: v for k, v in x.items() if k != "count"} for x in ranked[:limit]]
+
+
+def no_route_advice(found: Discovery) -> list[str]:
+    """What to do when no intermediary is recorded as reaching the public (or none on the topic)."""
+    name = found.public["name"]
+    if found.topic and found.unfiltered:
+        return [f"{found.unfiltered} intermediar{'y reaches' if found.unfiltered == 1 else 'ies reach'} {name}, "
+                f"but none is recorded as working on {found.topic['name']}. Look again without the topic.",
+                "If you know an organisation that works on this topic with this public, add it to the registry."]
+    advice = [f"No known route: no trusted intermediary in the registry is recorded as reaching {name}."]
+    if found.leads:
+        advice.append("Ask the organisations listed below whether they work with this public: they work on "
+                      "the same topics as the statistics about it.")
+    advice += [
+        "Ask the people themselves where they go for information and which community groups, civil society "
+        "bodies or community institutions they trust (OSR toolkit, Box 1).",
+        "When you find an organisation that reaches them, add it to the registry as ‘Reaches’ this public so "
+        "the next producer can find it.",
+    ]
+    return advice
+
+
+def load_from_burden(graph, settings: dict, as_of: _dt.date | None = None) -> LoadStatus | None:
+    """A ``load_status`` callable backed by :func:`graph.burden.score_node`; None if burden is unavailable."""
+    try:
+        from . import burden
+    except ImportError:  # pragma: no cover - the burden module lands separately
+        return None
+    day = as_of or _dt.date.today()
+    cache: dict[str, str | None] = {}
+
+    def status(node_id: str) -> str | None:
+        if node_id not in cache:
+            cache[node_id] = burden.score_node(graph, node_id, day, settings).status
+        return cache[node_id]
+    return status
+
+
+def public_burden(graph, public_id: str, settings: dict, as_of: _dt.date | None = None):
+    """The public's own burden score (:class:`graph.burden.Score`), or None if burden is unavailable."""
+    try:
+        from . import burden
+    except ImportError:  # pragma: no cover
+        return None
+    return burden.score_node(graph, public_id, as_of or _dt.date.today(), settings)
+
+
+def local_graph(store, public_ids: Iterable[str], settings: dict, topic: str | None = None,
+                producer: str | None = None) -> nx.MultiDiGraph:
+    """Just the part of the registry discovery needs around some publics, read from the store.
+
+    The routes (REACHES into each public, MEMBER_OF up to ``max_hops``), then around
+    every intermediary on them: partnerships, engagements VIA it and who RAN them,
+    the topics it WORKS_ON; around each public: the engagements that INVOLVED it and
+    the needs it RAISED; the topic tree when a topic is given; and, for a public
+    nothing reaches, the statistics that describe it and who works on their topics.
+    """
+    public_ids = list(dict.fromkeys(public_ids))
+    max_hops = int(settings["discovery"]["max_hops"])
+    records: dict[str, dict] = {}
+    edges: dict[tuple, dict] = {}
+    frontier: list[str] = []
+    for pid in public_ids:
+        for e in store.edges_of(pid, "in", ["REACHES"]):
+            edges[(e["type"], e["from"], e["to"])] = e
+            frontier.append(e["from"])
+    seen = set(frontier)
+    for _ in range(max_hops - 1):
+        nxt = []
+        for node_id in frontier:
+            for e in store.edges_of(node_id, "out", ["MEMBER_OF"]):
+                edges[(e["type"], e["from"], e["to"])] = e
+                if e["to"] not in seen:
+                    seen.add(e["to"])
+                    nxt.append(e["to"])
+        frontier = nxt
+    route = store.get_nodes(set(public_ids) | seen | ({producer} if producer else set()))
+    records.update(route)
+    graph = nx.MultiDiGraph()
+    on_route = [i for i, r in route.items() if r["label"] == "Intermediary"]
+    parts = [store.neighbourhood(on_route, depth=1, types=CONTEXT_TYPES) if on_route else None,
+             store.neighbourhood(public_ids, depth=1, types=["INVOLVED", "RAISED_BY"])]
+    engagements = [n for p in parts if p is not None for n, lab in p.nodes(data="label") if lab == "Engagement"]
+    if engagements:
+        parts.append(store.neighbourhood(engagements, depth=1, types=["RAN"]))
+    unreached = [p for p in public_ids if not any(k[0] == "REACHES" and k[2] == p for k in edges)]
+    for steps in ((("in", ["DESCRIBES"]), ("out", ["ABOUT"]), ("in", ["WORKS_ON", "COVERS"])),) if unreached else ():
+        frontier = unreached
+        for direction, types in steps:
+            found = [e for n in frontier for e in store.edges_of(n, direction, types)]
+            edges.update(((e["type"], e["from"], e["to"]), e) for e in found)
+            frontier = sorted({e["from"] if direction == "in" else e["to"] for e in found})
+            records.update(store.get_nodes(frontier))
+    if topic:
+        parts.append(store.neighbourhood([topic], depth=6, types=["BROADER"], max_nodes=500))
+    for part in parts:
+        if part is not None:
+            graph = nx.compose(graph, part)
+    for node_id, record in records.items():
+        graph.add_node(node_id, **record)
+    for e in edges.values():
+        props = {k: v for k, v in e.items() if k not in ("type", "from", "to")}
+        graph.add_edge(e["from"], e["to"], key=e["type"], type=e["type"], **props)
+    return graph

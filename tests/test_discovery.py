@@ -1,0 +1,284 @@
+"""Discovery: ranking trusted intermediaries for a public, Box 1, producer gaps, the API, CLI and pages."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from graph import box1 as B
+from graph import discovery as D
+from graph import transfer
+from graph.errors import InvalidRecord, NodeNotFound
+from graph.settings import DEFAULTS, merge
+from graph.stores.base import graph_from_records
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seed" / "registry.json"
+
+
+def node(id_, label, name=None, **props):
+    return {"id": id_, "label": label, "name": name or id_.upper(), **props}
+
+
+def edge(type_, src, dst, **props):
+    return {"type": type_, "from": src, "to": dst, **props}
+
+
+def graph(nodes, edges):
+    return graph_from_records(nodes, edges)
+
+
+def ranked(found):
+    return [(c.id, c.score) for c in found.intermediaries]
+
+
+PUBLIC = node("carers", "Public", "Unpaid carers")
+
+
+# -- ranking ------------------------------------------------------------------
+
+def test_strong_high_trust_direct_route_beats_a_weak_one():
+    g = graph([PUBLIC, node("weak", "Intermediary", "Aardvark forum"), node("strong", "Intermediary", "Zed trust")],
+              [edge("REACHES", "weak", "carers", strength=0.9, trust="low"),
+               edge("REACHES", "strong", "carers", strength=0.9, trust="high")])
+    found = D.discover(g, "carers", DEFAULTS)
+    assert ranked(found) == [("strong", 0.9), ("weak", 0.45)]
+    top = found.intermediaries[0]
+    assert top.direct and top.trust == "high" and top.strength == 0.9 and top.path == ["strong", "carers"]
+    assert top.factors == {"strength": 0.9, "trust": 1.0, "umbrella": 1.0, "load": 1.0, "partner": 1.0}
+    assert "directly" in top.reasons[0] and "high trust" in top.reasons[0]
+
+
+def test_missing_strength_and_trust_take_the_configured_defaults():
+    g = graph([PUBLIC, node("i", "Intermediary")], [edge("REACHES", "i", "carers")])
+    assert ranked(D.discover(g, "carers", DEFAULTS)) == [("i", 0.375)]
+    custom = merge(DEFAULTS, {"discovery": {"default_strength": 1.0, "default_trust": "high"}})
+    assert ranked(D.discover(g, "carers", custom)) == [("i", 1.0)]
+
+
+def test_umbrella_route_is_found_and_scored_with_the_umbrella_factor():
+    g = graph([PUBLIC, node("local", "Intermediary", "Carers Cardiff"), node("umb", "Intermediary", "Carers Wales"),
+               node("ug", "UserGroup", "A user group")],
+              [edge("REACHES", "local", "carers", strength=0.5, trust="high", role="serves"),
+               edge("MEMBER_OF", "local", "umb"), edge("MEMBER_OF", "local", "ug")])
+    found = D.discover(g, "carers", DEFAULTS)
+    assert ranked(found) == [("local", 0.5), ("umb", 0.4)]  # 0.5 × 1.0 × 0.8; the user group is no intermediary
+    umb = found.intermediaries[1]
+    assert not umb.direct and umb.hops == 2 and umb.path == ["umb", "local", "carers"]
+    assert umb.path_names == ["Carers Wales", "Carers Cardiff", "Unpaid carers"]
+    assert umb.factors["umbrella"] == 0.8 and umb.role == "serves"
+    assert "through its member Carers Cardiff" in umb.reasons[0] and "umbrella 0.8" in umb.reasons[0]
+    other = merge(DEFAULTS, {"discovery": {"umbrella_factor": 0.5}})
+    assert ranked(D.discover(g, "carers", other)) == [("local", 0.5), ("umb", 0.25)]
+
+
+def test_an_intermediarys_score_is_its_best_route():
+    g = graph([PUBLIC, node("a", "Intermediary"), node("b", "Intermediary"), node("umb", "Intermediary")],
+              [edge("REACHES", "a", "carers", strength=0.2, trust="low"), edge("MEMBER_OF", "a", "umb"),
+               edge("REACHES", "b", "carers", strength=1.0, trust="high"), edge("MEMBER_OF", "b", "umb"),
+               edge("REACHES", "umb", "carers", strength=0.3, trust="medium")])
+    umb = next(c for c in D.discover(g, "carers", DEFAULTS).intermediaries if c.id == "umb")
+    assert umb.score == 0.8 and umb.path == ["umb", "b", "carers"]  # beats its own direct 0.225 and via a 0.08
+
+
+def test_depth_never_exceeds_max_hops_and_loops_end():
+    chain = [node(f"u{i}", "Intermediary", f"Level {i}") for i in range(6)]
+    edges = [edge("REACHES", "u0", "carers", strength=1.0, trust="high")]
+    edges += [edge("MEMBER_OF", f"u{i}", f"u{i + 1}") for i in range(5)]
+    edges += [edge("MEMBER_OF", "u2", "u0")]  # a loop back down the chain
+    g = graph([PUBLIC, *chain], edges)
+    found = D.discover(g, "carers", DEFAULTS)
+    assert [c.id for c in found.intermediaries] == ["u0", "u1", "u2"]
+    assert max(c.hops for c in found.intermediaries) == 3
+    assert all(len(c.path) == len(set(c.path)) for c in found.intermediaries)
+    two = merge(DEFAULTS, {"discovery": {"max_hops": 2}})
+    assert [c.hops for c in D.discover(g, "carers", two).intermediaries] == [1, 2]
+
+
+def test_an_over_loaded_intermediary_drops_below_an_equal_one_that_is_not():
+    g = graph([PUBLIC, node("busy", "Intermediary", "Alpha"), node("free", "Intermediary", "Beta")],
+              [edge("REACHES", "busy", "carers", strength=0.8, trust="high"),
+               edge("REACHES", "free", "carers", strength=0.8, trust="high")])
+    assert [c.id for c in D.discover(g, "carers", DEFAULTS).intermediaries] == ["busy", "free"]  # tie: by name
+    loads = {"busy": "over", "free": "ok"}
+    found = D.discover(g, "carers", DEFAULTS, load_status=loads.get)
+    assert ranked(found) == [("free", 0.8), ("busy", 0.4)]
+    assert found.intermediaries[1].load_status == "over" and found.intermediaries[1].factors["load"] == 0.5
+    assert any("over capacity" in r for r in found.intermediaries[1].reasons)
+    high = D.discover(g, "carers", DEFAULTS, load_status={"busy": "high", "free": "ok"}.get)
+    assert ranked(high) == [("free", 0.8), ("busy", 0.6)]
+
+
+def test_load_comes_from_the_burden_of_engagements_via_the_intermediary():
+    nodes = [PUBLIC, node("busy", "Intermediary", "Alpha", volunteer_led=True), node("free", "Intermediary", "Beta"),
+             node("ons", "Producer", "ONS")]
+    edges = [edge("REACHES", "busy", "carers", strength=0.8, trust="high"),
+             edge("REACHES", "free", "carers", strength=0.8, trust="high")]
+    for i in range(2):  # two recent citizens' juries through a volunteer-led body: 12 units on a capacity of 6
+        nodes.append(node(f"e{i}", "Engagement", f"Jury {i}", method="citizens_jury", start="2026-01-10",
+                          end="2026-01-10", status="reported", feedback_published="2026-02-01"))
+        edges += [edge("VIA", f"e{i}", "busy"), edge("RAN", "ons", f"e{i}")]
+    g = graph(nodes, edges)
+    status = D.load_from_burden(g, DEFAULTS, _dt.date(2026, 1, 10))
+    found = D.discover(g, "carers", DEFAULTS, producer="ons", load_status=status)
+    assert [(c.id, c.load_status) for c in found.intermediaries] == [("free", "ok"), ("busy", "over")]
+    assert found.intermediaries[1].partners == []  # the asking producer is not told to join up with itself
+    other = D.discover(g, "carers", DEFAULTS, load_status=status)
+    assert other.intermediaries[1].partners == [{"id": "ons", "name": "ONS", "how": ["ran Jury 0 through it",
+                                                                                      "ran Jury 1 through it"]}]
+
+
+def test_a_partnership_raises_the_score():
+    g = graph([PUBLIC, node("a", "Intermediary", "Alpha"), node("b", "Intermediary", "Beta"),
+               node("wg", "Producer", "Welsh Government"), node("dwp", "Producer", "DWP")],
+              [edge("REACHES", "a", "carers", strength=0.9, trust="high"),
+               edge("REACHES", "b", "carers", strength=0.8, trust="high"),
+               edge("PARTNERS_WITH", "wg", "b"), edge("PARTNERS_WITH", "dwp", "b")])
+    assert ranked(D.discover(g, "carers", DEFAULTS)) == [("a", 0.9), ("b", 0.8)]
+    found = D.discover(g, "carers", DEFAULTS, producer="wg")
+    assert ranked(found) == [("b", 0.96), ("a", 0.9)]
+    b = found.intermediaries[0]
+    assert b.partner and b.factors["partner"] == 1.2
+    assert [p["id"] for p in b.partners] == ["dwp"]  # join up with the others, not yourself
+    assert any("Welsh Government already partners with it" in r for r in b.reasons)
+    assert any(r.startswith("Join up with DWP") for r in b.reasons)
+
+
+def test_topic_narrows_to_routes_working_on_it_or_a_narrower_or_broader_topic():
+    g = graph([PUBLIC, node("housing", "Topic", "Housing"), node("rent", "Topic", "Renting"),
+               node("health", "Topic", "Health"), node("a", "Intermediary", "Alpha"),
+               node("b", "Intermediary", "Beta"), node("c", "Intermediary", "Gamma"), node("umb", "Intermediary")],
+              [edge("BROADER", "rent", "housing"),
+               edge("REACHES", "a", "carers", strength=0.9, trust="high"), edge("WORKS_ON", "a", "health"),
+               edge("REACHES", "b", "carers", strength=0.5), edge("WORKS_ON", "b", "rent"),
+               edge("REACHES", "c", "carers", strength=0.4), edge("WORKS_ON", "c", "housing"),
+               edge("MEMBER_OF", "b", "umb")])
+    found = D.discover(g, "carers", DEFAULTS, topic="housing")
+    assert [c.id for c in found.intermediaries] == ["b", "c", "umb"]  # c ties umb at 0.3: by name
+    assert found.intermediaries[2].topics == [{"id": "rent", "name": "Renting", "label": "Topic"}]
+    assert [c.id for c in D.discover(g, "carers", DEFAULTS, topic="rent").intermediaries] == ["b", "c", "umb"]
+    none = D.discover(graph([PUBLIC, node("t", "Topic"), node("a", "Intermediary")],
+                            [edge("REACHES", "a", "carers")]), "carers", DEFAULTS, topic="t")
+    assert none.no_route and none.unfiltered == 1 and "Look again without the topic" in none.advice[0]
+
+
+def test_no_known_route_gives_leads_and_what_to_do():
+    g = graph([PUBLIC, node("s", "Statistic", "Carers allowance"), node("t", "Topic", "Care"),
+               node("i", "Intermediary", "Carers Trust"), node("ug", "UserGroup", "Care statistics users")],
+              [edge("DESCRIBES", "s", "carers"), edge("ABOUT", "s", "t"), edge("WORKS_ON", "i", "t"),
+               edge("COVERS", "ug", "t")])
+    found = D.discover(g, "carers", DEFAULTS)
+    assert found.no_route and found.intermediaries == []
+    assert [x["id"] for x in found.leads] == ["i", "ug"]
+    assert found.advice[0].startswith("No known route") and any("add it to the registry" in a for a in found.advice)
+
+
+def test_bad_questions_name_the_record_and_field():
+    g = graph([PUBLIC, node("t", "Topic"), node("ons", "Producer")], [])
+    with pytest.raises(NodeNotFound):
+        D.discover(g, "nobody", DEFAULTS)
+    with pytest.raises(InvalidRecord, match="'t' is a Topic; give the id of a Public"):
+        D.discover(g, "t", DEFAULTS)
+    with pytest.raises(InvalidRecord) as exc:
+        D.discover(g, "carers", DEFAULTS, producer="t")
+    assert exc.value.problems[0].field == "producer"
+    with pytest.raises(InvalidRecord, match="'nope' is not in the registry; give the id of a Topic"):
+        D.discover(g, "carers", DEFAULTS, topic="nope")
+
+
+TINY = {"format": "pathways-graph", "version": 1, "nodes": [
+    PUBLIC, node("ons", "Producer", "ONS"), node("dwp", "Producer", "DWP"),
+    node("housing", "Topic", "Housing"),
+    node("a", "Intermediary", "Alpha"), node("b", "Intermediary", "Beta"), node("c", "Intermediary", "Gamma"),
+    node("d", "Intermediary", "Delta"), node("umb", "Intermediary", "Umbrella"), node("top", "Intermediary", "Top"),
+    node("far", "Intermediary", "Too far"),
+    node("e1", "Engagement", "Carers' panel", method="panel_meeting", start="2026-01-01", status="held")],
+    "edges": [
+    edge("REACHES", "a", "carers", strength=0.6, trust="medium"),
+    edge("REACHES", "b", "carers", strength=0.6, trust="medium"),  # ties with a: by name
+    edge("REACHES", "c", "carers", strength=0.9, trust="high"),
+    edge("REACHES", "d", "carers", strength=0.5, trust="low"),
+    edge("MEMBER_OF", "c", "umb"), edge("MEMBER_OF", "umb", "top"), edge("MEMBER_OF", "top", "far"),
+    edge("PARTNERS_WITH", "ons", "d"), edge("WORKS_ON", "b", "housing"),
+    edge("VIA", "e1", "a"), edge("RAN", "dwp", "e1")]}
+
+
+def test_both_stores_give_the_same_order(store):
+    transfer.import_document(store, transfer.document_from_data(TINY))
+    local = D.local_graph(store, ["carers"], DEFAULTS, producer="ons")
+    found = D.discover(local, "carers", DEFAULTS, producer="ons")
+    assert ranked(found) == [("c", 0.9), ("umb", 0.72), ("top", 0.576), ("a", 0.45), ("b", 0.45), ("d", 0.3)]
+    assert found.intermediaries[3].partners == [{"id": "dwp", "name": "DWP", "how": ["ran Carers' panel through it"]}]
+    whole = D.discover(store.graph(), "carers", DEFAULTS, producer="ons")
+    assert [c.as_dict() for c in whole.intermediaries] == [c.as_dict() for c in found.intermediaries]
+    topic = D.discover(D.local_graph(store, ["carers"], DEFAULTS, topic="housing"), "carers", DEFAULTS,
+                       topic="housing")
+    assert ranked(topic) == [("b", 0.45)]
+
+
+# -- Box 1 and the producer's gaps ---------------------------------------------
+
+BOX = graph([node("stat", "Statistic", "Carers statistics"), node("ons", "Producer", "ONS"),
+             node("team", "Producer", "ONS carers team"), node("dwp", "Producer", "DWP"),
+             PUBLIC, node("resp", "Public", "Survey respondents"), node("young", "Public", "Young carers"),
+             node("a", "Intermediary", "Alpha"), node("b", "Intermediary", "Beta"), node("c", "Intermediary", "Gamma")],
+            [edge("PART_OF", "team", "ons"), edge("PRODUCES", "team", "stat"),
+             edge("DESCRIBES", "stat", "carers", role="about"), edge("DESCRIBES", "stat", "resp", role="collected_from"),
+             edge("DESCRIBES", "stat", "young", role="left_out"),
+             edge("REACHES", "a", "carers", strength=0.9, trust="high"), edge("REACHES", "b", "carers", strength=0.2),
+             edge("REACHES", "c", "young", strength=0.5), edge("PARTNERS_WITH", "dwp", "c"),
+             edge("PARTNERS_WITH", "ons", "a")])
+
+
+def test_box1_groups_publics_by_role_with_their_top_intermediaries():
+    box = B.box1(BOX, "stat", DEFAULTS, top=1)
+    groups = {g.role: g for g in box.groups}
+    assert list(groups) == ["about", "collected_from", "affected", "left_out"]
+    about = groups["about"].rows[0]
+    assert about.public["id"] == "carers" and [c.id for c in about.intermediaries] == ["a"] and about.total == 2
+    assert groups["collected_from"].rows[0].no_route and groups["affected"].rows == []
+    assert [r.public["id"] for r in box.without_route] == ["resp"]
+    assert groups["left_out"].question == "Who might be left out of your statistics?"
+    with pytest.raises(NodeNotFound):
+        B.box1(BOX, "missing", DEFAULTS)
+
+
+def test_producer_gaps_list_publics_without_a_partner_route_and_who_others_use():
+    gaps = B.producer_gaps(BOX, "ons", DEFAULTS)
+    assert gaps.family == ["ons", "team"] and gaps.publics == 3
+    by_public = {g.public["id"]: g for g in gaps.gaps}
+    assert sorted(by_public) == ["resp", "young"]  # carers: ONS partners with Alpha
+    assert [c.id for c in by_public["young"].used_by_others] == ["c"]
+    assert by_public["young"].used_by_others[0].partners[0]["id"] == "dwp"
+    assert by_public["resp"].no_route and by_public["young"].statistics[0]["id"] == "stat"
+
+
+# -- the seed registry ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    from graph.stores import open_store
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('seed') / 'seed.db'}")
+    transfer.import_document(store, transfer.read_document(SEED))
+    yield store
+    store.close()
+
+
+def test_every_seed_public_has_a_ranked_list_or_an_explicit_no_known_route(seeded):
+    publics = [n for n in seeded.iter_nodes() if n["label"] == "Public"]
+    assert len(publics) > 20
+    whole = seeded.graph()
+    for public in publics:
+        local = D.local_graph(seeded, [public["id"]], DEFAULTS)
+        found = D.discover(local, public["id"], DEFAULTS, load_status=D.load_from_burden(local, DEFAULTS))
+        if found.no_route:
+            assert found.advice and found.advice[0].startswith("No known route"), public["id"]
+        else:
+            scores = [c.score for c in found.intermediaries]
+            assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
+            assert all(c.reasons for c in found.intermediaries)
+        same = D.discover(whole, public["id"], DEFAULTS, load_status=D.load_from_burden(whole, DEFAULTS))
+        assert [c.as_dict() for c in same.intermediaries] == [c.as_dict() for c in found.intermediaries]
