@@ -36,8 +36,22 @@ class PreconditionRequired(PathwaysError):
 class RateLimited(PathwaysError):
     code = "rate_limited"
 
+    def __init__(self, message: str, retry_after: int | None = None):
+        self.retry_after = retry_after
+        super().__init__(message)
 
-STATUS_OF.update({Forbidden: 403, PreconditionRequired: 428, RateLimited: 429})
+
+class Conflict(PathwaysError):
+    """The request cannot be done as asked; ``errors`` says what stands in the way."""
+
+    code = "conflict"
+
+    def __init__(self, message: str, errors: dict | None = None):
+        self.errors = errors or {}
+        super().__init__(message)
+
+
+STATUS_OF.update({Forbidden: 403, PreconditionRequired: 428, RateLimited: 429, Conflict: 409})
 
 
 def status_for(exc: PathwaysError) -> int:
@@ -85,8 +99,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(PathwaysError)
     def _domain(exc: PathwaysError):
         status = status_for(exc)
-        errors = problems_as_errors(exc) if isinstance(exc, InvalidRecord) else None
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        errors = problems_as_errors(exc) if isinstance(exc, InvalidRecord) else getattr(exc, "errors", None)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+        if getattr(exc, "retry_after", None):
+            headers["Retry-After"] = str(exc.retry_after)
         if status == 503:
             app.logger.error("store unavailable: %s", exc)
         return respond(status, str(exc), errors, headers)

@@ -1,0 +1,64 @@
+"""Import a whole document (admin): the same all-or-nothing importer as ``pathways import``."""
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from graph import transfer
+from graph.errors import InvalidRecord, Problem
+
+from ..auth import require_role
+from ..ratelimit import check as rate_limit
+from ..store import get_store
+from .schemas import ImportQuerySchema, ImportResultSchema
+
+blp = Blueprint("imports", __name__, description="Bulk import of the pathways-graph document.")
+DOCUMENT_BODY = {
+    "required": True,
+    "description": 'The import document {"format": "pathways-graph", "version": 1, "nodes": [...], '
+                   '"edges": [...]} as the JSON body, or as a file in the multipart field "file".',
+    "content": {
+        "application/json": {"schema": {"type": "object", "required": ["format", "version"], "properties": {
+            "format": {"type": "string", "enum": [transfer.FORMAT]},
+            "version": {"type": "integer", "enum": [transfer.VERSION]},
+            "nodes": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+            "edges": {"type": "array", "items": {"$ref": "#/components/schemas/Edge"}}}}},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary"}}}},
+    },
+}
+
+
+def document_from_request() -> transfer.Document:
+    """The document from the JSON body or an uploaded file; 400 naming what is wrong otherwise."""
+    upload = request.files.get("file")
+    if upload is not None:
+        return transfer.parse_json(upload.read(), name=upload.filename or "file")
+    if request.mimetype == "application/json":
+        return transfer.parse_json(request.get_data(), name="body")
+    raise InvalidRecord([Problem("request", "body", "send the document as application/json, or as a file in "
+                                                    "the multipart field 'file'")])
+
+
+@blp.route("/import")
+class Import(MethodView):
+    @blp.arguments(ImportQuerySchema, location="query")
+    @blp.response(200, ImportResultSchema)
+    @blp.doc(security=[{"bearer": []}], requestBody=DOCUMENT_BODY)
+    def post(self, args):
+        """Import a document: every record, or nothing if any is wrong (admin)
+
+        The whole document is checked first; a 400 lists each problem by record
+        and field and nothing is written. Records are upserted by id, relationships
+        by (type, from, to). The audit trail records one entry with the counts.
+        """
+        identity = require_role("admin")
+        rate_limit("write")
+        doc = document_from_request()
+        result = transfer.import_document(get_store(), doc, actor=identity.actor, dry_run=args["dry_run"])
+        summary = {"nodes": len(doc.nodes), "edges": len(doc.edges), "dry_run": args["dry_run"]}
+        if result is not None:
+            summary.update(created=result.created, updated=result.updated, unchanged=result.unchanged,
+                           edges_written=result.edges_written, revision=result.revision)
+        return summary
