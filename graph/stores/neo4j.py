@@ -26,9 +26,9 @@ from typing import Any, Callable, Iterable, Iterator
 import networkx as nx
 
 from .. import model
-from ..errors import DuplicateNode, EdgeNotFound, NodeNotFound, StoreUnavailable, VersionConflict
-from .base import Change, GraphStore, WriteResult, graph_from_records, raise_if_problems, strip_meta, \
-    validate_change
+from ..errors import DuplicateNode, EdgeNotFound, StoreUnavailable
+from .base import (Change, GraphStore, WriteResult, audit_rows_for, graph_from_records, plan_nodes,
+                   raise_if_problems, strip_meta, touched_ids, validate_change)
 
 try:  # the driver is a dependency, but keep the import error readable
     import neo4j
@@ -52,7 +52,6 @@ SCHEMA = (
     "CREATE INDEX pathways_audit_target IF NOT EXISTS FOR (a:AuditEntry) ON (a.target)",
     "CREATE FULLTEXT INDEX pathways_node_text IF NOT EXISTS FOR (n:Node) ON EACH [n.name, n.description, n.tags]",
 )
-LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 
 
 def _now() -> str:
@@ -157,7 +156,7 @@ class Neo4jStore(GraphStore):
         except (ValueError, nx_errors.ConfigurationError) as exc:
             raise StoreUnavailable(f"bad Neo4j URL or settings {url!r}: {_one_line(exc)}") from None
         try:
-            self._guard(self._driver.verify_connectivity, database=self.database)
+            self._guard(self._driver.verify_connectivity)
             self._create_schema()
         except BaseException:
             self._driver.close()
@@ -175,7 +174,8 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailable(f"Neo4j at {self.url} refused the credentials for user "
                                    f"'{self.user}': {_one_line(exc)}") from None
         except (nx_errors.ServiceUnavailable, nx_errors.SessionExpired, nx_errors.DatabaseUnavailable) as exc:
-            raise StoreUnavailable(f"Neo4j at {self.url} is unavailable: {_one_line(exc)}") from None
+            raise StoreUnavailable(f"Neo4j at {self.url} is unavailable ({_one_line(exc)}); "
+                                   "is the server running and the URL right?") from None
         except nx_errors.TransientError as exc:  # retries are spent
             raise StoreUnavailable(f"Neo4j at {self.url} is busy: {_one_line(exc)}") from None
         except (nx_errors.DriverError, nx_errors.Neo4jError, OSError) as exc:
@@ -243,65 +243,36 @@ class Neo4jStore(GraphStore):
         """The whole write, as one idempotent unit of work (the driver may retry it)."""
         revision = self._lock(tx)
         raise_if_problems(validate_change(change, lambda ids: self._labels_tx(tx, ids)))
-        result = WriteResult()
-        before = self._fetch_tx(tx, list({*(n["id"] for n in change.put_nodes), *change.delete_nodes,
-                                          *change.expect}))
-        for node_id, expected in change.expect.items():
-            actual = before.get(node_id, {}).get("version")
-            if expected == 0 and actual is not None:
-                raise DuplicateNode(node_id)
-            if expected and actual != expected:
-                raise VersionConflict(node_id, expected, actual)
-
-        audit_rows: list[tuple] = []
+        plan = plan_nodes(change, self._fetch_tx(tx, touched_ids(change)))
+        result = plan.result
         inserts: dict[str, list[dict]] = defaultdict(list)
-        updates: list[dict] = []
-        for record in change.put_nodes:
-            record = {k: v for k, v in record.items() if k != "version"}
-            old = before.get(record["id"])
-            if old is None:
-                inserts[record["label"]].append(to_neo4j(record, 1))
-                result.created += 1
-                result.versions[record["id"]] = 1
-                audit_rows.append(("create", record["id"], None, strip_meta(record)))
-            elif old["name"] == record["name"] and \
-                    _canon(model.node_props(strip_meta(old))) == _canon(model.node_props(record)):
-                result.unchanged += 1
-                result.versions[record["id"]] = old["version"]
-            else:
-                updates.append(to_neo4j(record, old["version"] + 1))
-                result.updated += 1
-                result.versions[record["id"]] = old["version"] + 1
-                audit_rows.append(("update", record["id"], strip_meta(old), strip_meta(record)))
+        for record in plan.inserts:
+            inserts[record["label"]].append(to_neo4j(record, 1))
+        written = 0
         for label, rows in inserts.items():
             query = f"UNWIND $rows AS row CREATE (n:Node{label_clause(label)}) SET n = row"
             for chunk in _chunks(rows):
                 tx.run(query, rows=chunk).consume()
-        for chunk in _chunks(updates):
+                written += len(chunk)
+                change.report("writing", written)
+        for chunk in _chunks([to_neo4j(record, version) for record, version in plan.updates]):
             tx.run("UNWIND $rows AS row MATCH (n:Node {id: row.id}) SET n = row", rows=chunk).consume()
-
-        for node_id in change.delete_nodes:
-            if node_id not in before:
-                raise NodeNotFound(node_id)
-            audit_rows.append(("delete", node_id, strip_meta(before[node_id]), None))
-        for chunk in _chunks(list(change.delete_nodes)):
+            written += len(chunk)
+            change.report("writing", written)
+        for chunk in _chunks(plan.deletes):
             tx.run("UNWIND $ids AS id MATCH (n:Node {id: id}) DETACH DELETE n", ids=chunk).consume()
-            result.deleted += len(chunk)
 
         result.edges_written = self._put_edges_tx(tx, change.put_edges)
         self._delete_edges_tx(tx, change.delete_edges)
         result.edges_deleted = len(change.delete_edges)
 
-        if change.audit == "records" and change.put_edges and result.edges_written:
-            audit_rows += [("link", f"{e['type']}:{e['from']}->{e['to']}", None, e) for e in change.put_edges]
-        if change.audit == "records":
-            audit_rows += [("unlink", f"{t[0]}:{t[1]}->{t[2]}", None, None) for t in change.delete_edges]
         if result.changed:
             result.revision = tx.run(f"MATCH (m:{META} {{key: 'revision'}}) SET m.value = m.value + 1 "
                                      "RETURN m.value AS value").single()["value"]
-            self._audit_tx(tx, change, audit_rows, result)
+            self._audit_tx(tx, audit_rows_for(change, plan))
         else:
             result.revision = revision
+        change.report("writing", len(change))
         return result
 
     @staticmethod
@@ -344,18 +315,8 @@ class Neo4jStore(GraphStore):
                 raise EdgeNotFound(*t)
 
     @staticmethod
-    def _audit_tx(tx, change: Change, rows: list, result: WriteResult) -> None:
+    def _audit_tx(tx, entries: list[dict]) -> None:
         at = _now()
-        if change.audit == "summary":
-            summary = {k: getattr(result, k) for k in
-                       ("created", "updated", "unchanged", "deleted", "edges_written", "edges_deleted")}
-            entries = [{"actor": change.actor, "action": change.action, "target": None, "before": None,
-                        "after": json.dumps(summary)}]
-        else:
-            entries = [{"actor": change.actor, "action": f"{change.action}: {kind}", "target": target,
-                        "before": None if b is None else json.dumps(b, ensure_ascii=False),
-                        "after": None if a is None else json.dumps(a, ensure_ascii=False)}
-                       for kind, target, b, a in rows]
         if not entries:
             return
         last = tx.run(f"MATCH (m:{META} {{key: 'revision'}}) SET m.audit_seq = coalesce(m.audit_seq, 0) + $n "
@@ -478,7 +439,7 @@ class Neo4jStore(GraphStore):
             return []
         plain = [w for w in words if re.fullmatch(r"\w+", w)]
         if plain:
-            lucene = " AND ".join(f"*{LUCENE_SPECIAL.sub(r'\\\\\\1', w)}*" for w in plain)
+            lucene = " AND ".join(f"*{w}*" for w in plain)  # \w+ only: nothing to escape
             source = "CALL db.index.fulltext.queryNodes('pathways_node_text', $lucene) YIELD node AS n"
         else:
             lucene, source = None, "MATCH (n:Node)"
@@ -536,10 +497,7 @@ class Neo4jStore(GraphStore):
                 raise DuplicateNode(name)
             tx.run("CREATE (t:Token {name: $name, role: $role, hash: $hash, created: $created})",
                    name=name, role=role, hash=token_hash, created=_now()).consume()
-        try:
-            self._write(work)
-        except DuplicateNode as exc:
-            raise DuplicateNode(name) from exc.__cause__
+        self._write(work)
 
     def find_token(self, token_hash) -> dict | None:
         def work(tx):
