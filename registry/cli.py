@@ -8,6 +8,7 @@ Feature areas add commands from modules in ``registry/commands/``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from functools import cached_property
@@ -83,6 +84,8 @@ class Group(click.Group):
 @click.pass_context
 def main(ctx, store_url):
     """Pathways: a registry of the engagement pathways of official statistics."""
+    # The driver logs its own retries to stderr; we report an outage once, in one line.
+    logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     ctx.obj = Context(store_url)
 
 

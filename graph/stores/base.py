@@ -9,6 +9,7 @@ all, so the importer, the API and the CLI share one write path.
 from __future__ import annotations
 
 import abc
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -79,6 +80,102 @@ def strip_meta(node: dict) -> dict:
     {'id': 'a', 'label': 'Topic', 'name': 'A'}
     """
     return {k: v for k, v in node.items() if k not in META_KEYS}
+
+
+@dataclass
+class NodePlan:
+    """What a change does to nodes, worked out from the records as they were before it.
+
+    Both stores compute this the same way inside their transaction and then only
+    differ in how they write ``inserts``, ``updates`` (record, new version) and
+    ``deletes``.
+    """
+
+    inserts: list[dict]
+    updates: list[tuple[dict, int]]
+    deletes: list[str]
+    audit: list[tuple]  # (kind, target, before, after)
+    result: WriteResult
+
+
+def _same(old: dict, new: dict) -> bool:
+    return old["name"] == new["name"] and model.node_props(strip_meta(old)) == model.node_props(new)
+
+
+def plan_nodes(change: Change, before: dict[str, dict]) -> NodePlan:
+    """Check the expected versions and sort each node into create, update or unchanged.
+
+    ``before`` holds the stored records (with ``version``) for every id the change
+    touches. Raises DuplicateNode / VersionConflict / NodeNotFound, so the store's
+    transaction rolls back.
+
+    >>> plan = plan_nodes(Change(put_nodes=[{"id": "a", "label": "Topic", "name": "A"},
+    ...                                     {"id": "b", "label": "Topic", "name": "B2"}]),
+    ...                   {"b": {"id": "b", "label": "Topic", "name": "B", "version": 3}})
+    >>> [r["id"] for r in plan.inserts], [(r["id"], v) for r, v in plan.updates], plan.result.versions
+    (['a'], [('b', 4)], {'a': 1, 'b': 4})
+    """
+    from ..errors import DuplicateNode, NodeNotFound, VersionConflict
+    for node_id, expected in change.expect.items():
+        actual = before.get(node_id, {}).get("version")
+        if expected == 0 and actual is not None:
+            raise DuplicateNode(node_id)
+        if expected and actual != expected:
+            raise VersionConflict(node_id, expected, actual)
+    result, inserts, updates, audit = WriteResult(), [], [], []
+    for record in change.put_nodes:
+        record = strip_meta(record)
+        old = before.get(record["id"])
+        if old is None:
+            inserts.append(record)
+            result.created += 1
+            result.versions[record["id"]] = 1
+            audit.append(("create", record["id"], None, record))
+        elif _same(old, record):
+            result.unchanged += 1
+            result.versions[record["id"]] = old["version"]
+        else:
+            updates.append((record, old["version"] + 1))
+            result.updated += 1
+            result.versions[record["id"]] = old["version"] + 1
+            audit.append(("update", record["id"], strip_meta(old), record))
+    for node_id in change.delete_nodes:
+        if node_id not in before:
+            raise NodeNotFound(node_id)
+        audit.append(("delete", node_id, strip_meta(before[node_id]), None))
+    result.deleted = len(change.delete_nodes)
+    return NodePlan(inserts, updates, list(change.delete_nodes), audit, result)
+
+
+def edge_audit_rows(change: Change, result: WriteResult) -> list[tuple]:
+    """Audit rows for the edges of a record-level change (summary changes log counts only)."""
+    if change.audit != "records":
+        return []
+    rows = [("link", f"{e['type']}:{e['from']}->{e['to']}", None, e) for e in change.put_edges] \
+        if result.edges_written else []
+    return rows + [("unlink", f"{t[0]}:{t[1]}->{t[2]}", None, None) for t in change.delete_edges]
+
+
+def audit_rows_for(change: Change, plan: NodePlan) -> list[dict]:
+    """The audit entries a change leaves: one per record, or one summary for bulk changes.
+
+    Each is ``{actor, action, target, before, after}`` with before/after as JSON text.
+    """
+    result = plan.result
+    if change.audit == "summary":
+        summary = {k: getattr(result, k) for k in
+                   ("created", "updated", "unchanged", "deleted", "edges_written", "edges_deleted")}
+        return [{"actor": change.actor, "action": change.action, "target": None, "before": None,
+                 "after": json.dumps(summary)}]
+    return [{"actor": change.actor, "action": f"{change.action}: {kind}", "target": target,
+             "before": None if b is None else json.dumps(b, ensure_ascii=False),
+             "after": None if a is None else json.dumps(a, ensure_ascii=False)}
+            for kind, target, b, a in plan.audit + edge_audit_rows(change, result)]
+
+
+def touched_ids(change: Change) -> list[str]:
+    """Every node id whose stored record the change needs to see before writing."""
+    return list({*(n["id"] for n in change.put_nodes if isinstance(n, dict)), *change.delete_nodes, *change.expect})
 
 
 def validate_change(change: Change, labels_in_store: Callable[[Iterable[str]], dict[str, str]],

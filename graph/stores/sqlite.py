@@ -18,9 +18,9 @@ from typing import Iterable, Iterator
 import networkx as nx
 
 from .. import model
-from ..errors import DuplicateNode, EdgeNotFound, NodeNotFound, StoreUnavailable, VersionConflict
-from .base import PROGRESS_EVERY, Change, GraphStore, WriteResult, graph_from_records, raise_if_problems, strip_meta, \
-    validate_change
+from ..errors import DuplicateNode, EdgeNotFound, StoreUnavailable
+from .base import (PROGRESS_EVERY, Change, GraphStore, WriteResult, audit_rows_for, graph_from_records, plan_nodes,
+                   raise_if_problems, strip_meta, touched_ids, validate_change)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -161,33 +161,10 @@ class SQLiteStore(GraphStore):
             def labels(ids):
                 return self._labels(conn, ids)
             raise_if_problems(validate_change(change, labels))
-            result = WriteResult()
-            before = self._fetch(conn, list({*(n["id"] for n in change.put_nodes), *change.delete_nodes,
-                                              *change.expect}))
-            for node_id, expected in change.expect.items():
-                actual = before.get(node_id, {}).get("version")
-                if expected == 0 and actual is not None:
-                    raise DuplicateNode(node_id)
-                if expected and actual != expected:
-                    raise VersionConflict(node_id, expected, actual)
-            audit_rows = []
-            inserts, updates = [], []
-            for record in change.put_nodes:
-                props = _canon(model.node_props({k: v for k, v in record.items() if k not in ("version",)}))
-                old = before.get(record["id"])
-                if old is None:
-                    inserts.append((record["id"], record["label"], record["name"], props))
-                    result.created += 1
-                    result.versions[record["id"]] = 1
-                    audit_rows.append(("create", record["id"], None, strip_meta(record)))
-                elif old["name"] == record["name"] and _canon(model.node_props(strip_meta(old))) == props:
-                    result.unchanged += 1
-                    result.versions[record["id"]] = old["version"]
-                else:
-                    updates.append((record["name"], props, record["id"]))
-                    result.updated += 1
-                    result.versions[record["id"]] = old["version"] + 1
-                    audit_rows.append(("update", record["id"], strip_meta(old), strip_meta(record)))
+            plan = plan_nodes(change, self._fetch(conn, touched_ids(change)))
+            result = plan.result
+            inserts = [(r["id"], r["label"], r["name"], _canon(model.node_props(r))) for r in plan.inserts]
+            updates = [(r["name"], _canon(model.node_props(r)), r["id"]) for r, _version in plan.updates]
             written = 0
             for rows, sql in ((inserts, "INSERT INTO nodes(id, label, name, props, version) VALUES (?,?,?,?,1)"),
                               (updates, "UPDATE nodes SET name=?, props=?, version=version+1 WHERE id=?")):
@@ -195,13 +172,8 @@ class SQLiteStore(GraphStore):
                     conn.executemany(sql, chunk)
                     written += len(chunk)
                     change.report("writing", written)
-            for node_id in change.delete_nodes:
-                if node_id not in before:
-                    raise NodeNotFound(node_id)
-                audit_rows.append(("delete", node_id, strip_meta(before[node_id]), None))
-            for ids in _chunks(list(change.delete_nodes)):
+            for ids in _chunks(plan.deletes):
                 conn.execute(f"DELETE FROM nodes WHERE id IN ({','.join('?' * len(ids))})", ids)
-                result.deleted += len(ids)
             edge_rows = [(e["type"], e["from"], e["to"], _canon(model.edge_props(e))) for e in change.put_edges]
             before_count = conn.total_changes
             for done, chunk in enumerate(_chunks(edge_rows, PROGRESS_EVERY), start=1):
@@ -215,29 +187,17 @@ class SQLiteStore(GraphStore):
                 if cur.rowcount == 0:
                     raise EdgeNotFound(*triple)
                 result.edges_deleted += 1
-            if change.audit == "records" and change.put_edges and result.edges_written:
-                audit_rows += [("link", f"{e['type']}:{e['from']}->{e['to']}", None, e) for e in change.put_edges]
-            if change.audit == "records":
-                audit_rows += [("unlink", f"{t[0]}:{t[1]}->{t[2]}", None, None) for t in change.delete_edges]
             result.revision = self._bump(conn) if result.changed else self._revision(conn)
             if result.changed:
-                self._audit(conn, change, audit_rows, result)
+                self._audit(conn, audit_rows_for(change, plan))
             change.report("writing", len(change))
             return result
 
-    def _audit(self, conn, change: Change, rows: list, result: WriteResult) -> None:
+    @staticmethod
+    def _audit(conn, entries: list[dict]) -> None:
         at = _now()
-        if change.audit == "summary":
-            summary = {k: getattr(result, k) for k in
-                       ("created", "updated", "unchanged", "deleted", "edges_written", "edges_deleted")}
-            conn.execute("INSERT INTO audit(at, actor, action, target, before, after) VALUES (?,?,?,?,?,?)",
-                         (at, change.actor, change.action, None, None, json.dumps(summary)))
-            return
-        conn.executemany(
-            "INSERT INTO audit(at, actor, action, target, before, after) VALUES (?,?,?,?,?,?)",
-            [(at, change.actor, f"{change.action}: {kind}", target,
-              None if b is None else json.dumps(b, ensure_ascii=False),
-              None if a is None else json.dumps(a, ensure_ascii=False)) for kind, target, b, a in rows])
+        conn.executemany("INSERT INTO audit(at, actor, action, target, before, after) VALUES (?,?,?,?,?,?)",
+                         [(at, e["actor"], e["action"], e["target"], e["before"], e["after"]) for e in entries])
 
     @staticmethod
     def _bump(conn) -> int:
