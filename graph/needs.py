@@ -520,3 +520,13 @@ def waiting_list(graph: nx.MultiDiGraph, settings: dict | None = None, status: s
     filters = {k: v for k, v in (("status", status), ("producer", producer), ("topic", topic),
                                  ("statistic", statistic)) if v}
     return WaitingList(items, filters, total_open)
+
+
+def need_detail(graph: nx.MultiDiGraph, need_id: str, settings: dict | None = None) -> NeedItem:
+    """One need as the waiting list shows it, with the similar needs raised with other producers."""
+    from .errors import NodeNotFound
+    if need_id not in graph or graph.nodes[need_id].get("label") != "Need":
+        raise NodeNotFound(need_id)
+    items = [need_item(graph, n, settings) for n, rec in graph.nodes(data=True) if rec.get("label") == "Need"]
+    join_up(items, settings)
+    return next(i for i in items if i.id == need_id)
