@@ -1,0 +1,525 @@
+"""Signposting: "who do I contact about this statistic?" — one first contact, the route and the reason.
+
+The rules (the About page says the same in plain English):
+
+1. **The owner.** The statistic itself when it lists a contact or refers enquiries on
+   (REFERS_TO); otherwise the producer that PRODUCES it, walking PART_OF upwards to
+   the first body that has a contact or refers enquiries on.
+2. **The first contact** is the end of the owner's REFERS_TO chain, so the person asking
+   contacts whoever actually answers, not each hop. A chain that comes back on itself
+   stops before repeating and carries a warning naming the loop. If the end has no
+   contact, the last body on the chain that has one is the first contact (with a warning).
+3. **Also:** user groups that COVER the statistic's topics, then those covering broader
+   topics (nearest first); then trusted intermediaries that WORK_ON those topics and
+   REACH the publics the statistic DESCRIBES — the asker's own public first when given.
+   Each of these also follows its own REFERS_TO chain to its end; a user group with no
+   contact of its own is reached through the body that CONVENES it.
+4. **Not what you need?** The coordinator (the Office for Statistics Regulation by
+   default, or a configured contact).
+5. Every route ends at something with a contact, and no record appears twice. When
+   nothing reachable has a contact, the answer says so and offers the nearest user group,
+   or else the coordinator, instead of a dead end.
+
+Routes are computed over a small graph read around the statistic
+(:func:`local_graph`), so one answer costs a handful of bounded reads at any registry size.
+
+>>> from graph.stores.base import graph_from_records
+>>> g = graph_from_records([
+...     {"id": "s", "label": "Statistic", "name": "Poverty stats"},
+...     {"id": "team", "label": "Producer", "name": "Team"},
+...     {"id": "dept", "label": "Producer", "name": "Dept", "contact": {"email": "stats@dept.gov.uk"}},
+...     {"id": "desk", "label": "Producer", "name": "Enquiry desk", "contact": {"email": "desk@dept.gov.uk"}}],
+...     [{"type": "PRODUCES", "from": "team", "to": "s"}, {"type": "PART_OF", "from": "team", "to": "dept"},
+...      {"type": "REFERS_TO", "from": "dept", "to": "desk"}])
+>>> answer = signpost(g, "s")
+>>> answer.first_contact.id, answer.first_contact.via
+('desk', ['s', 'team', 'dept'])
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
+
+import networkx as nx
+
+from . import search as _search
+from .errors import InvalidRecord, NodeNotFound, Problem
+
+DEFAULTS = {
+    "coordinator": "osr",
+    # Used when the coordinator's record is not in the registry (or has no contact).
+    "coordinator_contact": {
+        "name": "Office for Statistics Regulation",
+        "contact": {"email": "regulation@statistics.gov.uk", "url": "https://osr.statisticsauthority.gov.uk/"},
+    },
+    "max_referral_hops": 10,
+    "broader_depth": 3,
+    "max_user_groups": 5,
+    "max_intermediaries": 5,
+    "max_nodes": 5000,
+    "choice_ratio": 0.5,
+    "max_choices": 10,
+}
+TRUST_FACTOR = {"high": 1.0, "medium": 0.75, "low": 0.5}
+ORGANISATIONS = ("Producer", "UserGroup", "Intermediary")
+
+
+def config(settings: dict | None) -> dict:
+    """The signposting settings: :data:`DEFAULTS` with ``settings["signpost"]`` laid over them.
+
+    >>> config({"signpost": {"max_user_groups": 2}})["max_user_groups"], config(None)["coordinator"]
+    (2, 'osr')
+    """
+    return {**DEFAULTS, **((settings or {}).get("signpost") or {})}
+
+
+@dataclass
+class Route:
+    """Someone to contact: who, how, the path that leads there (ids, statistic first) and why them."""
+
+    id: str | None
+    label: str
+    name: str
+    contact: dict | None
+    path: list[str]
+    why: str
+    kind: str  # owner | producer | user_group | intermediary | coordinator
+    how_to_join: str | None = None
+    membership: str | None = None
+    group: dict | None = None  # the user group a route is about, when it is reached through its convener
+
+    @property
+    def via(self) -> list[str]:
+        """The records passed through before this one (the path without its end)."""
+        return self.path[:-1]
+
+    def as_dict(self) -> dict:
+        out = {k: v for k, v in asdict(self).items()}
+        out["via"] = self.via
+        return out
+
+
+@dataclass
+class Signpost:
+    """The answer for one statistic."""
+
+    statistic: dict
+    first_contact: Route | None
+    routes: list[Route] = field(default_factory=list)
+    coordinator: Route | None = None
+    alternative: Route | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def no_contact(self) -> bool:
+        return self.first_contact is None
+
+    def everyone(self) -> list[Route]:
+        """Every route offered, first contact first."""
+        return [r for r in (self.first_contact, *self.routes, self.alternative, self.coordinator) if r]
+
+    def as_dict(self) -> dict:
+        return {"statistic": self.statistic,
+                "first_contact": self.first_contact.as_dict() if self.first_contact else None,
+                "routes": [r.as_dict() for r in self.routes],
+                "no_contact": self.no_contact,
+                "alternative": self.alternative.as_dict() if self.alternative else None,
+                "coordinator": self.coordinator.as_dict() if self.coordinator else None,
+                "warnings": list(self.warnings)}
+
+
+@dataclass
+class Choices:
+    """A text query that matched several statistics: the person picks one."""
+
+    query: str
+    choices: list[_search.Hit]
+
+    def as_dict(self) -> dict:
+        return {"query": self.query, "choices": [h.as_dict() for h in self.choices]}
+
+
+class NoMatch(NodeNotFound):
+    """Nothing matches a text query; ``closest`` holds the nearest records of any kind."""
+
+    def __init__(self, text: str, closest: list[_search.Hit]):
+        super().__init__(text)
+        self.closest = closest
+        self.args = (f"no statistic matches '{text}'",)
+
+
+# -- reading the graph ---------------------------------------------------------------
+
+def _name(graph: nx.MultiDiGraph, node_id: str) -> str:
+    return str(graph.nodes[node_id].get("name", node_id))
+
+
+def _has_contact(graph: nx.MultiDiGraph, node_id: str) -> bool:
+    return bool(graph.nodes[node_id].get("contact"))
+
+
+def _out(graph: nx.MultiDiGraph, node_id: str, type_: str) -> list[str]:
+    """Targets of ``type_`` edges from a node: those with a contact first, then by name."""
+    found = [v for _, v, k in graph.out_edges(node_id, keys=True) if k == type_ and v in graph]
+    return sorted(set(found), key=lambda v: (not _has_contact(graph, v), _name(graph, v).lower(), v))
+
+
+def _in(graph: nx.MultiDiGraph, node_id: str, type_: str) -> list[str]:
+    found = [u for u, _, k in graph.in_edges(node_id, keys=True) if k == type_ and u in graph]
+    return sorted(set(found), key=lambda u: (_name(graph, u).lower(), u))
+
+
+def _note(graph: nx.MultiDiGraph, u: str, v: str) -> str | None:
+    data = graph.get_edge_data(u, v, key="REFERS_TO") or {}
+    return data.get("note")
+
+
+def follow_referrals(graph: nx.MultiDiGraph, start: str, max_hops: int = 10) -> tuple[list[str], list[str] | None]:
+    """The REFERS_TO chain from ``start``: ``(chain, loop)``, ``loop`` being the repeating part (or None).
+
+    The chain stops at a record that refers nobody on, before a record would repeat, or
+    after ``max_hops`` hand-offs.
+
+    >>> from graph.stores.base import graph_from_records
+    >>> g = graph_from_records([{"id": i, "label": "Producer", "name": i.upper()} for i in "abcd"],
+    ...     [{"type": "REFERS_TO", "from": "a", "to": "b"}, {"type": "REFERS_TO", "from": "b", "to": "c"},
+    ...      {"type": "REFERS_TO", "from": "c", "to": "b"}])
+    >>> follow_referrals(g, "a")
+    (['a', 'b', 'c'], ['b', 'c', 'b'])
+    >>> follow_referrals(g, "d")
+    (['d'], None)
+    """
+    chain = [start]
+    while len(chain) <= max_hops:
+        onward = _out(graph, chain[-1], "REFERS_TO")
+        if not onward:
+            return chain, None
+        nxt = onward[0]
+        if nxt in chain:
+            return chain, chain[chain.index(nxt):] + [nxt]
+        chain.append(nxt)
+    return chain, None
+
+
+def loop_warning(graph: nx.MultiDiGraph, loop: list[str]) -> str:
+    names = " → ".join(_name(graph, n) for n in loop)
+    return (f"Enquiries are referred round in a loop: {names}. Pathways stopped before going round again; "
+            "the registry needs correcting.")
+
+
+def _resolve(graph: nx.MultiDiGraph, start: str, cfg: dict, warnings: list[str]) -> list[str] | None:
+    """The chain from ``start`` cut at its last record with a contact, or None when none has one."""
+    chain, loop = follow_referrals(graph, start, cfg["max_referral_hops"])
+    if loop:
+        warning = loop_warning(graph, loop)
+        if warning not in warnings:
+            warnings.append(warning)
+    with_contact = [i for i, n in enumerate(chain) if _has_contact(graph, n)]
+    if not with_contact:
+        return None
+    cut = with_contact[-1]
+    if cut < len(chain) - 1:
+        warnings.append(f"{_name(graph, chain[cut])} refers enquiries to {_name(graph, chain[cut + 1])}, which has "
+                        f"no contact details recorded, so Pathways sends you to {_name(graph, chain[cut])}.")
+    return chain[: cut + 1]
+
+
+def _owner_paths(graph: nx.MultiDiGraph, statistic: str, max_hops: int) -> list[list[str]]:
+    """Paths from the statistic to each candidate owner, best first."""
+    def answers(n: str) -> bool:
+        return _has_contact(graph, n) or bool(_out(graph, n, "REFERS_TO"))
+
+    if answers(statistic):
+        return [[statistic]]
+    paths = []
+    for producer in _in(graph, statistic, "PRODUCES"):
+        path = [statistic, producer]
+        while not answers(path[-1]) and len(path) <= max_hops + 1:
+            parents = [p for p in _out(graph, path[-1], "PART_OF") if p not in path]
+            if not parents:
+                break
+            path.append(parents[0])
+        if answers(path[-1]):
+            paths.append(path)
+    return paths
+
+
+def _owner_why(graph: nx.MultiDiGraph, path: list[str], chain: list[str]) -> str:
+    stat, owner = path[0], path[-1]
+    parts = []
+    if owner == stat:
+        parts.append(f"{_name(graph, stat)} lists its own contact route.")
+    else:
+        parts.append(f"{_name(graph, path[1])} produces {_name(graph, stat)}.")
+        if len(path) > 2:
+            parts.append(f"It is part of {' and '.join(_name(graph, p) for p in path[2:])}, "
+                         f"which {'has the contact route' if len(chain) == 1 else 'refers enquiries on'}.")
+    if len(chain) > 1:
+        hops = " then ".join(_name(graph, n) for n in chain[1:])
+        parts.append(f"Enquiries are handed on to {hops}: contact {_name(graph, chain[-1])} directly.")
+        note = _note(graph, chain[-2], chain[-1])
+        if note:
+            parts.append(f"“{note}”")
+    return " ".join(parts)
+
+
+def _route(graph: nx.MultiDiGraph, path: list[str], why: str, kind: str) -> Route:
+    end = graph.nodes[path[-1]]
+    return Route(path[-1], end.get("label", ""), str(end.get("name", path[-1])), end.get("contact"), list(path),
+                 why, kind, end.get("how_to_join"), end.get("membership"))
+
+
+def _topics(graph: nx.MultiDiGraph, statistic: str, depth: int) -> list[list[str]]:
+    """Paths from the statistic to each of its topics, then to broader topics, nearest first."""
+    paths, seen = [], set()
+    frontier = [[statistic, t] for t in _in_order(graph, _out(graph, statistic, "ABOUT"))]
+    for level in range(depth + 1):
+        nxt = []
+        for path in frontier:
+            if path[-1] in seen:
+                continue
+            seen.add(path[-1])
+            paths.append(path)
+            if level < depth:
+                nxt += [path + [b] for b in _in_order(graph, _out(graph, path[-1], "BROADER")) if b not in path]
+        frontier = nxt
+    return paths
+
+
+def _in_order(graph: nx.MultiDiGraph, ids: Iterable[str]) -> list[str]:
+    return sorted(ids, key=lambda n: (_name(graph, n).lower(), n))
+
+
+def _topic_phrase(graph: nx.MultiDiGraph, topic_path: list[str]) -> str:
+    topic = _name(graph, topic_path[-1])
+    if len(topic_path) == 2:
+        return f"{topic}, which this statistic is about"
+    return f"{topic}, the broader topic that {_name(graph, topic_path[1])} is part of"
+
+
+def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = None,
+             settings: dict | None = None) -> Signpost:
+    """Who to contact about a statistic, by the rules in this module's docstring.
+
+    ``graph`` may be the whole registry or :func:`local_graph` around the statistic;
+    ``public`` is the asker's own public (its id), whose intermediaries come first.
+    """
+    cfg = config(settings)
+    if statistic_id not in graph:
+        raise NodeNotFound(statistic_id)
+    node = graph.nodes[statistic_id]
+    if node.get("label") != "Statistic":
+        raise InvalidRecord([Problem(f"node '{statistic_id}'", "statistic",
+                                     f"is a {node.get('label')}, not a Statistic")])
+    if public is not None and (public not in graph or graph.nodes[public].get("label") != "Public"):
+        raise InvalidRecord([Problem(f"node '{public}'", "public", "no Public with this id")])
+    answer = Signpost({"id": statistic_id, "label": "Statistic", "name": str(node.get("name", statistic_id))}, None)
+    warnings = answer.warnings
+    used: set[str] = {statistic_id}
+
+    def take(chain: list[str]) -> bool:
+        """Claim the organisations on a route; False when any is already offered (or passed through)."""
+        if any(n in used for n in chain):
+            return False
+        used.update(chain)
+        return True
+
+    # 1–2: the owner and the end of its referral chain.
+    for path in _owner_paths(graph, statistic_id, cfg["max_referral_hops"]):
+        chain = _resolve(graph, path[-1], cfg, warnings)
+        if chain is None:
+            continue
+        full = path[:-1] + chain
+        if answer.first_contact is None:
+            if take(full[1:]):
+                answer.first_contact = _route(graph, full, _owner_why(graph, path, chain), "owner")
+        elif take(chain):
+            answer.routes.append(_route(graph, full, "Also produces it. " + _owner_why(graph, path, chain),
+                                        "producer"))
+
+    # 3: user groups for the topics, nearest first; then intermediaries.
+    topic_paths = _topics(graph, statistic_id, cfg["broader_depth"])
+    groups = 0
+    for tpath in topic_paths:
+        for group in _in(graph, tpath[-1], "COVERS"):
+            if groups >= cfg["max_user_groups"]:
+                break
+            if graph.nodes[group].get("label") != "UserGroup" or group in used:
+                continue
+            chain = _resolve(graph, group, cfg, warnings)
+            convener = None
+            if chain is None:
+                for convener in _in(graph, group, "CONVENES"):
+                    onward = _resolve(graph, convener, cfg, warnings)
+                    if onward is not None and not any(n in used for n in onward):
+                        chain = [group, *onward]
+                        break
+            if chain is None or not take(chain):
+                continue
+            why = f"A user group covering {_topic_phrase(graph, tpath)}."
+            if convener is not None:
+                why += (f" It has no contact route of its own: ask {_name(graph, chain[-1])}, which "
+                        f"{'convenes it' if chain[-1] == convener else 'handles enquiries for the body that convenes it'}.")
+            elif len(chain) > 1:
+                why += f" It hands enquiries on to {_name(graph, chain[-1])}."
+            membership = graph.nodes[group].get("membership")
+            if membership:
+                why += f" Membership is {membership.replace('_', ' ')}."
+            route = _route(graph, tpath + chain, why, "user_group")
+            route.how_to_join = graph.nodes[group].get("how_to_join")
+            route.membership = graph.nodes[group].get("membership")
+            route.group = {"id": group, "name": _name(graph, group)}
+            answer.routes.append(route)
+            groups += 1
+
+    described = [p for p in _out(graph, statistic_id, "DESCRIBES")]
+    publics = ([public] if public else []) + [p for p in described if p != public]
+    candidates: dict[str, tuple] = {}
+    for rank, tpath in enumerate(topic_paths):
+        for inter in _in(graph, tpath[-1], "WORKS_ON"):
+            if graph.nodes[inter].get("label") != "Intermediary" or inter in candidates:
+                continue
+            reached = [p for p in publics if graph.has_edge(inter, p, key="REACHES")]
+            if not reached:
+                continue
+            best = max(reached, key=lambda p: (p == public, _reach_weight(graph, inter, p)))
+            key = (best != public, len(tpath), -_reach_weight(graph, inter, best), _name(graph, inter).lower())
+            candidates[inter] = (key, tpath, best)
+    shown = 0
+    for inter, (_key, tpath, best) in sorted(candidates.items(), key=lambda kv: kv[1][0]):
+        if shown >= cfg["max_intermediaries"]:
+            break
+        chain = _resolve(graph, inter, cfg, warnings)
+        if chain is None or not take(chain):
+            continue
+        edge = graph.get_edge_data(inter, best, key="REACHES") or {}
+        trust = edge.get("trust", "medium")
+        whom = "you told us about" if best == public else "this statistic describes"
+        why = (f"A trusted intermediary working on {_name(graph, tpath[-1])} that reaches "
+               f"{_name(graph, best)} ({trust} trust), whom {whom}.")
+        if len(chain) > 1:
+            why += f" It hands enquiries on to {_name(graph, chain[-1])}."
+        answer.routes.append(_route(graph, [statistic_id, best] + chain, why, "intermediary"))
+        shown += 1
+
+    # 4: the coordinator.
+    answer.coordinator = _coordinator(graph, cfg, used, warnings)
+
+    # 5: no reachable contact — say so, and offer the nearest user group or the coordinator.
+    if answer.first_contact is None:
+        warnings.insert(0, f"No reachable contact is recorded for {answer.statistic['name']}: not on the statistic, "
+                           "its producers, the bodies they are part of, or anyone they refer enquiries to.")
+        groups_offered = [r for r in answer.routes if r.kind == "user_group"]
+        if groups_offered:
+            answer.alternative = groups_offered[0]
+            answer.routes.remove(groups_offered[0])
+        elif answer.coordinator is not None:
+            answer.alternative, answer.coordinator = answer.coordinator, None
+    return answer
+
+
+def _reach_weight(graph: nx.MultiDiGraph, inter: str, public: str) -> float:
+    edge = graph.get_edge_data(inter, public, key="REACHES") or {}
+    strength = edge.get("strength", 0.5)
+    return float(strength) * TRUST_FACTOR.get(edge.get("trust", "medium"), 0.75)
+
+
+def _coordinator(graph: nx.MultiDiGraph, cfg: dict, used: set[str], warnings: list[str]) -> Route | None:
+    why = ("If none of these can help, or you have been passed from team to team, the Office for Statistics "
+           "Regulation can tell you who is responsible for a statistic and hears concerns about it.")
+    coordinator = cfg.get("coordinator")
+    if coordinator and coordinator in graph:
+        chain = _resolve(graph, coordinator, cfg, warnings)
+        if chain is not None:
+            if chain[-1] in used:
+                return None
+            used.update(chain)
+            return Route(chain[-1], graph.nodes[chain[-1]].get("label", ""), _name(graph, chain[-1]),
+                         graph.nodes[chain[-1]].get("contact"), chain, why, "coordinator")
+    fallback = cfg.get("coordinator_contact") or {}
+    if fallback.get("contact"):
+        return Route(None, "Coordinator", str(fallback.get("name") or "Coordinator"), dict(fallback["contact"]),
+                     [], why, "coordinator")
+    return None
+
+
+# -- reading from a store --------------------------------------------------------------
+
+def _merge(graph: nx.MultiDiGraph, other: nx.MultiDiGraph) -> None:
+    """Add ``other``'s records and relationships to ``graph``, keeping edges keyed by type."""
+    graph.add_nodes_from(other.nodes(data=True))
+    graph.add_edges_from(other.edges(keys=True, data=True))
+
+
+def _follow(store, graph: nx.MultiDiGraph, starts: Iterable[str], types: list[str], depth: int,
+            max_nodes: int) -> None:
+    """Add to ``graph`` the records reached by following ``types`` outwards from ``starts``, hop by hop."""
+    frontier, seen = list(dict.fromkeys(starts)), set(starts)
+    for _ in range(depth):
+        if not frontier:
+            return
+        hop = store.neighbourhood(frontier, depth=1, types=types, max_nodes=max_nodes)
+        _merge(graph, hop)
+        nxt = []
+        for u in frontier:
+            for _, v, k in hop.out_edges(u, keys=True):
+                if k in types and v not in seen:
+                    seen.add(v)
+                    nxt.append(v)
+        frontier = nxt
+
+
+def local_graph(store, statistic_id: str, public: str | None = None, settings: dict | None = None) -> nx.MultiDiGraph:
+    """The part of the registry signposting needs around one statistic, in a few bounded reads."""
+    cfg = config(settings)
+    hops, cap = cfg["max_referral_hops"], cfg["max_nodes"]
+    graph = store.neighbourhood([statistic_id], depth=1, types=["PRODUCES", "ABOUT", "DESCRIBES", "REFERS_TO"],
+                                max_nodes=cap)
+    if statistic_id not in graph:
+        raise NodeNotFound(statistic_id)
+    producers = [u for u, _, k in graph.in_edges(statistic_id, keys=True) if k == "PRODUCES"]
+    topics = [v for _, v, k in graph.out_edges(statistic_id, keys=True) if k == "ABOUT"]
+    publics = [v for _, v, k in graph.out_edges(statistic_id, keys=True) if k == "DESCRIBES"]
+    _follow(store, graph, [statistic_id, *producers], ["PART_OF", "REFERS_TO"], hops + 1, cap)
+    _follow(store, graph, topics, ["BROADER"], cfg["broader_depth"], cap)
+    all_topics = [n for n, d in graph.nodes(data=True) if d.get("label") == "Topic"]
+    if all_topics:
+        _merge(graph, store.neighbourhood(all_topics, depth=1, types=["COVERS", "WORKS_ON"], max_nodes=cap))
+    if public:
+        _merge(graph, store.neighbourhood([public], depth=0))
+    asked = [p for p in [public, *publics] if p]
+    if asked:
+        _merge(graph, store.neighbourhood(asked, depth=1, types=["REACHES"], max_nodes=cap))
+    groups = [n for n, d in graph.nodes(data=True) if d.get("label") == "UserGroup"]
+    if groups:
+        _merge(graph, store.neighbourhood(groups, depth=1, types=["CONVENES"], max_nodes=cap))
+    organisations = [n for n, d in graph.nodes(data=True) if d.get("label") in ORGANISATIONS]
+    coordinator = cfg.get("coordinator")
+    _follow(store, graph, [*organisations, *([coordinator] if coordinator else [])], ["REFERS_TO"], hops, cap)
+    return graph
+
+
+def signpost_in_store(store, statistic_id: str, public: str | None = None,
+                      settings: dict | None = None) -> Signpost:
+    """:func:`signpost` over :func:`local_graph` read from ``store``."""
+    return signpost(local_graph(store, statistic_id, public, settings), statistic_id, public, settings)
+
+
+def find_statistic(store, text: str, settings: dict | None = None) -> str | Choices:
+    """The statistic a text query names, or the choices when it could be several.
+
+    One statistic is taken only when it is the only match, the only one whose name, id
+    or alias was typed in full, or the only match within ``choice_ratio`` of the best.
+    Raises :class:`NodeNotFound` (``.closest`` holds near records of any kind) when nothing matches.
+    """
+    cfg = config(settings)
+    hits = _search.search(store, text, label="Statistic", limit=cfg["max_choices"] * 2, settings=settings)
+    if not hits:
+        raise NoMatch(text, _search.closest(store, text, settings=settings))
+    exact = [h for h in hits if h.exact]
+    if len(exact) == 1:
+        return exact[0].id
+    near = [h for h in hits if h.score >= cfg["choice_ratio"] * hits[0].score][: cfg["max_choices"]]
+    if len(near) == 1:
+        return near[0].id
+    return Choices(text, near)
