@@ -1,0 +1,177 @@
+// The pathway map: draws the records embedded in the page with vis-network (served from the pyvis
+// package), shows a record's card when it is chosen, and finds records on the map.
+// Every name is text: labels are drawn on the canvas, cards and lists are built with textContent,
+// and no node has a title, so vis-network never shows an HTML tooltip.
+(function () {
+  'use strict'
+  var dataElement = document.getElementById('map-data')
+  var container = document.getElementById('map')
+  var status = document.getElementById('map-status')
+  if (!dataElement || !container) return
+  if (typeof vis === 'undefined') {
+    status.textContent = 'The map could not be drawn in this browser. The same records are in the table below.'
+    return
+  }
+  var data = JSON.parse(dataElement.textContent)
+  var cards = data.cards
+  var nodes = new vis.DataSet(data.nodes)
+  var edges = new vis.DataSet(data.edges)
+  var large = !data.physics
+  var options = {
+    autoResize: true,
+    layout: { improvedLayout: false, randomSeed: 7 },
+    physics: large ? false : {
+      enabled: true,
+      solver: 'forceAtlas2Based',
+      forceAtlas2Based: { gravitationalConstant: -60, springLength: 90, avoidOverlap: 0.4 },
+      stabilization: { enabled: true, iterations: 250, updateInterval: 50 }
+    },
+    interaction: { hover: !large, keyboard: { enabled: true, bindToWindow: false }, hideEdgesOnDrag: large,
+                   tooltipDelay: 100000 },
+    nodes: { font: { size: 13, face: 'arial', color: '#0b0c0c' } },
+    edges: { smooth: large ? false : { type: 'continuous' },
+             arrows: { to: { enabled: true, scaleFactor: 0.4 } } }
+  }
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options)
+
+  function element (tag, className, text) {
+    var el = document.createElement(tag)
+    if (className) el.className = className
+    if (text !== undefined && text !== null) el.textContent = String(text)
+    return el
+  }
+
+  function safeLink (href, text) {
+    var a = element('a', 'govuk-link', text)
+    a.setAttribute('href', href)
+    return a
+  }
+
+  function row (list, key, value) {
+    var wrap = element('div', 'govuk-summary-list__row')
+    wrap.appendChild(element('dt', 'govuk-summary-list__key', key))
+    var dd = element('dd', 'govuk-summary-list__value')
+    if (value instanceof Node) dd.appendChild(value)
+    else dd.textContent = value
+    wrap.appendChild(dd)
+    list.appendChild(wrap)
+  }
+
+  function contactValue (contact) {
+    if (!contact) return 'No contact route recorded'
+    var ul = element('ul', 'govuk-list')
+    if (contact.email) {
+      var li = element('li', null, 'Email: ')
+      li.appendChild(safeLink('mailto:' + contact.email, contact.email))
+      ul.appendChild(li)
+    }
+    if (contact.url) {
+      var web = element('li', null, 'Website: ')
+      if (/^https?:\/\//.test(contact.url)) {
+        var a = safeLink(contact.url, contact.url)
+        a.setAttribute('rel', 'noopener noreferrer')
+        web.appendChild(a)
+      } else {
+        web.appendChild(document.createTextNode(contact.url))
+      }
+      ul.appendChild(web)
+    }
+    if (contact.phone) ul.appendChild(element('li', null, 'Telephone: ' + contact.phone))
+    if (contact.note) ul.appendChild(element('li', null, contact.note))
+    return ul
+  }
+
+  function showCard (id) {
+    var card = cards[id]
+    var box = document.getElementById('map-card')
+    if (!card || !box) return
+    box.replaceChildren()
+    box.appendChild(element('span', 'govuk-caption-m', data.label_words[card.label] || card.label))
+    box.appendChild(element('h2', 'govuk-heading-m', card.name))
+    var list = element('dl', 'govuk-summary-list govuk-summary-list--no-border')
+    if (card.kind) row(list, 'Kind', String(card.kind).replace(/_/g, ' '))
+    if (['Producer', 'Statistic', 'Intermediary', 'UserGroup'].indexOf(card.label) >= 0) {
+      row(list, 'Contact', contactValue(card.contact))
+    }
+    if (card.burden) {
+      var words = data.burden_words[card.burden.status || 'unknown'] || card.burden.status
+      var ratio = card.burden.ratio === null ? '' : ' (' + Math.round(card.burden.ratio * 100) + '% of capacity)'
+      row(list, card.label === 'Public' ? 'Burden' : 'Load', words + ratio)
+    }
+    row(list, 'Relationships', String(card.importance))
+    box.appendChild(list)
+    var p = element('p', 'govuk-body')
+    p.appendChild(safeLink('/records/' + encodeURIComponent(id), 'Open the record for ' + card.name))
+    box.appendChild(p)
+    box.hidden = false
+    box.setAttribute('data-node', id)
+  }
+
+  function choose (id, move) {
+    network.selectNodes([id])
+    if (move) network.focus(id, { scale: 1.1, animation: false })
+    showCard(id)
+  }
+
+  network.on('click', function (params) {
+    if (params.nodes.length) showCard(params.nodes[0])
+  })
+
+  var settled = false
+  function markSettled () {
+    if (settled) return
+    settled = true
+    if (!large) network.setOptions({ physics: false })
+    container.setAttribute('data-state', 'settled')
+    status.textContent = 'The map shows ' + nodes.length + ' records. Choose one to see how to contact it.'
+  }
+  if (large || nodes.length === 0) {
+    network.once('afterDrawing', markSettled)
+  } else {
+    network.once('stabilizationIterationsDone', markSettled)
+    network.once('stabilized', markSettled)
+  }
+
+  var form = document.getElementById('map-search')
+  var input = document.getElementById('map-search-input')
+  var results = document.getElementById('map-search-results')
+  if (form) {
+    form.addEventListener('submit', function (event) {
+      event.preventDefault()
+      results.replaceChildren()
+      var q = input.value.trim().toLowerCase()
+      if (!q) {
+        status.textContent = 'Enter part of a name to find it on the map.'
+        return
+      }
+      var found = Object.keys(cards).filter(function (id) {
+        return cards[id].name.toLowerCase().indexOf(q) >= 0 || id.indexOf(q) >= 0
+      })
+      if (!found.length) {
+        status.textContent = 'No record on this map matches ‘' + input.value.trim() + '’.'
+        return
+      }
+      status.textContent = found.length + (found.length === 1 ? ' record matches.' : ' records match.') +
+        (found.length > 10 ? ' The first 10 are listed.' : '')
+      found.slice(0, 10).forEach(function (id) {
+        var li = element('li')
+        var button = element('button', 'govuk-button govuk-button--secondary govuk-!-margin-bottom-1', cards[id].name)
+        button.type = 'button'
+        button.addEventListener('click', function () { choose(id, true) })
+        li.appendChild(button)
+        results.appendChild(li)
+      })
+      choose(found[0], true)
+    })
+  }
+
+  document.querySelectorAll('[data-show-node]').forEach(function (button) {
+    button.hidden = false
+    button.addEventListener('click', function () {
+      choose(button.getAttribute('data-show-node'), true)
+      container.scrollIntoView()
+    })
+  })
+
+  window.pathwaysMap = { network: network, showCard: showCard, choose: choose }
+})()
