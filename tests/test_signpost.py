@@ -1,0 +1,196 @@
+"""Signposting invariants on tiny graphs, on both stores, and a walk over every seed statistic."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graph import signpost as S
+from graph import transfer
+from graph.errors import InvalidRecord, NodeNotFound
+from graph.stores.base import graph_from_records
+from registry.commands.data import SEED
+
+MAIL = {"email": "enquiries@example.gov.uk"}
+
+
+def node(id_, label, contact=None, **props):
+    record = {"id": id_, "label": label, "name": id_.replace("-", " ").title(), **props}
+    if contact:
+        record["contact"] = contact
+    return record
+
+
+def edge(type_, src, dst, **props):
+    return {"type": type_, "from": src, "to": dst, **props}
+
+
+def load(store, nodes, edges):
+    transfer.import_document(store, transfer.document_from_data(
+        {"format": "pathways-graph", "version": 1, "nodes": nodes, "edges": edges}))
+
+
+def answer(store, statistic, public=None, settings=None):
+    """The store answer, checked against the same rules over the whole graph."""
+    local = S.signpost_in_store(store, statistic, public, settings)
+    whole = S.signpost(store.graph(), statistic, public, settings)
+    assert local.as_dict() == whole.as_dict()
+    return local
+
+
+def check_invariants(result: S.Signpost):
+    offered = result.everyone()
+    for route in offered:
+        assert route.contact, f"{route.id} has no contact"
+    ids = [r.id for r in offered if r.id]
+    assert len(ids) == len(set(ids)), ids
+    if result.first_contact:
+        assert not set(result.first_contact.via[1:]) & set(ids)
+    for route in offered:
+        assert len(route.path) == len(set(route.path))
+    if result.no_contact:
+        assert result.alternative is not None and result.alternative.contact
+        assert "No reachable contact" in result.warnings[0]
+
+
+CHAIN = ([node("s", "Statistic"), node("team", "Producer"), node("dept", "Producer", MAIL),
+          node("hub", "Producer"), node("desk", "Producer", {"url": "https://desk.example.gov.uk"})],
+         [edge("PRODUCES", "team", "s"), edge("PART_OF", "team", "dept"),
+          edge("REFERS_TO", "dept", "hub", note="handled by the hub"), edge("REFERS_TO", "hub", "desk")])
+
+
+def test_first_contact_is_the_end_of_the_referral_chain(store):
+    load(store, *CHAIN)
+    result = answer(store, "s")
+    assert result.first_contact.id == "desk"
+    assert result.first_contact.via == ["s", "team", "dept", "hub"]
+    assert "Desk" in result.first_contact.why and "Team produces S" in result.first_contact.why
+    check_invariants(result)
+
+
+def test_statistic_with_its_own_contact_is_its_own_first_contact(store):
+    nodes, edges = CHAIN
+    load(store, [dict(nodes[0], contact=MAIL), *nodes[1:]], edges)
+    result = answer(store, "s")
+    assert result.first_contact.id == "s" and result.first_contact.via == []
+    check_invariants(result)
+
+
+def test_referral_loop_stops_before_repeating_and_names_the_loop(store):
+    load(store, [node("s", "Statistic"), node("a", "Producer", MAIL), node("b", "Producer", MAIL),
+                 node("c", "UserGroup")],
+         [edge("PRODUCES", "a", "s"), edge("REFERS_TO", "a", "b"), edge("REFERS_TO", "b", "c"),
+          edge("REFERS_TO", "c", "a")])
+    result = answer(store, "s")
+    assert result.first_contact.id == "b"  # c has no contact, and a would repeat
+    assert any("loop: A → B → C → A" in w for w in result.warnings)
+    check_invariants(result)
+
+
+def test_no_reachable_contact_offers_the_nearest_user_group(store):
+    load(store, [node("s", "Statistic"), node("p", "Producer"), node("t", "Topic"), node("wide", "Topic"),
+                 node("near-group", "UserGroup", MAIL), node("far-group", "UserGroup", MAIL)],
+         [edge("PRODUCES", "p", "s"), edge("ABOUT", "s", "t"), edge("BROADER", "t", "wide"),
+          edge("COVERS", "far-group", "wide"), edge("COVERS", "near-group", "t")])
+    result = answer(store, "s")
+    assert result.first_contact is None and result.no_contact
+    assert result.alternative.id == "near-group"
+    assert [r.id for r in result.routes] == ["far-group"]
+    check_invariants(result)
+
+
+def test_no_reachable_contact_and_no_group_offers_the_coordinator(store):
+    load(store, [node("s", "Statistic"), node("osr", "Producer", {"url": "https://osr.example.org"})], [])
+    result = answer(store, "s")
+    assert result.no_contact and result.alternative.id == "osr" and result.alternative.kind == "coordinator"
+    assert result.coordinator is None
+    check_invariants(result)
+
+
+def test_configured_coordinator_when_none_is_in_the_registry(store):
+    load(store, [node("s", "Statistic")], [])
+    settings = {"signpost": {"coordinator": "nobody", "coordinator_contact": {
+        "name": "Statistics coordinator", "contact": {"email": "help@example.org"}}}}
+    result = answer(store, "s", settings=settings)
+    assert result.alternative.name == "Statistics coordinator"
+    assert result.alternative.contact == {"email": "help@example.org"}
+
+
+def test_user_groups_then_intermediaries_with_the_askers_public_first(store):
+    load(store, [node("s", "Statistic", MAIL), node("t", "Topic"), node("g", "UserGroup", MAIL, membership="open"),
+                 node("p-described", "Public"), node("p-mine", "Public"),
+                 node("i-strong", "Intermediary", MAIL), node("i-mine", "Intermediary", MAIL),
+                 node("i-no-topic", "Intermediary", MAIL), node("i-quiet", "Intermediary")],
+         [edge("ABOUT", "s", "t"), edge("COVERS", "g", "t"), edge("DESCRIBES", "s", "p-described"),
+          edge("WORKS_ON", "i-strong", "t"), edge("WORKS_ON", "i-mine", "t"), edge("WORKS_ON", "i-quiet", "t"),
+          edge("REACHES", "i-strong", "p-described", strength=1.0, trust="high"),
+          edge("REACHES", "i-mine", "p-mine", strength=0.2, trust="low"),
+          edge("REACHES", "i-no-topic", "p-described"), edge("REACHES", "i-quiet", "p-described")])
+    result = answer(store, "s")
+    assert [r.id for r in result.routes] == ["g", "i-strong"]
+    assert "Membership is open" in result.routes[0].why
+    mine = answer(store, "s", public="p-mine")
+    assert [r.id for r in mine.routes] == ["g", "i-mine", "i-strong"]
+    assert "you told us about" in mine.routes[1].why
+    for r in (result, mine):
+        check_invariants(r)
+
+
+def test_a_body_is_offered_once_even_when_several_routes_lead_to_it(store):
+    load(store, [node("s", "Statistic"), node("p", "Producer", MAIL), node("t", "Topic"),
+                 node("g1", "UserGroup"), node("g2", "UserGroup", MAIL), node("g3", "UserGroup")],
+         [edge("PRODUCES", "p", "s"), edge("ABOUT", "s", "t"), edge("COVERS", "g1", "t"), edge("COVERS", "g2", "t"),
+          edge("COVERS", "g3", "t"), edge("REFERS_TO", "g1", "p"), edge("CONVENES", "p", "g3")])
+    result = answer(store, "s")
+    assert result.first_contact.id == "p"
+    assert [r.id for r in result.routes] == ["g2"]
+    check_invariants(result)
+
+
+def test_user_group_without_contact_is_reached_through_its_convener(store):
+    load(store, [node("s", "Statistic", MAIL), node("t", "Topic"), node("g", "UserGroup", how_to_join="Ask us"),
+                 node("rss", "Intermediary", MAIL)],
+         [edge("ABOUT", "s", "t"), edge("COVERS", "g", "t"), edge("CONVENES", "rss", "g")])
+    route = answer(store, "s").routes[0]
+    assert route.id == "rss" and route.group == {"id": "g", "name": "G"} and route.how_to_join == "Ask us"
+    assert route.path == ["s", "t", "g", "rss"]
+
+
+def test_unknown_and_wrong_kind_of_record(store):
+    load(store, [node("t", "Topic")], [])
+    with pytest.raises(NodeNotFound):
+        S.signpost_in_store(store, "nope")
+    with pytest.raises(InvalidRecord, match="not a Statistic"):
+        S.signpost_in_store(store, "t")
+
+
+def test_text_query_returns_choices_or_the_one_statistic(store):
+    load(store, [node("hbai", "Statistic", name="Households Below Average Income", tags=["HBAI"]),
+                 node("hhi", "Statistic", name="Household income statistics"),
+                 node("census", "Statistic", name="Census 2021")], [])
+    assert S.find_statistic(store, "census 2021") == "census"
+    assert S.find_statistic(store, "hbai") == "hbai"
+    choices = S.find_statistic(store, "houshold income")
+    assert isinstance(choices, S.Choices) and {h.id for h in choices.choices} == {"hbai", "hhi"}
+    with pytest.raises(S.NoMatch):
+        S.find_statistic(store, "zzzqqq")
+
+
+def test_every_seed_statistic_gets_a_first_contact_or_an_explicit_alternative(sqlite_store):
+    data = json.loads(SEED.read_text())
+    transfer.import_document(sqlite_store, transfer.document_from_data(data))
+    statistics = [n["id"] for n in data["nodes"] if n["label"] == "Statistic"]
+    assert len(statistics) > 40
+    graph = sqlite_store.graph()
+    for sid in statistics:
+        result = S.signpost_in_store(sqlite_store, sid)
+        assert result.as_dict() == S.signpost(graph, sid).as_dict()
+        check_invariants(result)
+        assert result.first_contact is not None or (result.no_contact and result.alternative), sid
+
+
+def test_signpost_on_a_pure_graph_is_a_dataclass_answer():
+    g = graph_from_records(*CHAIN)
+    result = S.signpost(g, "s")
+    assert result.as_dict()["first_contact"]["via"] == ["s", "team", "dept", "hub"]
+    assert result.as_dict()["coordinator"]["kind"] == "coordinator"
