@@ -99,11 +99,11 @@ def box1(graph, statistic_id: str, settings: dict, load_status: LoadStatus | Non
     return Box1(statistic, groups)
 
 
-def box1_graph(store, statistic_id: str, settings: dict) -> nx.MultiDiGraph:
+def box1_graph(store, statistic_id: str, settings: dict, producer: str | None = None) -> nx.MultiDiGraph:
     """The local part of the registry :func:`box1` needs, read from the store."""
     graph = store.neighbourhood([statistic_id], depth=1, types=["DESCRIBES"])
     publics = [n for n, lab in graph.nodes(data="label") if lab == "Public"]
-    return nx.compose(local_graph(store, publics, settings), graph) if publics else graph
+    return nx.compose(local_graph(store, publics, settings, producer=producer), graph)
 
 
 @dataclass

@@ -125,6 +125,19 @@ def _require(graph, node_id: str, label: str, field_name: str, subject: bool = F
                                  f"'{node_id}' {found}; give the id of a {label}")])
 
 
+def _filters(graph, producer: str | None, topic: str | None) -> tuple[dict | None, dict | None]:
+    """The asking producer and the topic, checked together so every wrong field is named at once."""
+    found, problems = [], []
+    for value, label, field_name in ((producer, "Producer", "producer"), (topic, "Topic", "topic")):
+        try:
+            found.append(_require(graph, value, label, field_name) if value else None)
+        except InvalidRecord as exc:
+            problems += exc.problems
+    if problems:
+        raise InvalidRecord(problems)
+    return found[0], found[1]
+
+
 def reach_weight(edge: dict, settings: dict) -> tuple[float, str, float, float]:
     """``(weight, trust, trust_factor, strength)`` of one REACHES edge, with the defaults.
 
@@ -262,8 +275,7 @@ def discover(graph, public_id: str, settings: dict, producer: str | None = None,
     """
     d = settings["discovery"]
     public = _require(graph, public_id, "Public", "public", subject=True)
-    asking = _require(graph, producer, "Producer", "producer") if producer else None
-    chosen_topic = _require(graph, topic, "Topic", "topic") if topic else None
+    asking, chosen_topic = _filters(graph, producer, topic)
     scope = topic_scope(graph, topic) if topic else None
     umbrella = float(d["umbrella_factor"])
     routes = best_routes(graph, public_id, settings)
@@ -310,12 +322,12 @@ def reasons(c: Candidate, public_name: str, settings: dict, asking: dict | None 
     role = f" ({c.role})" if c.role else ""
     out = []
     if c.direct:
-        out.append(f"Reaches {public_name} directly{role}: strength {_fmt(c.strength)} × {c.trust} trust "
-                   f"{_fmt(f['trust'])}.")
+        out.append(f"Reaches {public_name} directly{role}: strength {_fmt(c.strength)} × {_fmt(f['trust'])} "
+                   f"({c.trust} trust).")
     else:
         members = " and ".join(c.path_names[1:-1])
         out.append(f"Umbrella body: reaches {public_name} through its member {members}{role}: strength "
-                   f"{_fmt(c.strength)} × {c.trust} trust {_fmt(f['trust'])} × umbrella {_fmt(f['umbrella'])}.")
+                   f"{_fmt(c.strength)} × {_fmt(f['trust'])} ({c.trust} trust) × {_fmt(f['umbrella'])} (umbrella).")
     if c.load_status:
         out.append(f"Its own load of engagement is {LOAD_WORDS.get(c.load_status, c.load_status)}: "
                    f"× {_fmt(f['load'])}.")

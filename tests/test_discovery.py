@@ -70,7 +70,7 @@ def test_umbrella_route_is_found_and_scored_with_the_umbrella_factor():
     assert not umb.direct and umb.hops == 2 and umb.path == ["umb", "local", "carers"]
     assert umb.path_names == ["Carers Wales", "Carers Cardiff", "Unpaid carers"]
     assert umb.factors["umbrella"] == 0.8 and umb.role == "serves"
-    assert "through its member Carers Cardiff" in umb.reasons[0] and "umbrella 0.8" in umb.reasons[0]
+    assert "through its member Carers Cardiff" in umb.reasons[0] and "× 0.8 (umbrella)" in umb.reasons[0]
     other = merge(DEFAULTS, {"discovery": {"umbrella_factor": 0.5}})
     assert ranked(D.discover(g, "carers", other)) == [("local", 0.5), ("umb", 0.25)]
 
@@ -282,3 +282,111 @@ def test_every_seed_public_has_a_ranked_list_or_an_explicit_no_known_route(seede
             assert all(c.reasons for c in found.intermediaries)
         same = D.discover(whole, public["id"], DEFAULTS, load_status=D.load_from_burden(whole, DEFAULTS))
         assert [c.as_dict() for c in same.intermediaries] == [c.as_dict() for c in found.intermediaries]
+
+
+# -- API, CLI and pages ---------------------------------------------------------
+
+def test_api_ranks_with_the_contract_shape(app_store, client):
+    transfer.import_document(app_store, transfer.document_from_data(TINY))
+    r = client.get("/api/v1/publics/carers/intermediaries?producer=ons")
+    assert r.status_code == 200
+    body = r.get_json()
+    assert {"public", "burden", "intermediaries"} <= set(body)
+    assert body["public"]["id"] == "carers" and body["burden"]["status"] == "ok"
+    first = body["intermediaries"][0]
+    assert {"id", "name", "score", "path", "direct", "trust", "strength", "load_status", "partners"} <= set(first)
+    assert [(i["id"], i["score"]) for i in body["intermediaries"]][:3] == [("c", 0.9), ("umb", 0.72), ("top", 0.576)]
+    delta = next(i for i in body["intermediaries"] if i["id"] == "d")
+    assert delta["partner"] and delta["factors"]["partner"] == 1.2 and delta["score"] == 0.3  # 0.5 × 0.5 × 1.2
+    assert client.get("/api/v1/publics/carers/intermediaries?topic=housing").get_json()["intermediaries"][0]["id"] == "b"
+    missing = client.get("/api/v1/publics/nobody/intermediaries")
+    assert missing.status_code == 404 and missing.get_json()["message"] == "no record with id 'nobody'"
+    bad = client.get("/api/v1/publics/carers/intermediaries?topic=ons")
+    assert bad.status_code == 400 and bad.get_json()["errors"] == {
+        "query": {"topic": ["'ons' is a Producer; give the id of a Topic"]}}
+    assert "/api/v1/publics/{node_id}/intermediaries" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_api_box1_for_a_statistic(app_store, client):
+    data = {"format": "pathways-graph", "version": 1,
+            "nodes": [{"id": n, **BOX.nodes[n]} for n in BOX.nodes],
+            "edges": [{"type": k, "from": u, "to": v, **{p: x for p, x in d.items() if p != "type"}}
+                      for u, v, k, d in BOX.edges(keys=True, data=True)]}
+    transfer.import_document(app_store, transfer.document_from_data(data))
+    body = client.get("/api/v1/statistics/stat/publics?top=1").get_json()
+    assert [g["role"] for g in body["groups"]] == ["about", "collected_from", "affected", "left_out"]
+    assert body["groups"][0]["publics"][0]["intermediaries"][0]["id"] == "a"
+    assert body["without_route"] == ["resp"]
+    assert client.get("/api/v1/statistics/carers/publics").status_code == 400  # a public, not a statistic
+    assert client.get("/api/v1/statistics/stat/publics?top=0").status_code == 400
+
+
+def test_cli_intermediaries(cli, tmp_path):
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(TINY))
+    assert cli("import", path)[0] == 0
+    code, out, _err = cli("intermediaries", "carers", "--producer", "ons")
+    assert code == 0
+    lines = [line for line in out.splitlines() if re.match(r"\s+\d+\. ", line)]
+    assert [line.split("(")[1].split(")")[0] for line in lines] == ["c", "umb", "top", "a", "b", "d"]
+    assert "Join up with DWP" in out and "Umbrella body" in out
+    code, out, _err = cli("intermediaries", "carers", "--topic", "housing", "--json")
+    assert code == 0 and [i["id"] for i in json.loads(out)["intermediaries"]] == ["b"]
+    code, _out, err = cli("intermediaries", "nobody")
+    assert code == 1 and "no record with id 'nobody'" in err
+    code, _out, err = cli("intermediaries", "carers", "--producer", "housing")
+    assert code == 1 and "producer" in err and "Housing" not in _out
+
+
+def test_every_seed_public_has_a_page_with_a_ranked_list_or_no_known_route(app_store, client):
+    transfer.import_document(app_store, transfer.read_document(SEED))
+    listing = client.get("/publics").get_data(as_text=True)
+    publics = [n for n in app_store.iter_nodes() if n["label"] == "Public"]
+    for public in publics:
+        assert f'href="/publics/{public["id"]}"' in listing
+        page = client.get(f"/publics/{public['id']}").get_data(as_text=True)
+        assert ('id="ranked"' in page) != ('id="no-route"' in page), public["id"]
+        if 'id="no-route"' in page:
+            assert "No known route" in page and "add it to the registry" in page
+        record = client.get(f"/records/{public['id']}").get_data(as_text=True)
+        assert "Trusted intermediaries who reach them" in record
+        assert ('id="record-intermediaries"' in record) != ('id="no-route"' in record), public["id"]
+
+
+def test_record_pages_show_box1_and_the_producers_gaps(app_store, client):
+    transfer.import_document(app_store, transfer.read_document(SEED))
+    stat = client.get("/records/hbai").get_data(as_text=True)
+    assert "Who this statistic is about" in stat and "Who is data collected from?" in stat
+    assert "No known route" in stat  # household survey respondents
+    producer = client.get("/records/dwp").get_data(as_text=True)
+    assert "Publics you have no partner route to" in producer and 'id="producer-gaps"' in producer
+
+
+def test_public_page_filters_and_errors(app_store, client):
+    transfer.import_document(app_store, transfer.document_from_data(TINY))
+    page = client.get("/publics/carers?producer=ons").get_data(as_text=True)
+    assert "Your partner" in page and page.index('data-id="c"') < page.index('data-id="a"') < page.index('data-id="d"')
+    bad = client.get("/publics/carers?producer=housing&topic=ons")
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "There is a problem" in text
+    assert 'href="#producer">Select a producer from the list' in text and 'href="#topic">Select a topic' in text
+    assert client.get("/publics/ons").status_code == 404
+    assert client.get("/publics?q=" + "x" * 201).status_code == 400
+    assert "1 public" in client.get("/publics?q=unpaid").get_data(as_text=True)
+
+
+def test_user_text_is_escaped(app_store, client):
+    xss = "<script>alert(1)</script>"
+    doc = json.loads(json.dumps(TINY))
+    doc["nodes"][4]["name"] = xss
+    transfer.import_document(app_store, transfer.document_from_data(doc))
+    text = client.get("/publics/carers").get_data(as_text=True)
+    assert xss not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+def test_about_page_documents_the_ranking_with_the_current_factors(tmp_path):
+    from registry import create_app
+    app = create_app({"TESTING": True, "REGISTRY_STORE": f"sqlite:///{tmp_path / 'a.db'}", "SECRET_KEY": "t",
+                      "ALGORITHMS": {"discovery": {"umbrella_factor": 0.65}}})
+    text = app.test_client().get("/about").get_data(as_text=True)
+    assert "How Pathways ranks trusted intermediaries" in text and "multiplies the worth by 0.65" in text

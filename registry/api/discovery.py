@@ -1,0 +1,178 @@
+"""Discovery: the trusted intermediaries that reach a public, and Box 1 for a statistic.
+
+The ranking rules are in :mod:`graph.discovery` (and on the About page); every
+factor comes from the app's settings. Each answer is read locally from the store
+around the public or statistic asked about.
+"""
+from __future__ import annotations
+
+import math
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from graph import box1 as B
+from graph import discovery as D
+
+from ..store import get_settings, get_store
+
+blp = Blueprint("discovery_api", __name__, description="Which trusted intermediaries can help a producer reach "
+                                                       "a public: ranked, with the route and the reasons.")
+ID = validate.Length(min=1, max=100)
+
+
+class DiscoveryQuerySchema(Schema):
+    producer = fields.String(load_default=None, validate=ID,
+                             metadata={"description": "the asking producer's id: intermediaries it already "
+                                                      "partners with are raised"})
+    topic = fields.String(load_default=None, validate=ID,
+                          metadata={"description": "a topic id: only routes through an intermediary working on "
+                                                   "it (or a narrower or broader topic)"})
+
+
+class Box1QuerySchema(Schema):
+    producer = fields.String(load_default=None, validate=ID, metadata={"description": "the asking producer's id"})
+    top = fields.Integer(load_default=B.TOP, validate=validate.Range(min=1, max=20),
+                         metadata={"description": "how many intermediaries to give for each public"})
+
+
+class RefSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    label = fields.String()
+
+
+class PartnerSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    how = fields.List(fields.String())
+
+
+class CandidateSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    kind = fields.String(allow_none=True)
+    contact = fields.Dict(allow_none=True)
+    score = fields.Float(metadata={"description": "the route's weight × load factor × partner factor"})
+    path = fields.List(fields.String(), metadata={"description": "ids from this intermediary to the public"})
+    path_names = fields.List(fields.String())
+    direct = fields.Boolean(metadata={"description": "true when it REACHES the public itself"})
+    hops = fields.Integer()
+    trust = fields.String(metadata={"enum": ["low", "medium", "high"]})
+    strength = fields.Float()
+    role = fields.String(allow_none=True)
+    factors = fields.Dict(keys=fields.String(), values=fields.Float(),
+                          metadata={"description": "strength, trust, umbrella, load, partner: score is their product"})
+    load_status = fields.String(allow_none=True, metadata={"enum": ["ok", "high", "over", None]})
+    partner = fields.Boolean(metadata={"description": "the asking producer already partners with it"})
+    partners = fields.List(fields.Nested(PartnerSchema),
+                           metadata={"description": "other producers already working with it: join up with them"})
+    topics = fields.List(fields.Nested(RefSchema))
+    reasons = fields.List(fields.String())
+
+
+class LeadSchema(RefSchema):
+    why = fields.String()
+
+
+class BurdenSchema(Schema):
+    units = fields.Float()
+    capacity = fields.Float()
+    ratio = fields.Float(allow_none=True)
+    status = fields.String()
+    engagements = fields.Integer()
+    producers = fields.List(fields.String())
+    href = fields.String()
+
+
+class DiscoverySchema(Schema):
+    public = fields.Nested(RefSchema)
+    producer = fields.Nested(RefSchema, allow_none=True)
+    topic = fields.Nested(RefSchema, allow_none=True)
+    burden = fields.Nested(BurdenSchema, allow_none=True)
+    no_route = fields.Boolean()
+    intermediaries = fields.List(fields.Nested(CandidateSchema))
+    leads = fields.List(fields.Nested(LeadSchema), metadata={"description": "when there is no route: "
+                                                                            "organisations to ask"})
+    advice = fields.List(fields.String())
+
+
+class PublicRowSchema(Schema):
+    public = fields.Nested(RefSchema)
+    no_route = fields.Boolean()
+    total = fields.Integer()
+    intermediaries = fields.List(fields.Nested(CandidateSchema))
+    leads = fields.List(fields.Nested(LeadSchema))
+
+
+class RoleGroupSchema(Schema):
+    role = fields.String(metadata={"enum": list(B.ROLES)})
+    heading = fields.String()
+    question = fields.String()
+    publics = fields.List(fields.Nested(PublicRowSchema))
+
+
+class Box1Schema(Schema):
+    statistic = fields.Nested(RefSchema)
+    groups = fields.List(fields.Nested(RoleGroupSchema))
+    without_route = fields.List(fields.String())
+
+
+def burden_json(score, public_id: str) -> dict | None:
+    if score is None:
+        return None
+    return {"units": score.units, "capacity": score.capacity,
+            "ratio": score.ratio if math.isfinite(score.ratio) else None, "status": score.status,
+            "engagements": len(score.engagements), "producers": list(score.producers),
+            "href": f"/api/v1/publics/{public_id}/burden"}
+
+
+def discovery_json(found: D.Discovery, burden=None) -> dict:
+    return {"public": found.public, "producer": found.producer, "topic": found.topic,
+            "burden": burden_json(burden, found.public["id"]), "no_route": found.no_route,
+            "intermediaries": [c.as_dict() for c in found.intermediaries], "leads": found.leads,
+            "advice": found.advice}
+
+
+def box1_json(box: B.Box1) -> dict:
+    return {"statistic": box.statistic, "without_route": [r.public["id"] for r in box.without_route],
+            "groups": [{"role": g.role, "heading": g.heading, "question": g.question,
+                        "publics": [{"public": r.public, "no_route": r.no_route, "total": r.total,
+                                     "intermediaries": [c.as_dict() for c in r.intermediaries], "leads": r.leads}
+                                    for r in g.rows]} for g in box.groups]}
+
+
+@blp.route("/publics/<node_id>/intermediaries")
+class PublicIntermediaries(MethodView):
+    @blp.arguments(DiscoveryQuerySchema, location="query")
+    @blp.response(200, DiscoverySchema)
+    def get(self, args, node_id):
+        """The trusted intermediaries that can reach a public, ranked, with the route and the reasons
+
+        Each with its score and every factor of it, the path, its own load, and the
+        other producers already working with it. A public nobody is recorded as
+        reaching gives `no_route: true`, leads to ask and what to do.
+        """
+        settings = get_settings()
+        graph = D.local_graph(get_store(), [node_id], settings, topic=args["topic"], producer=args["producer"])
+        found = D.discover(graph, node_id, settings, producer=args["producer"], topic=args["topic"],
+                           load_status=D.load_from_burden(graph, settings))
+        return discovery_json(found, D.public_burden(graph, node_id, settings))
+
+
+@blp.route("/statistics/<node_id>/publics")
+class StatisticPublics(MethodView):
+    @blp.arguments(Box1QuerySchema, location="query")
+    @blp.response(200, Box1Schema)
+    def get(self, args, node_id):
+        """Box 1 for a statistic: who it is about, collected from, affects and leaves out
+
+        The publics the statistic describes, grouped by role, each with its top
+        intermediaries; publics with no known route are listed in `without_route`.
+        """
+        settings, store = get_settings(), get_store()
+        graph = B.box1_graph(store, node_id, settings, producer=args["producer"])
+        box = B.box1(graph, node_id, settings, load_status=D.load_from_burden(graph, settings),
+                     producer=args["producer"], top=args["top"])
+        return box1_json(box)

@@ -1,0 +1,45 @@
+"""``pathways intermediaries``: the trusted intermediaries that reach a public, ranked, with the reasons."""
+from __future__ import annotations
+
+import click
+
+from graph import discovery as D
+
+from ..cli import emit_json, pass_ctx
+
+
+@click.command()
+@click.argument("public")
+@click.option("--producer", metavar="ID", help="The asking producer: intermediaries it partners with are raised.")
+@click.option("--topic", metavar="ID", help="Only routes through an intermediary working on this topic.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (as the API gives it).")
+@pass_ctx
+def intermediaries(ctx, public, producer, topic, as_json):
+    """The trusted intermediaries that can reach PUBLIC (a public's id), best first, with the reasons."""
+    store, settings = ctx.store, ctx.settings
+    graph = D.local_graph(store, [public], settings, topic=topic, producer=producer)
+    found = D.discover(graph, public, settings, producer=producer, topic=topic,
+                       load_status=D.load_from_burden(graph, settings))
+    if as_json:
+        from ..api.discovery import discovery_json
+        return emit_json(discovery_json(found, D.public_burden(graph, public, settings)))
+    title = f"Trusted intermediaries who reach {found.public['name']}"
+    if found.topic:
+        title += f", working on {found.topic['name']}"
+    if found.producer:
+        title += f" (asking as {found.producer['name']})"
+    click.echo(title)
+    if found.no_route:
+        for line in found.advice:
+            click.echo(f"  {line}")
+        for lead in found.leads:
+            click.echo(f"  - {lead['name']} ({lead['id']}): {lead['why']}")
+        return
+    for rank, c in enumerate(found.intermediaries, 1):
+        click.echo(f"{rank:>3}. {c.name} ({c.id})  score {c.score:.3f}  load {c.load_status or 'not known'}")
+        click.echo(f"     route: {' -> '.join(c.path_names)}")
+        for reason in c.reasons:
+            click.echo(f"     - {reason}")
+
+
+commands = [intermediaries]

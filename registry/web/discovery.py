@@ -1,0 +1,128 @@
+"""Find intermediaries: the publics, and for each the trusted intermediaries that reach it.
+
+Also the discovery sections of record pages: a public's intermediaries, burden,
+engagements and needs; a statistic's Box 1 ("Who this statistic is about"); a
+producer's publics without a partner route.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+
+from flask import Blueprint, render_template, request
+
+from graph import box1 as B
+from graph import discovery as D
+from graph.errors import InvalidRecord, NodeNotFound
+
+from ..store import get_settings, get_store
+from .sections import record_section
+
+bp = Blueprint("discovery", __name__)
+MAX_QUERY = 200
+ON_RECORD_PAGE = 5
+
+
+def _choices(store, label: str) -> list[dict]:
+    return [{"id": n["id"], "name": n["name"]} for n in store.list_nodes(label, limit=5000)]
+
+
+def _matches(public: dict, words: list[str]) -> bool:
+    text = " ".join([public.get("name", ""), public.get("description") or "", public.get("geography") or "",
+                     " ".join(public.get("tags") or [])]).lower()
+    return all(w in text for w in words)
+
+
+@bp.get("/publics")
+def publics():
+    """Every public in the registry, with how many intermediaries reach it directly; filter by words."""
+    q = (request.args.get("q") or "").strip()
+    seldom = request.args.get("seldom_heard") == "yes"
+    error = f"Search must be {MAX_QUERY} characters or fewer" if len(q) > MAX_QUERY else None
+    store = get_store()
+    graph = store.graph()  # the cached whole graph: counting direct routes for every public at once
+    rows = []
+    if not error:
+        words = q.lower().split()
+        for public in store.list_nodes("Public", limit=5000):
+            if (words and not _matches(public, words)) or (seldom and not public.get("seldom_heard")):
+                continue
+            reached_by = sum(1 for _s, _d, k in graph.in_edges(public["id"], keys=True) if k == "REACHES") \
+                if public["id"] in graph else 0
+            rows.append({**public, "reached_by": reached_by})
+    return render_template("discovery/publics.html", q=q, seldom=seldom, rows=rows, error=error,
+                           error_title=bool(error)), 400 if error else 200
+
+
+@bp.get("/publics/<node_id>")
+def public(node_id: str):
+    """The trusted intermediaries that reach one public, ranked, with the reasons; a producer picks itself."""
+    store, settings = get_store(), get_settings()
+    record = store.get_node(node_id)
+    if record is None or record["label"] != "Public":
+        raise NodeNotFound(node_id)
+    producer = request.args.get("producer") or None
+    topic = request.args.get("topic") or None
+    errors: dict[str, str] = {}
+    graph = D.local_graph(store, [node_id], settings, topic=topic, producer=producer)
+    found = None
+    try:
+        found = D.discover(graph, node_id, settings, producer=producer, topic=topic,
+                           load_status=D.load_from_burden(graph, settings))
+    except InvalidRecord as exc:
+        errors = {p.field: ("Select a producer from the list" if p.field == "producer" else
+                            "Select a topic from the list") for p in exc.problems}
+    return render_template(
+        "discovery/public.html", node=record, found=found, errors=errors, producer=producer, topic=topic,
+        producers=_choices(store, "Producer"), topics=_choices(store, "Topic"), settings=settings,
+        burden=D.public_burden(graph, node_id, settings) if found else None,
+        error_title=bool(errors)), 400 if errors else 200
+
+
+def _engagements(graph, public_id: str) -> list[dict]:
+    rows = []
+    for eng, _p, key, data in graph.in_edges(public_id, keys=True, data=True):
+        if key != "INVOLVED" or graph.nodes[eng].get("label") != "Engagement":
+            continue
+        record = graph.nodes[eng]
+        ran = sorted(graph.nodes[p].get("name", p) for p, _e, k in graph.in_edges(eng, keys=True) if k == "RAN")
+        rows.append({"id": eng, "name": record.get("name", eng), "method": record.get("method"),
+                     "start": record.get("start"), "end": record.get("end"), "status": record.get("status"),
+                     "participants": data.get("participants") or record.get("participants"),
+                     "feedback_published": record.get("feedback_published"), "ran_by": ran})
+    return sorted(rows, key=lambda r: (r["start"] or "", r["name"]), reverse=True)
+
+
+def _needs(graph, public_id: str) -> list[dict]:
+    rows = [{"id": n, "name": graph.nodes[n].get("name", n), "statement": graph.nodes[n].get("statement"),
+             "status": graph.nodes[n].get("status"), "priority": graph.nodes[n].get("priority")}
+            for n, _p, k in graph.in_edges(public_id, keys=True)
+            if k == "RAISED_BY" and graph.nodes[n].get("label") == "Need"]
+    return sorted(rows, key=lambda r: (r["priority"] or 9, r["name"].lower()))
+
+
+@record_section("Public", template="discovery/_public_section.html", order=20)
+def public_section(node: dict) -> dict | None:
+    """Who this public is, the intermediaries that reach it, its burden, engagements and needs."""
+    store, settings = get_store(), get_settings()
+    graph = D.local_graph(store, [node["id"]], settings)
+    found = D.discover(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))
+    return {"found": found, "shown": found.intermediaries[:ON_RECORD_PAGE],
+            "burden": D.public_burden(graph, node["id"], settings), "today": _dt.date.today(),
+            "engagements": _engagements(graph, node["id"]), "needs": _needs(graph, node["id"])}
+
+
+@record_section("Statistic", template="discovery/_statistic_section.html", order=20)
+def statistic_section(node: dict) -> dict | None:
+    """Box 1: who this statistic is about, collected from, affects and leaves out, and who reaches them."""
+    settings = get_settings()
+    graph = B.box1_graph(get_store(), node["id"], settings)
+    return {"box": B.box1(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))}
+
+
+@record_section("Producer", template="discovery/_producer_section.html", order=20)
+def producer_section(node: dict) -> dict | None:
+    """The publics of this producer's statistics it has no partner route to, and who others use for them."""
+    settings = get_settings()
+    graph = B.producer_graph(get_store(), node["id"], settings)
+    result = B.producer_gaps(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))
+    return {"result": result} if result.publics else None
