@@ -1,0 +1,191 @@
+"""Editors record engagements: what was done, with whom, through whom, on what, and by which producer.
+
+One form writes the Engagement record and its INVOLVED, VIA, ON and RAN
+relationships in one change; an edit sends the version it read, so a change
+made by someone else meanwhile is not lost.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request
+
+from graph import model
+from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
+from graph.stores import Change
+
+from ..auth import require_role
+from ..store import get_store
+
+bp = Blueprint("engagements", __name__)
+
+PROPS = model.LABELS["Engagement"]
+TEXT_FIELDS = ("name", "description", "source", "you_said", "we_did", "feedback_url")
+DATE_FIELDS = ("start", "end", "feedback_published")
+LINKS = {"publics": ("INVOLVED", ("Public",)), "via": ("VIA", ("Intermediary", "UserGroup")),
+         "on": ("ON", ("Statistic", "Topic"))}
+ANCHORS = {"start": "start-day", "end": "end-day", "feedback_published": "feedback_published-day",
+           "id": "id", "remunerated": "remunerated", "producer": "producer"}
+
+
+def form_date(form, prefix: str) -> str | None:
+    """The ISO text of a GOV.UK date input; None when blank; text the model will refuse when malformed."""
+    parts = [(form.get(f"{prefix}-{k}") or "").strip() for k in ("day", "month", "year")]
+    if not any(parts):
+        return None
+    day, month, year = parts
+    if day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4:
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return "-".join(parts)
+
+
+def _number(text: str, kind: str):
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return int(text) if kind == "int" or text.isdigit() else float(text)
+    except ValueError:
+        return text  # refused by the model, naming the field
+
+
+def record_from_form(form, node_id: str) -> dict:
+    """The Engagement record a filled-in form describes (checked by the model in the store)."""
+    record: dict = {"id": node_id, "label": "Engagement"}
+    for key in TEXT_FIELDS:
+        value = (form.get(key) or "").strip()
+        record[key] = value or None
+    for key in ("method", "iap2", "status"):
+        record[key] = form.get(key) or None
+    for key in DATE_FIELDS:
+        record[key] = form_date(form, key)
+    record["participants"] = _number(form.get("participants"), "int")
+    record["hours_per_participant"] = _number(form.get("hours_per_participant"), "number")
+    remunerated = form.get("remunerated")
+    record["remunerated"] = {"yes": True, "no": False}.get(remunerated)
+    record["name"] = record["name"] or ""
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def links_from_form(form) -> dict[str, list[str]]:
+    out = {key: list(dict.fromkeys(v for v in form.getlist(key) if v)) for key in LINKS}
+    out["producer"] = [form["producer"]] if form.get("producer") else []
+    return out
+
+
+def link_problems(record: dict, links: dict[str, list[str]], labels: dict[str, str]) -> list[Problem]:
+    """Problems with the relationships chosen on the form, and the rule that held engagements name a public.
+
+    >>> [str(p) for p in link_problems({"id": "e", "status": "held"}, {"publics": [], "via": [], "on": [],
+    ...                                 "producer": []}, {})]
+    ["node 'e': publics: a held or reported engagement must involve at least one public"]
+    """
+    where = model.node_where(record)
+    problems = []
+    if record.get("status", "held") in ("held", "reported") and not links["publics"]:
+        problems.append(Problem(where, "publics", "a held or reported engagement must involve at least one public"))
+    wanted = dict(LINKS, producer=("RAN", ("Producer",)))
+    for key, (_type, allowed) in wanted.items():
+        for node_id in links[key]:
+            if labels.get(node_id) not in allowed:
+                problems.append(Problem(where, key, f"'{node_id}' is not a {' or '.join(allowed)} in the registry"))
+    return problems
+
+
+def _choices(store, *labels):
+    graph = store.graph()
+    return sorted(((n, d.get("name", n), d.get("label")) for n, d in graph.nodes(data=True) if d.get("label") in labels),
+                  key=lambda t: (t[1].lower(), t[0]))
+
+
+def _current_links(store, node_id: str) -> dict[str, list[str]]:
+    edges = store.edges_of(node_id)
+    out = {key: sorted(e["to"] for e in edges if e["type"] == t and e["from"] == node_id)
+           for key, (t, _labels) in LINKS.items()}
+    out["producer"] = sorted(e["from"] for e in edges if e["type"] == "RAN" and e["to"] == node_id)
+    return out
+
+
+def _render(node: dict | None, values: dict, links: dict, problems: list[Problem], version: int | None, status=200):
+    store = get_store()
+    errors: dict = {}
+    for p in problems:
+        errors.setdefault(p.field, p.message)
+    choices = {"publics": _choices(store, "Public"), "via": _choices(store, "Intermediary", "UserGroup"),
+               "on": _choices(store, "Statistic", "Topic"), "producer": _choices(store, "Producer")}
+    return render_template("engagements/form.html", node=node, values=values, links=links, problems=problems,
+                           errors=errors, anchors=ANCHORS, choices=choices, version=version, props=PROPS,
+                           error_title=bool(problems)), status
+
+
+def _date_parts(values: dict) -> dict:
+    """Form values with each ISO date split into day, month and year for the date inputs."""
+    out = dict(values)
+    for key in DATE_FIELDS:
+        parsed = model.parse_date(values.get(key))
+        if parsed:
+            out.update({f"{key}-day": str(parsed.day), f"{key}-month": str(parsed.month),
+                        f"{key}-year": str(parsed.year)})
+    if isinstance(values.get("remunerated"), bool):
+        out["remunerated"] = "yes" if values["remunerated"] else "no"
+    return out
+
+
+def _save(node_id: str, existing: dict | None):
+    identity = require_role("editor")
+    store = get_store()
+    form = request.form
+    record = record_from_form(form, node_id)
+    links = links_from_form(form)
+    version = int(form["version"]) if (form.get("version") or "").isdigit() else 0
+    labels = store.labels_of([i for ids in links.values() for i in ids])
+    problems = model.validate_node(record) + link_problems(record, links, labels)
+    values = {**dict(form.items()), **{k: form.getlist(k) for k in LINKS}}
+    if problems:
+        return _render(existing, values, links, problems, version, 400)
+    old = _current_links(store, node_id) if existing else {k: [] for k in (*LINKS, "producer")}
+    put_edges, delete_edges = [], []
+    for key, ids in links.items():
+        rel = "RAN" if key == "producer" else LINKS[key][0]
+        for other in ids:
+            if other not in old[key]:
+                put_edges.append({"type": rel, "from": other, "to": node_id} if rel == "RAN"
+                                 else {"type": rel, "from": node_id, "to": other})
+        for other in old[key]:
+            if other not in ids:
+                delete_edges.append((rel, other, node_id) if rel == "RAN" else (rel, node_id, other))
+    try:
+        store.apply(Change(put_nodes=[record], put_edges=put_edges, delete_edges=delete_edges,
+                           expect={node_id: version}, actor=identity.actor, action="web"))
+    except (InvalidRecord, VersionConflict) as exc:
+        found = exc.problems if isinstance(exc, InvalidRecord) else [Problem(model.node_where(record), "", str(exc))]
+        return _render(existing, values, links, found, version, 409 if isinstance(exc, VersionConflict) else 400)
+    flash(f"Engagement ‘{record['name']}’ saved", "success")
+    return redirect(f"/records/{node_id}", 303)
+
+
+@bp.route("/engagements/new", methods=["GET", "POST"])
+def new():
+    """Record a new engagement (editors)."""
+    require_role("editor")
+    if request.method == "POST":
+        node_id = (request.form.get("id") or "").strip()
+        if node_id and get_store().get_node(node_id) is not None:
+            problem = Problem(f"node '{node_id}'", "id", "is already used by another record; choose another")
+            values = {**dict(request.form.items()), **{k: request.form.getlist(k) for k in LINKS}}
+            return _render(None, values, links_from_form(request.form), [problem], 0, 400)
+        return _save(node_id, None)
+    return _render(None, {"status": "held"}, {k: [] for k in (*LINKS, "producer")}, [], 0)
+
+
+@bp.route("/engagements/<node_id>/edit", methods=["GET", "POST"])
+def edit(node_id: str):
+    """Change an engagement and its links (editors); refused if someone else changed it meanwhile."""
+    require_role("editor")
+    node = get_store().get_node(node_id)
+    if node is None or node["label"] != "Engagement":
+        raise NodeNotFound(node_id)
+    if request.method == "POST":
+        return _save(node_id, node)
+    links = _current_links(get_store(), node_id)
+    values = _date_parts({k: v for k, v in node.items() if k not in ("label", "version")})
+    values.update({k: links[k] for k in LINKS})
+    return _render(node, values, links, [], node["version"])
