@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from graph import search, transfer
-from registry.commands.data import SEED
+
+SEED = Path(__file__).resolve().parents[1] / "seed" / "registry.json"
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -9,7 +10,8 @@ from graph import signpost as S
 from graph import transfer
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.stores.base import graph_from_records
-from registry.commands.data import SEED
+
+SEED = Path(__file__).resolve().parents[1] / "seed" / "registry.json"
 
 MAIL = {"email": "enquiries@example.gov.uk"}
 
@@ -194,3 +196,46 @@ def test_signpost_on_a_pure_graph_is_a_dataclass_answer():
     result = S.signpost(g, "s")
     assert result.as_dict()["first_contact"]["via"] == ["s", "team", "dept", "hub"]
     assert result.as_dict()["coordinator"]["kind"] == "coordinator"
+
+
+# -- the API and the CLI -------------------------------------------------------------
+
+def test_api_signpost_by_id_text_and_errors(client, app_store):
+    load(app_store, *CHAIN)
+    body = client.get("/api/v1/signpost?statistic=s").get_json()
+    assert body["first_contact"]["id"] == "desk" and body["first_contact"]["via"] == ["s", "team", "dept", "hub"]
+    assert set(body) >= {"statistic", "first_contact", "routes", "warnings"}
+    missing = client.get("/api/v1/signpost?statistic=dsek")
+    assert missing.status_code == 404 and missing.get_json()["errors"]["closest"][0]["id"] == "desk"
+    assert client.get("/api/v1/signpost?q=").status_code == 400
+    long = client.get("/api/v1/signpost?q=" + "x" * 500)
+    assert long.status_code == 400 and "200 characters" in long.get_json()["message"]
+    assert client.get("/api/v1/signpost").status_code == 400
+    assert client.get("/api/v1/signpost?statistic=dept").status_code == 400
+
+
+def test_api_signpost_text_query_with_several_matches_returns_choices(client, app_store):
+    load(app_store, [node("a", "Statistic", name="Household income"), node("b", "Statistic", name="Household income UK")], [])
+    body = client.get("/api/v1/signpost?q=houshold+incom").get_json()
+    assert body["first_contact"] is None and {c["id"] for c in body["choices"]} == {"a", "b"}
+
+
+def test_api_search(client, app_store):
+    load(app_store, *CHAIN)
+    assert client.get("/api/v1/search?q=dsek").get_json()["results"][0]["id"] == "desk"
+    assert client.get("/api/v1/search?q=%20").status_code == 400
+
+
+def test_cli_signpost_and_search(cli, tmp_path):
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps({"format": "pathways-graph", "version": 1, "nodes": CHAIN[0], "edges": CHAIN[1]}))
+    code, _, err = cli("import", path)
+    assert code == 0, err
+    code, out, _ = cli("signpost", "s")
+    assert code == 0 and "Contact first: Desk (desk)" in out
+    code, out, _ = cli("signpost", "--json", "s")
+    assert json.loads(out)["first_contact"]["id"] == "desk"
+    code, _, err = cli("signpost", "zzzqqq")
+    assert code == 1 and "no statistic matches" in err
+    code, out, _ = cli("search", "dsek")
+    assert code == 0 and out.startswith("desk")
