@@ -255,7 +255,7 @@ def build_view(graph: nx.MultiDiGraph, filters: MapFilters, settings: dict,
     ``burden(node_id, label)`` gives a public's or intermediary's load as
     ``{"status", "ratio", …}`` (None: not known); ``layout(view_graph)`` gives
     positions ``{id: (x, y)}`` when the view is too large for live physics
-    (default :func:`radial_layout`; the app passes a cached one).
+    (default :func:`default_layout`; the app passes a cached one).
     """
     map_settings = settings.get("map") or {}
     max_nodes = int(map_settings.get("max_nodes", DEFAULT_MAX_NODES))
@@ -301,10 +301,31 @@ def build_view(graph: nx.MultiDiGraph, filters: MapFilters, settings: dict,
         view_graph = nx.Graph()
         view_graph.add_nodes_from(n.id for n in nodes)
         view_graph.add_edges_from((e.source, e.target) for e in edges)
-        positions = (layout or radial_layout)(view_graph)
+        positions = (layout or default_layout)(view_graph)
         for n in nodes:
             n.x, n.y = positions[n.id]
     return MapView(filters, nodes, edges, total, truncated, message, physics, graph.graph.get("revision"))
+
+
+def default_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Positions for a view too large for live physics: networkx's spring layout started from
+    :func:`radial_layout` when numpy (and, above 500 records, scipy) is installed; otherwise the
+    radial layout alone.
+
+    >>> pos = default_layout(nx.path_graph(["a", "b", "c"]))
+    >>> sorted(pos), all(len(p) == 2 for p in pos.values())
+    (['a', 'b', 'c'], True)
+    """
+    start = radial_layout(graph)
+    try:
+        import numpy  # noqa: F401  (spring_layout needs it)
+        if graph.number_of_nodes() >= 500:
+            import scipy  # noqa: F401  (and its sparse form needs this)
+    except ImportError:
+        return start
+    scale = 60.0 * math.sqrt(max(graph.number_of_nodes(), 1))
+    pos = nx.spring_layout(graph, pos={n: list(p) for n, p in start.items()}, iterations=50, seed=7, scale=scale)
+    return {n: (round(float(p[0]), 1), round(float(p[1]), 1)) for n, p in pos.items()}
 
 
 def radial_layout(graph: nx.Graph, ring: float = 160.0, spacing: float = 60.0) -> dict[str, tuple[float, float]]:
@@ -381,7 +402,7 @@ class LayoutCache:
 
     def __init__(self, size: int = 32, compute: Callable[[nx.Graph], dict] | None = None):
         self.size = size
-        self.compute = compute or radial_layout
+        self.compute = compute or default_layout
         self._lock = threading.Lock()
         self._items: OrderedDict[tuple, dict] = OrderedDict()
 
