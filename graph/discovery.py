@@ -49,7 +49,7 @@ LoadStatus = Callable[[str], "str | None"]
 ROUTE_TYPES = ("REACHES", "MEMBER_OF")
 # What the ranking, the reasons and the load need around each intermediary on a route.
 CONTEXT_TYPES = ("PARTNERS_WITH", "VIA", "WORKS_ON")
-LOAD_WORDS = {"ok": "not over-consulted", "high": "high", "over": "over capacity"}
+LOAD_WORDS = {"ok": "within its capacity", "high": "high", "over": "over its capacity"}
 MAX_LEADS = 6
 
 

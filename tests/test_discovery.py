@@ -107,7 +107,7 @@ def test_an_over_loaded_intermediary_drops_below_an_equal_one_that_is_not():
     found = D.discover(g, "carers", DEFAULTS, load_status=loads.get)
     assert ranked(found) == [("free", 0.8), ("busy", 0.4)]
     assert found.intermediaries[1].load_status == "over" and found.intermediaries[1].factors["load"] == 0.5
-    assert any("over capacity" in r for r in found.intermediaries[1].reasons)
+    assert any("over its capacity: × 0.5" in r for r in found.intermediaries[1].reasons)
     high = D.discover(g, "carers", DEFAULTS, load_status={"busy": "high", "free": "ok"}.get)
     assert ranked(high) == [("free", 0.8), ("busy", 0.6)]
 

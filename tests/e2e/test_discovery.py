@@ -1,0 +1,39 @@
+"""A producer looks up a public and sees the trusted intermediaries who reach it, ranked, with the reasons."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_producer_finds_ranked_intermediaries_with_reasons(live, page):
+    page.goto(live.url + "/")
+    page.get_by_role("link", name="Find intermediaries").first.click()
+    page.get_by_label("Filter publics").fill("unpaid carers")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name="Unpaid carers").click()
+    assert page.locator("h1").inner_text() == "Trusted intermediaries who reach Unpaid carers"
+    page.get_by_label("You are asking as").select_option("wg-statistics")
+    page.get_by_role("button", name="Show intermediaries").click()
+    assert "producer=wg-statistics" in page.url
+    table = page.locator("#ranked")
+    assert "best first" in table.locator("caption").inner_text()
+    rows = table.locator("tbody tr")
+    assert rows.count() >= 2
+    first = rows.nth(0)
+    assert first.locator("td").nth(0).inner_text().strip() == "1"
+    assert "Carers UK" in first.locator("th").inner_text()
+    assert "directly" in first.inner_text() and "high trust" in first.inner_text()
+    scores = [float(rows.nth(i).locator("td").nth(1).inner_text()) for i in range(rows.count())]
+    assert scores == sorted(scores, reverse=True)
+    first.get_by_role("link", name="Carers UK").click()
+    assert page.locator("h1").inner_text() == "Carers UK"
+    assert page.problems == []
+
+
+def test_a_public_nobody_reaches_says_no_known_route_and_what_to_do(live, page):
+    page.goto(live.url + "/publics?seldom_heard=yes")
+    page.get_by_role("link", name="Refugees and people seeking asylum").click()
+    notice = page.locator("#no-route")
+    assert "No known route" in notice.inner_text() and "add it to the registry" in notice.inner_text()
+    assert page.problems == []
