@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.globals.update(NAVIGATION=NAVIGATION, LABEL_WORDS=LABEL_WORDS, PROPERTY_WORDS=PROPERTY_WORDS,
                                  SERVICE_NAME="Pathways")
+    app.jinja_env.globals["signed_in_identity"] = signed_in_identity
 
     @app.route("/assets/<path:filename>")
     def govuk_assets(filename: str):
@@ -81,6 +82,17 @@ def init_app(app: Flask) -> None:
             if (folder / filename).is_file():
                 return send_from_directory(folder, filename, max_age=86400)
         abort(404)
+
+
+def signed_in_identity():
+    """The editor signed in to the web interface, for the header link (None when nobody is)."""
+    from graph.errors import AuthError
+
+    from .auth import current_identity
+    try:
+        return current_identity()
+    except AuthError:  # a bad Authorization header on a page: nobody is signed in
+        return None
 
 
 def asset_missing() -> str | None:

@@ -1,0 +1,77 @@
+"""Editors sign in to the web interface by pasting their token; the session keeps only its hash.
+
+The session cookie is HttpOnly and SameSite=Lax (and Secure when SESSION_COOKIE_SECURE
+is set); every form carries the CSRF token. A revoked token stops working at once,
+because each request looks the hash up again. Sign-in attempts are rate-limited.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session
+
+from ..auth import allows, current_identity, hash_token
+from ..errors import RateLimited
+from ..ratelimit import check as rate_limit
+from ..store import get_store
+
+bp = Blueprint("account", __name__)
+MAX_TOKEN = 200
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path on this site only, never another site.
+
+    >>> safe_next("/records/ons/edit"), safe_next("//evil.example"), safe_next("https://evil.example"), safe_next(None)
+    ('/records/ons/edit', '/', '/', '/')
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@bp.route("/account/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Paste an editor or admin token to add and change records."""
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("account/sign_in.html", next_url=next_url, error=None)
+    try:
+        rate_limit("signin")
+    except RateLimited as exc:
+        return render_template("account/sign_in.html", next_url=next_url,
+                               error=f"You have tried to sign in too many times. Try again in {exc.retry_after} "
+                                     "seconds."), 429, {"Retry-After": str(exc.retry_after)}
+    value = (request.form.get("token") or "").strip()
+    error = None
+    found = None
+    if not value:
+        error = "Enter your token"
+    elif len(value) > MAX_TOKEN:
+        error = "Enter the token exactly as it was given to you"
+    else:
+        found = get_store().find_token(hash_token(value))
+        if found is None:
+            error = "The token is not recognised or has been revoked. Check it, or ask an administrator for a new one"
+        elif not allows(found["role"], "editor"):
+            error = "This token can only read the registry. Ask an administrator for an editor token"
+    if error:
+        return render_template("account/sign_in.html", next_url=next_url, error=error)
+    session.clear()  # a fresh session: nothing from before signing in carries over
+    session["token_hash"] = hash_token(value)
+    flash(f"You are signed in as {found['name']} ({found['role']})", "success")
+    return redirect(next_url)
+
+
+@bp.post("/account/sign-out")
+def sign_out():
+    session.clear()
+    flash("You have signed out", "success")
+    return redirect("/")
+
+
+@bp.get("/account")
+def account():
+    """Who you are signed in as, and what you can do."""
+    identity = current_identity()
+    if identity is None:
+        return redirect("/account/sign-in?next=/account")
+    return render_template("account/account.html", identity=identity)
