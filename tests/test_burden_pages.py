@@ -236,3 +236,8 @@ def test_editor_edits_links_and_refuses_a_stale_version(client, loaded, app_stor
     assert edges == {("INVOLVED", "carers"), ("INVOLVED", "renters"), ("ON", "caring")}
     stale = client.post("/engagements/jury/edit", data=form)
     assert stale.status_code == 409 and "changed since you read it" in stale.get_data(as_text=True)
+
+
+def test_engagement_page_links_to_its_editor_and_dashboard_to_a_new_one(client, loaded):
+    assert "/engagements/jury/edit" in client.get("/records/jury").get_data(as_text=True)
+    assert 'href="/engagements/new"' in client.get("/burden").get_data(as_text=True)

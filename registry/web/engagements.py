@@ -14,6 +14,7 @@ from graph.stores import Change
 
 from ..auth import require_role
 from ..store import get_store
+from .sections import record_section
 
 bp = Blueprint("engagements", __name__)
 
@@ -189,3 +190,9 @@ def edit(node_id: str):
     values = _date_parts({k: v for k, v in node.items() if k not in ("label", "version")})
     values.update({k: links[k] for k in LINKS})
     return _render(node, values, links, [], node["version"])
+
+
+@record_section("Engagement", template="engagements/_record_section.html", order=10, position="lead")
+def edit_link(node: dict) -> dict:
+    """A link from an engagement's page to its editor."""
+    return {}
