@@ -15,7 +15,7 @@ restates a rule by hand: add a property to the model and it appears here.
 """
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from graph import model
 from registry.auth import ROLES
@@ -107,6 +107,28 @@ class ModelValue(fields.Raw):
         super().__init__(metadata={**schema, "description": doc}, **kwargs)
 
 
+class ModelKey(ModelValue):
+    """``label`` or ``type``: must at least be text before the model looks it up (which it does by hashing)."""
+
+    def __init__(self, choices: tuple[str, ...], doc: str, **kwargs):
+        self.choices = choices
+        super().__init__({"type": "string", "enum": list(choices)}, doc, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("must be one of: " + ", ".join(self.choices))
+        return value
+
+
+class ModelId(ModelValue):
+    """An id: must be text before anything is looked up by it; its pattern is the model's to check."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("must be the id of a record: text")
+        return value
+
+
 def _node_fields(nullable: bool) -> dict:
     return {key: ModelValue(schema, doc, allow_none=nullable)
             for key, (schema, doc) in merged_props(model.LABELS).items()}
@@ -122,8 +144,8 @@ class _Open(Schema):
 
 
 NodeSchema = type("Node", (_Open,), {
-    "id": ModelValue(ID_FIELD, "unique across the whole registry", required=True),
-    "label": ModelValue({"type": "string", "enum": list(LABEL_NAMES)}, "what kind of record", required=True),
+    "id": ModelId(ID_FIELD, "unique across the whole registry", required=True),
+    "label": ModelKey(LABEL_NAMES, "what kind of record", required=True),
     "name": ModelValue(NAME_FIELD, "its name, one line", required=True),
     **_node_fields(False),
     "__doc__": "A record: id, label, name and the properties its label allows.",
@@ -147,9 +169,9 @@ def _edge_fields() -> dict:
 
 
 EdgeSchema = type("Edge", (_Open,), {
-    "type": ModelValue({"type": "string", "enum": list(TYPE_NAMES)}, "relationship type", required=True),
-    "from": ModelValue(ID_FIELD, "id of the record it starts at", required=True),
-    "to": ModelValue(ID_FIELD, "id of the record it ends at", required=True),
+    "type": ModelKey(TYPE_NAMES, "relationship type", required=True),
+    "from": ModelId(ID_FIELD, "id of the record it starts at", required=True),
+    "to": ModelId(ID_FIELD, "id of the record it ends at", required=True),
     **_edge_fields(),
 })
 
