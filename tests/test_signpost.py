@@ -239,3 +239,28 @@ def test_cli_signpost_and_search(cli, tmp_path):
     assert code == 1 and "no statistic matches" in err
     code, out, _ = cli("search", "dsek")
     assert code == 0 and out.startswith("desk")
+
+
+# -- pages ---------------------------------------------------------------------------
+
+def test_statistic_page_leads_with_the_end_of_the_chain(client, app_store):
+    load(app_store, *CHAIN)
+    page = client.get("/records/s").get_data(as_text=True)
+    card = page[page.index('id="contact-first"'):]
+    assert "Contact first: <span id=\"first-contact-name\">Desk</span>" in card
+    assert "https://desk.example.gov.uk" in card
+    assert page.index('id="contact-first"') < page.index('id="record-details"')
+
+
+def test_contact_page_choices_redirect_errors_and_escaping(client, app_store):
+    load(app_store, [node("a", "Statistic", name="Household income"),
+                     node("b", "Statistic", name="Household income UK"),
+                     node("c", "Statistic", name="Census 2021")], [])
+    many = client.get("/contact?q=houshold+incom").get_data(as_text=True)
+    assert "Which statistic do you mean?" in many and 'href="/records/a#contact-first"' in many
+    one = client.get("/contact?q=census+2021")
+    assert one.status_code == 302 and one.headers["Location"].endswith("/records/c#contact-first")
+    assert client.get("/contact?q=").status_code == 400
+    assert client.get("/contact?q=" + "x" * 500).status_code == 400
+    missing = client.get("/contact?q=<script>alert(1)</script>")
+    assert missing.status_code == 404 and "<script>alert(1)" not in missing.get_data(as_text=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from graph.records import record_view
+from graph.search import search as search_records
 
 from ..store import get_settings, get_store
 from .sections import sections_for
@@ -30,7 +31,8 @@ def search():
     elif len(q) > MAX_QUERY:
         error = f"Search must be {MAX_QUERY} characters or fewer"
     else:
-        results = get_store().search_text(q, label=request.args.get("label") or None, limit=50)
+        results = search_records(get_store(), q, label=request.args.get("label") or None, limit=50,
+                                 settings=get_settings())
     return render_template("search.html", q=q, results=results, error=error), 400 if error else 200
 
 
