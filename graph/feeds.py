@@ -76,7 +76,7 @@ def atom(feed_id: str, title: str, alternate: str, self_url: str, entries: list[
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _needs_in_scope(graph: nx.MultiDiGraph, producer: str | None, topic: str | None) -> list[str]:
+def needs_in_scope(graph: nx.MultiDiGraph, producer: str | None, topic: str | None) -> list[str]:
     producers = producer_and_parts(graph, producer) if producer else None
     topics = narrower_topics(graph, topic) if topic else None
     out = []
@@ -100,7 +100,7 @@ def entries_for(graph: nx.MultiDiGraph, base_url: str, histories: dict[str, list
     a single entry for its current status on the date it was raised.
     """
     entries: list[Entry] = []
-    for need in _needs_in_scope(graph, producer, topic):
+    for need in needs_in_scope(graph, producer, topic):
         rec = graph.nodes[need]
         steps = [h for h in histories.get(need, []) if h.event in ("raised", "recorded", "status")]
         if not steps:

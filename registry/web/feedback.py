@@ -1,0 +1,98 @@
+"""You said, we did: per producer and topic, feedback debt, and Atom feeds of decisions."""
+from __future__ import annotations
+
+import datetime as _dt
+
+from flask import Blueprint, Response, render_template, request
+
+from graph import feedback, feeds, needs
+from graph.errors import NodeNotFound
+
+from ..store import get_settings, get_store
+from .sections import record_section
+
+bp = Blueprint("feedback", __name__)
+
+
+def _node_of(graph, node_id: str | None, label: str) -> str | None:
+    if node_id and (node_id not in graph or graph.nodes[node_id].get("label") != label):
+        raise NodeNotFound(node_id)
+    return node_id
+
+
+@bp.get("/you-said-we-did")
+def you_said_we_did():
+    """What participants said in each engagement, what the producer did, and when it was published."""
+    graph, settings = get_store().graph(), get_settings()
+    producer = (request.args.get("producer") or "").strip() or None
+    topic = (request.args.get("topic") or "").strip() or None
+    errors = {}
+    for key, value, label in (("producer", producer, "Producer"), ("topic", topic, "Topic")):
+        if value and (value not in graph or graph.nodes[value].get("label") != label):
+            errors[key] = f"Select a {label.lower()} from the list"
+    items = feedback.you_said_we_did(graph, producer=None if "producer" in errors else producer,
+                                     topic=None if "topic" in errors else topic)
+    debts = feedback.debt(graph, _dt.date.today(), settings, producer=None if "producer" in errors else producer)
+    ran = {u for u, _, k in graph.edges(keys=True) if k == "RAN"}
+    options = {
+        "producer": [{"value": "", "text": "Any producer"}] + sorted(
+            ({"value": p, "text": graph.nodes[p].get("name", p)} for p in ran), key=lambda o: o["text"].lower()),
+        "topic": [{"value": "", "text": "Any topic"}] + sorted(
+            ({"value": t, "text": rec.get("name", t)} for t, rec in graph.nodes(data=True)
+             if rec.get("label") == "Topic"), key=lambda o: o["text"].lower()),
+    }
+    for key, value in (("producer", producer), ("topic", topic)):
+        for opt in options[key]:
+            opt["selected"] = opt["value"] == (value or "")
+    return render_template("feedback/list.html", items=items, debts=debts, options=options, errors=errors,
+                           producer=producer, topic=topic, graph_names={n: graph.nodes[n].get("name", n)
+                                                                        for d in debts for n in d.publics},
+                           debt_days=settings.get("burden", {}).get("feedback_debt_days", 90),
+                           error_title=bool(errors)), 400 if errors else 200
+
+
+@record_section("Producer", template="feedback/_producer_section.html", order=60)
+def producer_section(node: dict) -> dict:
+    """A producer's you said, we did, its feedback debt and its feed."""
+    graph, settings = get_store().graph(), get_settings()
+    return {"items": feedback.you_said_we_did(graph, producer=node["id"]),
+            "debts": feedback.debt(graph, _dt.date.today(), settings, producer=node["id"]),
+            "waiting": needs.waiting_list(graph, settings, producer=node["id"]).items,
+            "debt_days": settings.get("burden", {}).get("feedback_debt_days", 90)}
+
+
+@record_section("Topic", template="feedback/_topic_section.html", order=60)
+def topic_section(node: dict) -> dict:
+    """Open needs and you said, we did on a topic, and its feed."""
+    graph, settings = get_store().graph(), get_settings()
+    return {"items": feedback.you_said_we_did(graph, topic=node["id"]),
+            "waiting": needs.waiting_list(graph, settings, topic=node["id"]).items}
+
+
+def _histories(store, graph, need_ids) -> dict:
+    return {n: needs.history(graph.nodes[n], store.audit_entries(target=n, limit=500)) for n in need_ids}
+
+
+def _feed(producer: str | None = None, topic: str | None = None) -> Response:
+    store = get_store()
+    graph = store.graph()
+    if producer:
+        _node_of(graph, producer, "Producer")
+    else:
+        _node_of(graph, topic, "Topic")
+    base = request.url_root.rstrip("/")
+    scope = feeds.needs_in_scope(graph, producer, topic)
+    body = feeds.feed_for(graph, base, _histories(store, graph, scope), producer=producer, topic=topic)
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/feeds/producers/<producer_id>.atom")
+def producer_feed(producer_id: str):
+    """Decisions on the producer's needs and its you said, we did, as an Atom feed."""
+    return _feed(producer=producer_id)
+
+
+@bp.get("/feeds/topics/<topic_id>.atom")
+def topic_feed(topic_id: str):
+    """Decisions on needs about the topic and you said, we did on it, as an Atom feed."""
+    return _feed(topic=topic_id)

@@ -1,0 +1,113 @@
+"""Atom feeds per producer and per topic: valid Atom, decisions from the audit trail, user text escaped."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from graph import feeds, needs
+from graph.stores import Change
+from graph.stores.base import graph_from_records
+
+A = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
+NASTY = 'Rent & <b>"bills"</b>'
+
+NODES = [
+    {"id": "ons", "label": "Producer", "name": "ONS & partners", "kind": "department"},
+    {"id": "dwp", "label": "Producer", "name": "DWP", "kind": "department"},
+    {"id": "t.society", "label": "Topic", "name": "Society"},
+    {"id": "t.housing", "label": "Topic", "name": "Housing"},
+    {"id": "s.ehs", "label": "Statistic", "name": "English Housing Survey"},
+    {"id": "n.rent", "label": "Need", "name": NASTY, "status": "captured", "raised": "2026-02-01",
+     "statement": f"As a renter, I need {NASTY}, so that I can budget."},
+    {"id": "n.other", "label": "Need", "name": "Other", "status": "captured", "raised": "2026-02-01",
+     "statement": "As a nurse, I need shift data, so that I can plan."},
+    {"id": "e.panel", "label": "Engagement", "name": "Renters panel", "method": "panel_meeting",
+     "start": "2026-01-10", "you_said": "Too many tables <script>", "we_did": "Fewer tables",
+     "feedback_published": "2026-03-05", "feedback_url": "https://example.org/we-did"},
+]
+EDGES = [
+    {"type": "BROADER", "from": "t.housing", "to": "t.society"},
+    {"type": "ABOUT", "from": "s.ehs", "to": "t.housing"},
+    {"type": "OWNED_BY", "from": "n.rent", "to": "ons"},
+    {"type": "CONCERNS", "from": "n.rent", "to": "s.ehs"},
+    {"type": "OWNED_BY", "from": "n.other", "to": "dwp"},
+    {"type": "RAN", "from": "ons", "to": "e.panel"},
+    {"type": "ON", "from": "e.panel", "to": "t.housing"},
+]
+
+
+def check_atom(body: bytes) -> ET.Element:
+    """Parse a feed and check what Atom 1.0 (RFC 4287) requires of it."""
+    root = ET.fromstring(body)
+    assert root.tag == A + "feed"
+    for name in ("id", "title", "updated"):
+        assert len(root.findall(A + name)) == 1, f"feed needs exactly one {name}"
+    assert RFC3339.match(root.find(A + "updated").text)
+    assert root.find(f"{A}author/{A}name").text  # feed-level author covers every entry
+    assert any(link.get("rel") == "self" for link in root.findall(A + "link"))
+    ids = []
+    for entry in root.findall(A + "entry"):
+        for name in ("id", "title", "updated"):
+            assert len(entry.findall(A + name)) == 1, f"entry needs exactly one {name}"
+        assert RFC3339.match(entry.find(A + "updated").text)
+        assert re.match(r"^(tag|https?):", entry.find(A + "id").text)
+        assert entry.find(A + "link").get("href").startswith(("http://", "https://"))
+        ids.append(entry.find(A + "id").text)
+    assert len(ids) == len(set(ids)), "entry ids must be unique"
+    return root
+
+
+def test_producer_feed_is_atom_with_decisions_and_we_did_escaped():
+    graph = graph_from_records(NODES, EDGES)
+    body = feeds.feed_for(graph, "http://localhost", {}, producer="ons")
+    root = check_atom(body)
+    titles = [e.find(A + "title").text for e in root.findall(A + "entry")]
+    assert f"{NASTY}: captured" in titles and "You said, we did: Renters panel" in titles
+    assert "Other: captured" not in titles  # owned by DWP
+    assert b"<b>" not in body and b"&lt;b&gt;" in body and b"<script>" not in body
+    assert root.find(A + "title").text.startswith("ONS & partners")
+    assert root.find(A + "updated").text == "2026-03-05T00:00:00Z"  # the newest entry
+
+
+def test_topic_feed_includes_narrower_topics_and_statistics():
+    graph = graph_from_records(NODES, EDGES)
+    root = check_atom(feeds.feed_for(graph, "http://localhost", {}, topic="t.society"))
+    links = {e.find(A + "link").get("href") for e in root.findall(A + "entry")}
+    assert links == {"http://localhost/records/n.rent", "https://example.org/we-did"}
+
+
+def test_empty_feed_is_still_valid():
+    graph = graph_from_records(NODES, EDGES)
+    root = check_atom(feeds.feed_for(graph, "http://localhost", {}, topic="t.society"))
+    assert root.findall(A + "entry")
+    lonely = graph_from_records([{"id": "t.x", "label": "Topic", "name": "X"}], [])
+    root = check_atom(feeds.feed_for(lonely, "http://localhost", {}, topic="t.x"))
+    assert root.findall(A + "entry") == []
+
+
+def test_feed_pages_follow_status_changes(client, app_store):
+    app_store.apply(Change(put_nodes=NODES, put_edges=EDGES))
+    current = app_store.get_node("n.rent")
+    moved = needs.change_status(current, "not_taken_forward", reason="No small-area sample <i>")
+    app_store.apply(Change(put_nodes=[moved], expect={"n.rent": current["version"]}, actor="token:t"))
+    response = client.get("/feeds/producers/ons.atom")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    root = check_atom(response.data)
+    entries = {e.find(A + "title").text: e for e in root.findall(A + "entry")}
+    assert f"{NASTY}: not taken forward" in entries and f"{NASTY}: captured" in entries
+    summary = entries[f"{NASTY}: not taken forward"].find(A + "summary").text
+    assert "Reason: No small-area sample <i>" in summary  # kept as text; escaped in the XML
+    assert b"<i>" not in response.data
+    check_atom(client.get("/feeds/topics/t.society.atom").data)
+    assert client.get("/feeds/producers/nobody.atom").status_code == 404
+    assert client.get("/feeds/producers/t.society.atom").status_code == 404  # a topic is not a producer
+
+
+def test_you_said_we_did_page_and_producer_section(client, app_store):
+    app_store.apply(Change(put_nodes=NODES, put_edges=EDGES, audit="summary"))
+    page = client.get("/you-said-we-did?producer=ons").get_data(as_text=True)
+    assert "Renters panel" in page and "Fewer tables" in page and "Too many tables &lt;script&gt;" in page
+    assert client.get("/you-said-we-did?topic=nowhere").status_code == 400
+    record = client.get("/records/ons").get_data(as_text=True)
+    assert "You said, we did" in record and "/feeds/producers/ons.atom" in record
