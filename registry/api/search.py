@@ -11,7 +11,7 @@ from graph.errors import InvalidRecord, Problem
 
 from ..store import get_settings, get_store
 
-blp = Blueprint("search", __name__, description="Find statistics, topics and organisations by name, acronym, "
+blp = Blueprint("search_api", __name__, description="Find statistics, topics and organisations by name, acronym, "
                                                 "alias or description, forgiving typos and word order.")
 MAX_QUERY = 200
 

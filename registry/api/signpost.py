@@ -13,9 +13,9 @@ from graph.errors import InvalidRecord, NodeNotFound, Problem
 from ..store import get_settings, get_store
 from .search import HitSchema, query_text
 
-blp = Blueprint("signpost", __name__, description="Who do I contact about this statistic? One first contact "
-                                                  "(the end of any referral chain), then user groups and "
-                                                  "trusted intermediaries, each with the route and the reason.")
+blp = Blueprint("signpost_api", __name__, description="Who do I contact about this statistic? One first contact "
+                                                      "(the end of any referral chain), then user groups and "
+                                                      "trusted intermediaries, each with the route and the reason.")
 ID = validate.Length(min=1, max=100)
 
 
