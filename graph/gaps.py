@@ -29,7 +29,7 @@ import networkx as nx
 from .records import is_stale
 
 GAP_DEFAULTS = {"overlap_threshold": 0.6, "overlap_min_shared": 2, "broker_count": 10,
-                "betweenness_sample_above": 1500, "betweenness_sample": 300, "max_loops": 100}
+                "betweenness_sample_above": 400, "betweenness_sample": 150, "betweenness_work": 300_000, "max_loops": 100}
 # Records that are events or requests, not routes: left out of the broker analysis.
 NOT_ROUTES = ("Engagement", "Need")
 
@@ -296,7 +296,9 @@ def brokers(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
         return []
     sample = None
     if network.number_of_nodes() > ctx.conf("betweenness_sample_above"):
-        sample = min(ctx.conf("betweenness_sample"), network.number_of_nodes())
+        # estimated from a sample of sources, fewer the larger the graph, so the page stays quick
+        by_size = ctx.conf("betweenness_work") // max(network.number_of_edges(), 1)
+        sample = max(20, min(ctx.conf("betweenness_sample"), by_size, network.number_of_nodes()))
     between = nx.betweenness_centrality(network, k=sample, seed=0 if sample else None)
     candidates = [n for n in network if graph.nodes[n].get("label") in ("Intermediary", "UserGroup")]
     top = sorted((n for n in candidates if between[n] > 0), key=lambda n: (-between[n], n))[:ctx.conf("broker_count")]

@@ -30,7 +30,7 @@
                    tooltipDelay: 100000 },
     nodes: { font: { size: 13, face: 'arial', color: '#0b0c0c' } },
     edges: { smooth: large ? false : { type: 'continuous' },
-             arrows: { to: { enabled: true, scaleFactor: 0.4 } } }
+             color: { color: '#8a8d8f', opacity: large ? 0.35 : 1 }, arrows: { to: { enabled: true, scaleFactor: 0.4 } } }
   }
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options)
 

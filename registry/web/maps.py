@@ -27,6 +27,7 @@ from ..templating import LABEL_WORDS
 bp = Blueprint("maps", __name__)
 VIS_VERSION = "vis-9.1.2"
 VIS_FILES = ("vis-network.min.js", "vis-network.css")
+EDGE_TABLE_MAX = 1500  # above this the relationships are offered as downloads instead of a table
 
 # Colour and shape for each label (the legend repeats these in words).
 STYLE = {
@@ -122,9 +123,10 @@ def vis_data(view: maps.MapView) -> dict:
         net.add_node(n.id, label=f"{name} ({words})" if words else name, shape=style["shape"], **options)
         cards[n.id] = {"name": n.name, "label": n.label, "kind": n.kind, "contact": n.contact, "burden": n.burden,
                        "importance": n.importance}
+    # Edges are appended as pyvis's Edge would make them: its add_edge scans every node per edge.
     for e in view.edges:
         width = 1 + 4 * e.strength if e.strength is not None else 1
-        net.add_edge(e.source, e.target, width=round(width, 2), color={"color": "#8a8d8f"})
+        net.edges.append({"from": e.source, "to": e.target, "arrows": "to", "width": round(width, 2)})
     nodes, edges, _heading, _height, _width, _options = net.get_network_data()
     return {"nodes": nodes, "edges": edges, "cards": cards, "physics": view.physics, "label_words": LABEL_WORDS,
             "burden_words": {k or "unknown": v["words"] for k, v in BURDEN_STYLE.items()}}
@@ -148,7 +150,7 @@ def map_page():
     return render_template(
         "map/map.html", view=view, error=error, filters=filters, names=names, choices=choices,
         data=vis_data(view) if view else None, style=STYLE, burden_style=BURDEN_STYLE,
-        labels=list(model.LABELS), types=list(model.RELATIONSHIPS), query=query,
+        labels=list(model.LABELS), edge_table_max=EDGE_TABLE_MAX, types=list(model.RELATIONSHIPS), query=query,
         max_depth=int((settings.get("map") or {}).get("max_depth", maps.MAX_DEPTH)),
         args=args, field_errors={p.field: p.message for p in error.problems} if error else {}), status
 
