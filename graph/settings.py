@@ -41,6 +41,19 @@ DEFAULTS: dict = {
         "partner_factor": 1.2,
     },
     "map": {"max_nodes": 2000, "physics_max_nodes": 300},
+    "signpost": {
+        "coordinator": "osr",
+        "coordinator_contact": {"name": "Office for Statistics Regulation",
+                                "contact": {"email": "regulation@statistics.gov.uk",
+                                            "url": "https://osr.statisticsauthority.gov.uk/"}},
+        "max_referral_hops": 10, "broader_depth": 3, "max_user_groups": 5, "max_intermediaries": 5,
+        "max_nodes": 5000, "choice_ratio": 0.5, "max_choices": 10,
+    },
+    "search": {
+        "min_score": 0.3, "fuzzy_cutoff": 75, "prefix_similarity": 0.9, "fuzzy_factor": 0.95,
+        "min_fuzzy_length": 4, "max_candidates": 200, "common_factor": 4, "max_posting": 5000,
+        "exact_bonus": 1.0, "phrase_bonus": 0.3,
+    },
     "stale_after_days": 365,
 }
 

@@ -51,7 +51,28 @@ def fail(message: str, code: int = 1) -> None:
 
 
 class Group(click.Group):
-    """Turns every error into a located message and an exit code, never a traceback."""
+    """Turns every error into a located message and an exit code, never a traceback.
+
+    Area commands are found in ``registry/commands/`` on first lookup rather than at
+    import, so a command module may import this one in any order.
+    """
+
+    _discovered = False
+
+    def _discover(self) -> None:
+        if not self._discovered:
+            Group._discovered = True
+            for module in discover("registry.commands"):
+                for command in getattr(module, "commands", []):
+                    self.add_command(command)
+
+    def list_commands(self, ctx):
+        self._discover()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        self._discover()
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:
@@ -108,11 +129,3 @@ def progress_printer(label: str):
             bar.__exit__(None, None, None)
     return report
 
-
-def register_commands() -> None:
-    for module in discover("registry.commands"):
-        for command in getattr(module, "commands", []):
-            main.add_command(command)
-
-
-register_commands()
