@@ -296,7 +296,7 @@ def validate_node(record: Any, line: int | None = None) -> list[Problem]:
         problems.append(Problem(where, "id", "must be lower-case letters, digits, '.', '_' or '-', "
                                 "starting with a letter or digit, at most 100 characters"))
     label = record.get("label")
-    if label not in LABELS:
+    if not isinstance(label, str) or label not in LABELS:
         problems.append(Problem(where, "label", "must be one of: " + ", ".join(LABELS)))
         return problems
     name = record.get("name")
@@ -337,7 +337,7 @@ def validate_edge(record: Any, labels: dict[str, str | None] | None = None, line
     where = edge_where(record, line)
     if not isinstance(record, dict):
         return [Problem(where, "", "must be an object")]
-    rel = RELATIONSHIPS.get(record.get("type"))
+    rel = RELATIONSHIPS.get(record["type"]) if isinstance(record.get("type"), str) else None
     if rel is None:
         return [Problem(where, "type", "must be one of: " + ", ".join(RELATIONSHIPS))]
     problems = []

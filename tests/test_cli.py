@@ -102,3 +102,9 @@ def test_python_dash_m_entry_point(tmp_path):
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_records_of_the_wrong_shape_are_located_problems(cli, tmp_path):
+    code, _, err = cli("import", write(tmp_path / "odd.json", doc([{"id": "x", "label": ["Topic"], "name": "X"}],
+                                                                  [{"type": ["ABOUT"], "from": "x", "to": "y"}])))
+    assert code == 1 and "error: node 'x': label: must be one of" in err and "nothing was written" in err

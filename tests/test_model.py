@@ -129,3 +129,8 @@ def test_csv_cells_round_trip():
         prop = model.Prop({bool: "bool", list: "tags", dict: "contact", int: "int", float: "number",
                            str: "str"}[type(value)])
         assert model.coerce_cell(prop, model.cell_text(value)) == value
+
+
+def test_label_and_type_of_the_wrong_shape_are_refused_not_crashed():
+    assert [p.field for p in model.validate_node({"id": "x", "label": ["Topic"], "name": "X"})] == ["label"]
+    assert [p.field for p in model.validate_edge({"type": {"a": 1}, "from": "x", "to": "y"})] == ["type"]
