@@ -308,24 +308,14 @@ def build_view(graph: nx.MultiDiGraph, filters: MapFilters, settings: dict,
 
 
 def default_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Positions for a view too large for live physics: networkx's spring layout started from
-    :func:`radial_layout` when numpy (and, above 500 records, scipy) is installed; otherwise the
-    radial layout alone.
+    """Positions for a view too large for live physics: :func:`radial_layout`, which never
+    overlaps two records (a spring layout crowds the hubs so that clicks land on the wrong one).
 
     >>> pos = default_layout(nx.path_graph(["a", "b", "c"]))
     >>> sorted(pos), all(len(p) == 2 for p in pos.values())
     (['a', 'b', 'c'], True)
     """
-    start = radial_layout(graph)
-    try:
-        import numpy  # noqa: F401  (spring_layout needs it)
-        if graph.number_of_nodes() >= 500:
-            import scipy  # noqa: F401  (and its sparse form needs this)
-    except ImportError:
-        return start
-    scale = 60.0 * math.sqrt(max(graph.number_of_nodes(), 1))
-    pos = nx.spring_layout(graph, pos={n: list(p) for n, p in start.items()}, iterations=50, seed=7, scale=scale)
-    return {n: (round(float(p[0]), 1), round(float(p[1]), 1)) for n, p in pos.items()}
+    return radial_layout(graph)
 
 
 def radial_layout(graph: nx.Graph, ring: float = 160.0, spacing: float = 60.0) -> dict[str, tuple[float, float]]:
