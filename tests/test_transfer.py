@@ -155,3 +155,15 @@ def test_graphml_opens_in_networkx(store, tmp_path):
     assert graph.nodes["ons"]["label"] == "Producer"
     assert json.loads(graph.nodes["ons"]["tags"]) == ["ONS", "stats, uk"]
     assert graph.number_of_edges() == 5
+
+
+def test_a_new_held_engagement_must_involve_a_public(store):
+    engagement = {"id": "e9", "label": "Engagement", "name": "Jury", "method": "citizens_jury",
+                  "start": "2024-01-01", "status": "held"}
+    public = {"id": "p9", "label": "Public", "name": "Residents"}
+    with pytest.raises(InvalidRecord, match="INVOLVED: a held or reported engagement must involve"):
+        transfer.import_document(store, transfer.document_from_data(doc([engagement, public])))
+    assert store.count_nodes() == 0
+    transfer.import_document(store, transfer.document_from_data(
+        doc([engagement, public], [{"type": "INVOLVED", "from": "e9", "to": "p9"}])))
+    assert store.count_nodes() == 2
