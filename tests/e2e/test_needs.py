@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from graph import needs
 from graph.stores import Change
@@ -24,11 +25,12 @@ def test_waiting_list_filter_open_need_see_history(live, page):
 
     page.goto(live.url + "/")
     page.get_by_role("link", name="Waiting list").first.click()
-    assert page.locator("h1").inner_text() == "Waiting list of user needs"
+    expect(page.locator("h1")).to_have_text("Waiting list of user needs")
     assert page.locator("#waiting-list > li").count() > 5  # the seed registry's open needs
     page.get_by_label("Topic").select_option(label="Poverty")
     page.get_by_role("button", name="Apply filters").click()
-    assert "topic=topic.poverty" in page.url
+    page.wait_for_url("**/needs?*topic=topic.poverty*")
+    expect(page.locator("#results-heading")).to_contain_text("matching your filters")
     cards = page.locator("#waiting-list > li")
     titles = cards.locator("h3").all_inner_texts()
     assert any("E2E poverty figures for renters " + XSS in t for t in titles)
@@ -36,7 +38,8 @@ def test_waiting_list_filter_open_need_see_history(live, page):
     assert not any("single first point of contact" in t.lower() for t in titles)  # not about poverty
 
     page.get_by_role("link", name="E2E poverty figures for renters " + XSS).click()
-    assert page.locator("h1").inner_text() == "E2E poverty figures for renters " + XSS
+    page.wait_for_url("**/records/e2e-need-rent")
+    expect(page.locator("h1")).to_have_text("E2E poverty figures for renters " + XSS)
     history = page.locator("#need-history")
     assert "Moved from captured to under review." in history.inner_text()
     assert "Raised. Status when added to the registry: captured." in history.inner_text()  # imported
