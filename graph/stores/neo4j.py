@@ -151,6 +151,9 @@ class Neo4jStore(GraphStore):
         driver_config.setdefault("connection_timeout", 10.0)
         driver_config.setdefault("max_transaction_retry_time", 15.0)
         driver_config.setdefault("connection_acquisition_timeout", 30.0)
+        # Queries name every relationship type of the model, some not yet in a fresh database;
+        # the server's "type does not exist" notices would flood the log on each import.
+        driver_config.setdefault("notifications_min_severity", "OFF")
         try:
             self._driver = neo4j.GraphDatabase.driver(url, auth=(self.user, secret), **driver_config)
         except (ValueError, nx_errors.ConfigurationError) as exc:
@@ -262,7 +265,7 @@ class Neo4jStore(GraphStore):
         for chunk in _chunks(plan.deletes):
             tx.run("UNWIND $ids AS id MATCH (n:Node {id: id}) DETACH DELETE n", ids=chunk).consume()
 
-        result.edges_written = self._put_edges_tx(tx, change.put_edges)
+        result.edges_written = self._put_edges_tx(tx, change.put_edges, {r["id"] for r in plan.inserts})
         self._delete_edges_tx(tx, change.delete_edges)
         result.edges_deleted = len(change.delete_edges)
 
@@ -276,8 +279,12 @@ class Neo4jStore(GraphStore):
         return result
 
     @staticmethod
-    def _put_edges_tx(tx, edges: list[dict]) -> int:
-        """Upsert edges by (type, from, to); return how many were created or changed."""
+    def _put_edges_tx(tx, edges: list[dict], created: set[str]) -> int:
+        """Upsert edges by (type, from, to); return how many were created or changed.
+
+        An edge touching a node ``created`` in this transaction cannot exist yet, so only
+        the others are read back to tell new from changed from unchanged.
+        """
         by_type: dict[str, list[dict]] = defaultdict(list)
         for e in edges:
             by_type[e["type"]].append({"from": e["from"], "to": e["to"], "props": model.edge_props(e)})
@@ -285,15 +292,20 @@ class Neo4jStore(GraphStore):
         for type_, rows in by_type.items():
             rel = type_clause(type_)
             for chunk in _chunks(rows):
+                maybe = [row for row in chunk if row["from"] not in created and row["to"] not in created]
                 current = {(r["f"], r["t"]): r["p"] for r in tx.run(
                     f"UNWIND $rows AS row MATCH (a:Node {{id: row.from}})-[r{rel}]->(b:Node {{id: row.to}}) "
-                    "RETURN a.id AS f, b.id AS t, properties(r) AS p", rows=chunk)}
-                todo = [row for row in chunk if current.get((row["from"], row["to"])) != row["props"]
-                        or (row["from"], row["to"]) not in current]
-                if todo:
+                    "RETURN a.id AS f, b.id AS t, properties(r) AS p", rows=maybe)} if maybe else {}
+                new = [row for row in chunk if (row["from"], row["to"]) not in current]
+                changed = [row for row in chunk if (row["from"], row["to"]) in current
+                           and current[(row["from"], row["to"])] != row["props"]]
+                if new:  # known to be absent (read above, in this transaction): CREATE, no MERGE check
                     tx.run(f"UNWIND $rows AS row MATCH (a:Node {{id: row.from}}) MATCH (b:Node {{id: row.to}}) "
-                           f"MERGE (a)-[r{rel}]->(b) SET r = row.props", rows=todo).consume()
-                    written += len(todo)
+                           f"CREATE (a)-[r{rel}]->(b) SET r = row.props", rows=new).consume()
+                if changed:
+                    tx.run(f"UNWIND $rows AS row MATCH (a:Node {{id: row.from}})-[r{rel}]->(b:Node {{id: row.to}}) "
+                           "SET r = row.props", rows=changed).consume()
+                written += len(new) + len(changed)
         return written
 
     @staticmethod
