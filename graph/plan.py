@@ -95,6 +95,22 @@ class Reach:
 
 
 @dataclass
+class Ranked:
+    """One of the best routes to a public by the discovery ranking (graph.discovery), direct or not."""
+    id: str
+    name: str
+    score: float
+    path_names: list[str]
+    direct: bool
+    load_status: str | None
+    partner: bool
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "score": round(self.score, 3), "path": self.path_names,
+                "direct": self.direct, "load_status": self.load_status, "partner": self.partner}
+
+
+@dataclass
 class PublicInPlan:
     id: str
     name: str
@@ -103,6 +119,7 @@ class PublicInPlan:
     rest_until: str | None
     intermediaries: list[Reach]
     burden: object | None = None   # graph.burden.Score
+    ranked: list[Ranked] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         burden = None
@@ -112,7 +129,7 @@ class PublicInPlan:
                       "producers": list(self.burden.producers)}
         return {"id": self.id, "name": self.name, "kind": self.kind, "seldom_heard": self.seldom_heard,
                 "rest_until": self.rest_until, "intermediaries": [i.as_dict() for i in self.intermediaries],
-                "burden": burden}
+                "best_routes": [r.as_dict() for r in self.ranked], "burden": burden}
 
 
 @dataclass
@@ -245,12 +262,18 @@ def draft_plan(graph: nx.MultiDiGraph, statistic: str, as_of: _dt.date, settings
     if record.get("label") != "Statistic":
         raise InvalidRecord([Problem(f"node '{statistic}'", "label", "an engagement plan is drafted for a "
                                      f"Statistic, not a {record.get('label')}")])
+    from .box1 import box1 as ranked_box1
     from .burden import score_node
     groups = box1(graph, statistic, settings)
+    producers = producers_of(graph, statistic)
+    ranked = {row.public["id"]: row.intermediaries
+              for group in ranked_box1(graph, statistic, settings, producer=producers[0] if producers else None).groups
+              for row in group.rows}
     for group in groups:
         for public in group.publics:
             public.burden = score_node(graph, public.id, as_of, settings)
-    producers = producers_of(graph, statistic)
+            public.ranked = [Ranked(c.id, c.name, c.score, list(c.path_names), c.direct, c.load_status, c.partner)
+                             for c in ranked.get(public.id, [])]
     topic_ids = [t for t, _ in _out(graph, statistic, "ABOUT")]
     scope = {statistic, *topic_ids}
     needs = [need_item(graph, n, settings) for n, rec in graph.nodes(data=True)
@@ -384,6 +407,10 @@ def markdown(plan: Plan, base_url: str = "") -> str:
                                f"trust {r.trust}, strength {r.strength:g})")
             else:
                 out.append("  - no intermediary recorded that reaches them")
+            if public.ranked:
+                best = "; ".join(f"{md(r.name)} (score {r.score:.2f}" + ("" if r.direct else
+                                 ", via " + md(" → ".join(r.path_names[1:-1]))) + ")" for r in public.ranked)
+                out.append(f"  - best routes by Pathways' ranking: {best}")
         out.append("")
     out += _questions_md(plan.questions.get("box1", []))
     out += ["## Box 2: topics, existing evidence and burden", "", "### Topics", ""]

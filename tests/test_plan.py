@@ -44,7 +44,13 @@ def test_box1_for_a_seed_statistic_matches_the_graph(seeded, seed_doc):
     assert got == expected
     assert expected["about"] and expected["collected_from"] and expected["left_out"]  # the seed exercises roles
     assert any(intermediaries for intermediaries in expected["about"].values())
+    for public in plan.publics:  # the discovery ranking's best routes sit beside the direct ones
+        if public.intermediaries:
+            assert public.ranked and public.ranked[0].score > 0
+            assert public.ranked[0].id in {i.id for i in public.intermediaries} or not public.ranked[0].direct
     text = plans.markdown(plan)
+    top = next(p.ranked[0] for p in plan.publics if p.ranked)
+    assert f"best routes by Pathways' ranking: {plans.md(top.name)} (score {top.score:.2f}" in text
     names = {n["id"]: n["name"] for n in seed_doc["nodes"]}
     for public, intermediaries in expected["about"].items():
         assert plans.md(names[public]) in text
