@@ -59,6 +59,11 @@ DEFAULTS: dict = {
         "min_fuzzy_length": 4, "max_candidates": 200, "common_factor": 4, "max_posting": 5000,
         "exact_bonus": 1.0, "phrase_bonus": 0.3,
     },
+    "needs": {
+        "seldom_heard_weight": 2.0,  # a seldom-heard public raising a need counts this many times
+        "similar_min_ratio": 55,  # token-set similarity (0-100) for "also raised with"
+        "unset_priority": 6,  # where needs without an owner's priority sort (after 5)
+    },
     "stale_after_days": 365,
 }
 

@@ -197,6 +197,7 @@ TINY = {"format": "pathways-graph", "version": 1, "nodes": [
     node("far", "Intermediary", "Too far"),
     node("e1", "Engagement", "Carers' panel", method="panel_meeting", start="2026-01-01", status="held")],
     "edges": [
+    edge("INVOLVED", "e1", "carers"),  # a held engagement involves a public
     edge("REACHES", "a", "carers", strength=0.6, trust="medium"),
     edge("REACHES", "b", "carers", strength=0.6, trust="medium"),  # ties with a: by name
     edge("REACHES", "c", "carers", strength=0.9, trust="high"),
