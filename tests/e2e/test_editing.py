@@ -152,7 +152,8 @@ def test_editor_signs_in_sees_the_error_summary_then_saves(live, page):
     page.locator("#capacity").fill("lots")
     page.get_by_role("button", name="Save changes").click()
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible() and "Capacity must be a number" in summary.inner_text()
+    summary.wait_for(state="visible")  # is_visible() does not wait for the page to come back
+    assert "Capacity must be a number" in summary.inner_text()
     assert page.evaluate("document.activeElement.closest('.govuk-error-summary') !== null")  # focus moves to it
     summary.get_by_role("link", name="Capacity must be a number").click()
     assert page.evaluate("document.activeElement.id") == "capacity"

@@ -31,6 +31,6 @@ def test_contact_question_on_a_phone(live, page):
     page.goto(live.url + "/contact?q=houshold+income")
     assert page.locator("h1").inner_text() == "Which statistic do you mean?"
     page.get_by_role("link", name="Households Below Average Income (HBAI)").click()
+    assert "Contact first:" in page.locator("#contact-first").inner_text()  # waits for the page
     assert page.locator("#contact-first").is_visible()
-    assert "Contact first:" in page.locator("#contact-first").inner_text()
     assert page.problems == []
