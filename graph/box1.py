@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from .discovery import Candidate, LoadStatus, _brief, _label, _require, discover, leads, local_graph
+from .walk import producer_and_parts
 
 ROLES = ("about", "collected_from", "affected", "left_out")
 # The toolkit's own questions (Box 1), one per role.
@@ -138,12 +139,7 @@ def family_of(graph, producer_id: str) -> list[str]:
     >>> family_of(g, "ons")
     ['ons', 'sub', 'team']
     """
-    seen, frontier = {producer_id}, [producer_id]
-    while frontier:
-        frontier = [s for n in frontier for s, _d, k in graph.in_edges(n, keys=True)
-                    if k == "PART_OF" and s not in seen]
-        seen.update(frontier)
-    return sorted(seen)
+    return sorted(producer_and_parts(graph, producer_id))
 
 
 def producer_gaps(graph, producer_id: str, settings: dict, load_status: LoadStatus | None = None,

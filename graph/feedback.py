@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from . import model
-from .needs import Ref, narrower_topics, producer_and_parts, topics_of
+from .needs import Ref, topics_of
+from .walk import narrower_topics, producer_and_parts
 
 
 @dataclass

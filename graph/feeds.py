@@ -19,7 +19,8 @@ import networkx as nx
 
 from . import model
 from .feedback import you_said_we_did
-from .needs import STATUS_WORDS, HistoryEntry, narrower_topics, producer_and_parts, topics_of
+from .needs import STATUS_WORDS, HistoryEntry, topics_of
+from .walk import narrower_topics, producer_and_parts
 
 ATOM = "http://www.w3.org/2005/Atom"
 TAG = "tag:pathways.registry,2026:"

@@ -27,6 +27,7 @@ from typing import Callable
 import networkx as nx
 
 from .records import is_stale
+from .walk import broader_topics
 
 GAP_DEFAULTS = {"overlap_threshold": 0.6, "overlap_min_shared": 2, "broker_count": 10,
                 "betweenness_sample_above": 400, "betweenness_sample": 150, "betweenness_work": 300_000, "max_loops": 100}
@@ -210,17 +211,6 @@ def referral_dead_ends(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
 
 
 # -- topics and user groups -------------------------------------------------
-
-def broader_topics(graph: nx.MultiDiGraph, topic: str) -> set[str]:
-    """The topic and every topic broader than it."""
-    seen, todo = {topic}, [topic]
-    while todo:
-        for parent in _targets(graph, todo.pop(), "BROADER"):
-            if parent not in seen:
-                seen.add(parent)
-                todo.append(parent)
-    return seen
-
 
 def topics_without_user_group(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
     """Topics no user group covers, directly or through a broader topic."""

@@ -33,6 +33,7 @@ import networkx as nx
 
 from . import model
 from .errors import InvalidRecord, NodeNotFound, Problem
+from .walk import narrower_topics, producer_and_parts
 
 DEFAULT_MAX_NODES = 2000
 DEFAULT_PHYSICS_MAX = 300
@@ -167,37 +168,6 @@ def parse_filters(args: dict, settings: dict | None = None) -> MapFilters:
     return MapFilters(**values)
 
 
-def narrower_topics(graph: nx.MultiDiGraph, topic: str) -> set[str]:
-    """The topic and every topic narrower than it (following BROADER backwards).
-
-    >>> from graph.stores.base import graph_from_records
-    >>> g = graph_from_records([{"id": i, "label": "Topic", "name": i} for i in "abcd"],
-    ...     [{"type": "BROADER", "from": "b", "to": "a"}, {"type": "BROADER", "from": "c", "to": "b"}])
-    >>> sorted(narrower_topics(g, "a")), sorted(narrower_topics(g, "c"))
-    (['a', 'b', 'c'], ['c'])
-    """
-    seen, todo = {topic}, [topic]
-    while todo:
-        current = todo.pop()
-        for src, _dst, key in graph.in_edges(current, keys=True):
-            if key == "BROADER" and src not in seen:
-                seen.add(src)
-                todo.append(src)
-    return seen
-
-
-def _parts(graph: nx.MultiDiGraph, producer: str) -> set[str]:
-    """The producer and the teams and parts that are PART_OF it, at any depth."""
-    seen, todo = {producer}, [producer]
-    while todo:
-        current = todo.pop()
-        for src, _dst, key in graph.in_edges(current, keys=True):
-            if key == "PART_OF" and src not in seen:
-                seen.add(src)
-                todo.append(src)
-    return seen
-
-
 def _seeds(graph: nx.MultiDiGraph, filters: MapFilters) -> list[str]:
     problems: list[Problem] = []
     seeds: dict[str, None] = {}
@@ -212,7 +182,7 @@ def _seeds(graph: nx.MultiDiGraph, filters: MapFilters) -> list[str]:
             problems.append(Problem("map filters", name, f"'{node_id}' is a {actual}, not a {label}"))
             continue
         group = narrower_topics(graph, node_id) if name == "topic" else \
-            _parts(graph, node_id) if name == "producer" else {node_id}
+            producer_and_parts(graph, node_id) if name == "producer" else {node_id}
         seeds.update(dict.fromkeys(sorted(group)))
     if problems:
         raise InvalidRecord(problems)

@@ -25,6 +25,7 @@ import networkx as nx
 
 from . import model
 from .errors import InvalidRecord, Problem
+from .walk import narrower_topics, producer_and_parts
 
 STATUSES = ("captured", "under_review", "planned", "in_progress", "delivered", "not_taken_forward")
 OPEN = ("captured", "under_review", "planned", "in_progress")
@@ -352,42 +353,6 @@ def _refs(graph: nx.MultiDiGraph, node: str, type_: str) -> list[Ref]:
             refs.append(Ref(other, rec.get("name", other), rec.get("label", ""),
                             bool(rec.get("label") == "Public" and rec.get("seldom_heard"))))
     return sorted(refs, key=lambda r: r.name.lower())
-
-
-def narrower_topics(graph: nx.MultiDiGraph, topic: str) -> set[str]:
-    """The topic and every topic narrower than it (BROADER points from narrower to broader).
-
-    >>> g = nx.MultiDiGraph()
-    >>> g.add_edge("housing", "society", key="BROADER"); g.add_edge("homelessness", "housing", key="BROADER")
-    'BROADER'
-    'BROADER'
-    >>> sorted(narrower_topics(g, "society"))
-    ['homelessness', 'housing', 'society']
-    """
-    seen, todo = {topic}, [topic]
-    while todo:
-        current = todo.pop()
-        if current not in graph:
-            continue
-        for other, _, key in graph.in_edges(current, keys=True):
-            if key == "BROADER" and other not in seen:
-                seen.add(other)
-                todo.append(other)
-    return seen
-
-
-def producer_and_parts(graph: nx.MultiDiGraph, producer: str) -> set[str]:
-    """The producer and the teams PART_OF it, at any depth."""
-    seen, todo = {producer}, [producer]
-    while todo:
-        current = todo.pop()
-        if current not in graph:
-            continue
-        for other, _, key in graph.in_edges(current, keys=True):
-            if key == "PART_OF" and other not in seen:
-                seen.add(other)
-                todo.append(other)
-    return seen
 
 
 def topics_of(graph: nx.MultiDiGraph, node: str) -> list[str]:

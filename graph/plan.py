@@ -30,7 +30,8 @@ import networkx as nx
 
 from .errors import InvalidRecord, NodeNotFound, Problem
 from .feedback import FeedbackItem, feedback_item, you_said_we_did
-from .needs import OPEN, NeedItem, Ref, need_item, producer_and_parts, sort_key
+from .needs import OPEN, NeedItem, Ref, need_item, sort_key
+from .walk import producer_and_parts
 
 ROLES = (
     ("about", "Who are your statistics about?"),

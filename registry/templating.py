@@ -7,7 +7,6 @@ under /assets, where its stylesheet expects them. Nothing loads from a CDN.
 from __future__ import annotations
 
 import datetime as _dt
-from pathlib import Path
 
 from flask import Flask, abort, send_from_directory
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader

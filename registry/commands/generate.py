@@ -1,7 +1,6 @@
 """Generate a synthetic national system for benchmarks."""
 from __future__ import annotations
 
-import datetime as _dt
 import sys
 from pathlib import Path
 
