@@ -135,7 +135,7 @@ def check():
 @record_section("Public", "Intermediary", "UserGroup", template="burden/_record_section.html", order=40)
 def record_burden(node: dict) -> dict | None:
     """A public's (or intermediary's) gauge, its last 24 months, and the engagements that make its number."""
-    graph, settings = get_store().graph(), get_settings()
+    graph, settings = burden.local_graph(get_store(), node["id"]), get_settings()
     if node["id"] not in graph:
         return None
     if node["label"] == "UserGroup" and not burden.engagements_of(graph, node["id"]):
