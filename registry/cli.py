@@ -41,6 +41,11 @@ class Context:
     def settings(self) -> dict:
         return self.app.extensions["pathways.settings"]
 
+    def close(self) -> None:
+        """Close the store if a command opened it (a Neo4j driver holds connections)."""
+        if "app" in self.__dict__ and self.app.extensions.get("pathways.store") is not None:
+            self.app.extensions["pathways.store"].close()
+
 
 pass_ctx = click.make_pass_decorator(Context)
 
@@ -108,6 +113,7 @@ def main(ctx, store_url):
     # The driver logs its own retries to stderr; we report an outage once, in one line.
     logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     ctx.obj = Context(store_url)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def emit_json(data) -> None:

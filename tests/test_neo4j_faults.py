@@ -94,3 +94,35 @@ def test_kill_during_large_import_keeps_all_or_nothing(server):
         store.wipe()
     finally:
         store.close()
+
+
+def test_api_and_cli_report_a_stopped_server(server, tmp_path):
+    """The API answers 503 in the error envelope, the CLI exits 3 with one line; nothing leaks."""
+    import subprocess
+    import sys
+
+    from registry import create_app
+    server.start()
+    creds = server.credentials()
+    app = create_app({"REGISTRY_STORE": creds["url"], "NEO4J_USER": creds["user"],
+                      "NEO4J_PASSWORD": creds["password"], "SECRET_KEY": "t", "TESTING": True})
+    client = app.test_client()
+    assert client.get("/api/v1/nodes").status_code == 200  # opened while the server is up
+    env = {**os.environ, "REGISTRY_STORE": creds["url"], "NEO4J_USER": creds["user"],
+           "NEO4J_PASSWORD": creds["password"]}
+    try:
+        server.stop()
+        response = client.get("/api/v1/nodes")
+        body = response.get_json()
+        assert response.status_code == 503
+        assert set(body) == {"code", "status", "message", "errors"} and body["code"] == 503
+        assert "Traceback" not in response.get_data(as_text=True)
+        page = client.get("/records/ons")
+        assert page.status_code == 503 and "the registry is unavailable" in page.get_data(as_text=True)
+        proc = subprocess.run([sys.executable, "-m", "registry", "export"], capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert proc.returncode == 3
+        assert len(proc.stderr.strip().splitlines()) == 1 and "unavailable" in proc.stderr
+    finally:
+        app.extensions["pathways.store"].close()
+        server.start()

@@ -213,7 +213,6 @@ def validate_change(change: Change, labels_in_store: Callable[[Iterable[str]], d
         if rid in stored and stored[rid] != label:
             problems.append(Problem(f"node '{rid}'", "label", f"is {label} here but the registry already has "
                                     f"'{rid}' as a {stored[rid]}; ids are unique across the registry"))
-    problems += _new_engagements_without_public(change, stored)
     labels = {**stored, **batch_labels}
     for rid in deleted:
         labels[rid] = None  # an edge may not point at a node deleted in the same change
@@ -232,27 +231,6 @@ def validate_change(change: Change, labels_in_store: Callable[[Iterable[str]], d
             break
     change.report("checking", len(change))
     return problems[:limit]
-
-
-def _new_engagements_without_public(change: Change, stored: dict[str, str]) -> list[Problem]:
-    """A new engagement recorded as held or reported must involve at least one public.
-
-    Only new ones are checked here (an existing engagement's publics are already in the
-    store, and the engagement form checks edits).
-
-    >>> eng = {"id": "e1", "label": "Engagement", "name": "E", "method": "survey", "start": "2024-01-01",
-    ...        "status": "held"}
-    >>> [str(p) for p in _new_engagements_without_public(Change(put_nodes=[eng]), {})]
-    ["node 'e1': INVOLVED: a held or reported engagement must involve at least one public"]
-    >>> _new_engagements_without_public(Change(put_nodes=[eng], put_edges=[
-    ...     {"type": "INVOLVED", "from": "e1", "to": "p"}]), {})
-    []
-    """
-    involving = {e.get("from") for e in change.put_edges if isinstance(e, dict) and e.get("type") == "INVOLVED"}
-    return [Problem(model.node_where(r), "INVOLVED", "a held or reported engagement must involve at least one public")
-            for r in change.put_nodes
-            if isinstance(r, dict) and r.get("label") == "Engagement" and r.get("status") in ("held", "reported")
-            and r.get("id") not in stored and r.get("id") not in involving]
 
 
 class GraphStore(abc.ABC):

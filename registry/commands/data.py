@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -103,8 +104,15 @@ def migrate(ctx, source, target, batch):
     """Copy a whole registry between stores (embedded <-> Neo4j) in batches, then verify the counts."""
     options = {k.lower().replace("neo4j_", ""): ctx.app.config[k]
                for k in ("NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")}
-    src = open_store(source, **(options if not source.startswith("sqlite") else {}))
-    dst = open_store(target, **(options if not target.startswith("sqlite") else {}))
+    with ExitStack() as opened:
+        src = open_store(source, **(options if not source.startswith("sqlite") else {}))
+        opened.callback(src.close)
+        dst = open_store(target, **(options if not target.startswith("sqlite") else {}))
+        opened.callback(dst.close)
+        _migrate(src, dst, target, batch)
+
+
+def _migrate(src, dst, target: str, batch: int) -> None:
     if dst.count_nodes():
         fail(f"{target} already holds {dst.count_nodes()} records: migrate copies into an empty store", 1)
     counts = src.counts()
