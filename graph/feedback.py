@@ -120,3 +120,47 @@ def debt(graph: nx.MultiDiGraph, as_of: _dt.date, settings: dict, producer: str 
         rows = [r for r in rows if producers.intersection(
             u for u, _, k in graph.in_edges(r.engagement, keys=True) if k == "RAN")]
     return rows
+
+
+# -- reading only the part of the registry a record page needs ------------------------------
+
+ENGAGEMENT_TYPES = ["RAN", "INVOLVED", "VIA", "ON"]
+
+
+def _engagement_details(store, graph: nx.MultiDiGraph, engagements) -> None:
+    """Add what :func:`feedback_item` and the feedback debt read for each engagement: who ran it,
+    who it involved, went via and was on, and the topics of the statistics it was on."""
+    from .needs import grow
+    engagements = [e for e in engagements if e in graph and graph.nodes[e].get("label") == "Engagement"]
+    grow(store, graph, engagements, ENGAGEMENT_TYPES)
+    on = {v for e in engagements for _, v, k in graph.out_edges(e, keys=True) if k == "ON"}
+    grow(store, graph, [s for s in on if graph.nodes[s].get("label") == "Statistic"], ["ABOUT"])
+
+
+def producer_graph(store, producer: str) -> nx.MultiDiGraph:
+    """What a producer's page section reads (its you said, we did, its feedback debt and its
+    waiting list), in bounded reads around the producer and its teams, not the whole registry.
+
+    :func:`you_said_we_did`, :func:`debt` and ``graph.needs.waiting_list`` with ``producer=``
+    give over it what they give over the whole graph (tests/test_feedback_local.py)."""
+    from .needs import grow, grow_closure, producer_needs_graph
+    graph = nx.MultiDiGraph()
+    parts = grow_closure(store, graph, producer, "PART_OF")
+    grow(store, graph, parts, ["RAN"])
+    _engagement_details(store, graph, [v for p in parts if p in graph
+                                       for _, v, k in graph.out_edges(p, keys=True) if k == "RAN"])
+    return producer_needs_graph(store, producer, graph)
+
+
+def topic_graph(store, topic: str) -> nx.MultiDiGraph:
+    """What a topic's page section reads (you said, we did on it and its waiting list): the topic,
+    its narrower topics, the engagements on them or on a statistic about them, and their needs."""
+    from .needs import grow, grow_closure, topic_needs_graph
+    graph = nx.MultiDiGraph()
+    topics = grow_closure(store, graph, topic, "BROADER")
+    grow(store, graph, topics, ["ON", "ABOUT"])
+    statistics = {u for t in topics if t in graph for u, _, k in graph.in_edges(t, keys=True) if k == "ABOUT"}
+    grow(store, graph, statistics, ["ON"])
+    _engagement_details(store, graph, [u for n in [*topics, *statistics] if n in graph
+                                       for u, _, k in graph.in_edges(n, keys=True) if k == "ON"])
+    return topic_needs_graph(store, topic, graph)

@@ -433,7 +433,7 @@ def join_up(items: list[NeedItem], settings: dict | None = None) -> None:
                 if score >= cfg["similar_min_ratio"]:
                     item.also_raised_with.append(Similar(other.id, other.name, other.status,
                                                          [o for o in other.owners if o.id not in owners], score))
-        item.also_raised_with.sort(key=lambda s: -s.score)
+        item.also_raised_with.sort(key=lambda s: (-s.score, s.id))  # ties by id: the same order however read
 
 
 @dataclass
@@ -495,3 +495,78 @@ def need_detail(graph: nx.MultiDiGraph, need_id: str, settings: dict | None = No
     items = [need_item(graph, n, settings) for n, rec in graph.nodes(data=True) if rec.get("label") == "Need"]
     join_up(items, settings)
     return next(i for i in items if i.id == need_id)
+
+
+# -- reading only the part of the registry a record page needs ------------------------------
+
+def grow(store, graph: nx.MultiDiGraph, ids, types: list[str]) -> list[str]:
+    """Add to ``graph`` the records one ``types`` hop from ``ids`` (either direction) and the
+    relationships among them, from ``store``; return the ids that were not in ``graph`` before."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
+    hop = store.neighbourhood(ids, depth=1, types=types)
+    new = [n for n in hop if n not in graph]
+    graph.add_nodes_from(hop.nodes(data=True))
+    graph.add_edges_from(hop.edges(keys=True, data=True))
+    return new
+
+
+def grow_closure(store, graph: nx.MultiDiGraph, start: str, rel: str) -> set[str]:
+    """Like :func:`graph.walk.closure` backwards ("in"), reading one hop at a time from ``store``
+    into ``graph``: ``start`` and every record pointing at it along ``rel``, at any depth."""
+    seen, frontier = {start}, [start]
+    while frontier:
+        grow(store, graph, frontier, [rel])
+        nxt = [u for v in frontier if v in graph for u, _, k in graph.in_edges(v, keys=True)
+               if k == rel and u not in seen]
+        seen.update(nxt)
+        frontier = list(dict.fromkeys(nxt))
+    return seen
+
+
+def _of_label(graph: nx.MultiDiGraph, ids, label: str) -> list[str]:
+    return [n for n in ids if n in graph and graph.nodes[n].get("label") == label]
+
+
+def local_needs_graph(store, need_ids, graph: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
+    """What :func:`need_item` and :func:`join_up` read for ``need_ids``, from ``store`` in a few
+    bounded reads instead of the whole registry: the needs' owners, who raised them and what
+    they concern (with the statistics' topics), and the other needs on those topics (directly or
+    through a statistic about them) with their owners. :func:`need_detail` over it, or
+    :func:`waiting_list` filtered to these needs, gives what it gives over the whole graph."""
+    graph = nx.MultiDiGraph() if graph is None else graph
+    need_ids = list(dict.fromkeys(need_ids))
+    grow(store, graph, need_ids, ["OWNED_BY", "RAISED_BY", "CONCERNS"])
+    concerned = {v for n in need_ids if n in graph for _, v, k in graph.out_edges(n, keys=True) if k == "CONCERNS"}
+    grow(store, graph, _of_label(graph, concerned, "Statistic"), ["ABOUT"])
+    topics = {t for n in need_ids if n in graph for t in topics_of(graph, n)}
+    grow(store, graph, topics, ["CONCERNS", "ABOUT"])
+    statistics = {u for t in topics for u, _, k in graph.in_edges(t, keys=True) if k == "ABOUT"}
+    grow(store, graph, statistics, ["CONCERNS"])
+    others = {u for n in [*topics, *statistics] for u, _, k in graph.in_edges(n, keys=True) if k == "CONCERNS"}
+    grow(store, graph, _of_label(graph, others, "Need"), ["OWNED_BY"])
+    return graph
+
+
+def producer_needs_graph(store, producer: str, graph: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
+    """What :func:`waiting_list` (``producer=``) reads: the producer's teams at any depth, the
+    needs they own, and :func:`local_needs_graph` around those needs."""
+    graph = nx.MultiDiGraph() if graph is None else graph
+    parts = grow_closure(store, graph, producer, "PART_OF")
+    grow(store, graph, parts, ["OWNED_BY"])
+    owned = {u for p in parts if p in graph for u, _, k in graph.in_edges(p, keys=True) if k == "OWNED_BY"}
+    return local_needs_graph(store, _of_label(graph, owned, "Need"), graph)
+
+
+def topic_needs_graph(store, topic: str, graph: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
+    """What :func:`waiting_list` (``topic=``) reads: the topic and its narrower topics, the needs
+    concerning them or a statistic about them, and :func:`local_needs_graph` around those needs."""
+    graph = nx.MultiDiGraph() if graph is None else graph
+    topics = grow_closure(store, graph, topic, "BROADER")
+    grow(store, graph, topics, ["CONCERNS", "ABOUT"])
+    statistics = {u for t in topics if t in graph for u, _, k in graph.in_edges(t, keys=True) if k == "ABOUT"}
+    grow(store, graph, statistics, ["CONCERNS"])
+    concerning = {u for n in [*topics, *statistics] if n in graph
+                  for u, _, k in graph.in_edges(n, keys=True) if k == "CONCERNS"}
+    return local_needs_graph(store, _of_label(graph, concerning, "Need"), graph)

@@ -53,8 +53,8 @@ def you_said_we_did():
 
 @record_section("Producer", template="feedback/_producer_section.html", order=60)
 def producer_section(node: dict) -> dict:
-    """A producer's you said, we did, its feedback debt and its feed."""
-    graph, settings = get_store().graph(), get_settings()
+    """A producer's you said, we did, its feedback debt and its feed (read around the producer only)."""
+    graph, settings = feedback.producer_graph(get_store(), node["id"]), get_settings()
     return {"items": feedback.you_said_we_did(graph, producer=node["id"]),
             "debts": feedback.debt(graph, _dt.date.today(), settings, producer=node["id"]),
             "waiting": needs.waiting_list(graph, settings, producer=node["id"]).items,
@@ -63,8 +63,8 @@ def producer_section(node: dict) -> dict:
 
 @record_section("Topic", template="feedback/_topic_section.html", order=60)
 def topic_section(node: dict) -> dict:
-    """Open needs and you said, we did on a topic, and its feed."""
-    graph, settings = get_store().graph(), get_settings()
+    """Open needs and you said, we did on a topic, and its feed (read around the topic only)."""
+    graph, settings = feedback.topic_graph(get_store(), node["id"]), get_settings()
     return {"items": feedback.you_said_we_did(graph, topic=node["id"]),
             "waiting": needs.waiting_list(graph, settings, topic=node["id"]).items}
 

@@ -80,7 +80,7 @@ def _is_editor() -> bool:
 def need_section(node: dict) -> dict:
     """Where the need is, what was decided, its history, and similar needs raised with other producers."""
     store = get_store()
-    item = needs.need_detail(store.graph(), node["id"], get_settings())
+    item = needs.need_detail(needs.local_needs_graph(store, [node["id"]]), node["id"], get_settings())
     trail = needs.history(node, store.audit_entries(target=node["id"], limit=500))
     return {"item": item, "history": list(reversed(trail)), "words": needs.STATUS_WORDS,
             "next_statuses": needs.TRANSITIONS[node.get("status") or "captured"], "editor": _is_editor()}
