@@ -360,11 +360,11 @@ def graph_from_records(nodes: Iterable[dict], edges: Iterable[dict]) -> nx.Multi
     [('a', 'b', 'BROADER', 'BROADER')]
     """
     graph = nx.MultiDiGraph()
-    for node in nodes:
-        graph.add_node(node["id"], **node)
+    graph.add_nodes_from((node["id"], node) for node in nodes)
+    add_edge, keys = graph.add_edge, model.EDGE_KEYS
     for edge in edges:
-        props = model.edge_props(edge)
-        graph.add_edge(edge["from"], edge["to"], key=edge["type"], type=edge["type"], **props)
+        props = {k: v for k, v in edge.items() if v is not None and k not in keys} if len(edge) > 3 else {}
+        add_edge(edge["from"], edge["to"], key=edge["type"], type=edge["type"], **props)
     return graph
 
 

@@ -342,11 +342,23 @@ class SQLiteStore(GraphStore):
         conn = self._conn()
         conn.execute("BEGIN")
         try:
-            nodes = [_node(r) for r in conn.execute("SELECT id, label, name, props, version FROM nodes")]
-            edges = [_edge(r) for r in conn.execute("SELECT type, src, dst, props FROM edges")]
+            node_rows = conn.execute("SELECT id, label, name, props, version FROM nodes").fetchall()
+            edge_rows = conn.execute("SELECT type, src, dst, props FROM edges").fetchall()
         finally:
             conn.execute("COMMIT")
-        return graph_from_records(nodes, edges)
+        # Straight from the rows into networkx in bulk (what graph_from_records does, without a
+        # record dict per edge; most relationships have no properties, so no JSON to decode).
+        loads, graph = json.loads, nx.MultiDiGraph()
+        graph.add_nodes_from((r[0], {"id": r[0], "label": r[1], "name": r[2], **loads(r[3]), "version": r[4]})
+                             for r in node_rows)
+        del node_rows
+        add_edge = graph.add_edge
+        for type_, src, dst, props in edge_rows:
+            if props == "{}":
+                add_edge(src, dst, key=type_, type=type_)
+            else:
+                add_edge(src, dst, key=type_, type=type_, **{k: v for k, v in loads(props).items() if v is not None})
+        return graph
 
     def wipe(self) -> None:
         with self._write() as conn:
