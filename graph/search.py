@@ -55,7 +55,10 @@ SYNONYMS = {"stats": "statistics", "stat": "statistic", "govt": "government", "d
             "uk": "uk", "nhs": "nhs"}
 DEFAULTS = {"min_score": 0.3, "fuzzy_cutoff": 75, "prefix_similarity": 0.9, "fuzzy_factor": 0.95,
             "min_fuzzy_length": 4, "max_candidates": 200, "common_factor": 4,
-            "max_posting": 5000, "exact_bonus": 1.0, "phrase_bonus": 0.3}
+            "max_posting": 5000, "exact_bonus": 1.0, "phrase_bonus": 0.3,
+            # From this many records, a write does not make the next search wait for a new index:
+            # the previous one answers while the new one is built in the background.
+            "background_above": 20_000}
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -248,14 +251,29 @@ class SearchIndex:
 
 
 _cache: "weakref.WeakKeyDictionary[object, SearchIndex]" = weakref.WeakKeyDictionary()
+_building: "weakref.WeakKeyDictionary[object, threading.Thread]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def index_for(store) -> SearchIndex:
-    """The store's search index, rebuilt only when the store's revision has moved."""
+def index_for(store, settings: dict | None = None) -> SearchIndex:
+    """The store's search index, rebuilt only when the store's revision has moved.
+
+    A small registry's index is rebuilt before answering. From ``background_above``
+    records (a build takes seconds), the previous index keeps answering while the new one
+    is built in a background thread, so a write never makes a search wait: a record
+    written a moment ago is found once that build is done.
+    """
     revision = store.revision()
     index = _cache.get(store)
     if index is not None and index.revision == revision:
+        return index
+    above = ((settings or {}).get("search") or {}).get("background_above", DEFAULTS["background_above"])
+    if index is not None and len(index) >= above:
+        with _lock:
+            if store not in _building:
+                thread = threading.Thread(target=_rebuild, args=(store,), name="search-index", daemon=True)
+                _building[store] = thread
+                thread.start()
         return index
     with _lock:
         index = _cache.get(store)
@@ -265,9 +283,33 @@ def index_for(store) -> SearchIndex:
         return index
 
 
+def _rebuild(store) -> None:
+    """Build the index for the store's current revision, again if it moved meanwhile, then publish it."""
+    try:
+        while True:
+            revision = store.revision()
+            index = SearchIndex(store.iter_nodes(), revision=revision)
+            with _lock:
+                current = _cache.get(store)
+                if current is None or current.revision is None or current.revision < revision:
+                    _cache[store] = index
+                if store.revision() == revision:
+                    return
+    except Exception:  # noqa: BLE001 - a store closed or unreachable: the next search tries again
+        return
+    finally:
+        with _lock:
+            _building.pop(store, None)
+
+
+def building(store) -> threading.Thread | None:
+    """The background build of the store's index under way, if any (tests and benchmarks wait on it)."""
+    return _building.get(store)
+
+
 def search(store, text: str, label: str | None = None, limit: int = 20, settings: dict | None = None) -> list[Hit]:
     """Records of ``store`` matching ``text``, best first (see :class:`SearchIndex`)."""
-    return index_for(store).search(text, label=label, limit=limit, settings=settings)
+    return index_for(store, settings).search(text, label=label, limit=limit, settings=settings)
 
 
 def closest(store, text: str, label: str | None = None, limit: int = 5, settings: dict | None = None) -> list[Hit]:
