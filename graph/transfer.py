@@ -6,6 +6,7 @@ inside its transaction). Parse errors are located by record index or CSV line.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -75,20 +76,22 @@ def document_from_data(data, name: str = "document") -> Document:
     return Document(list(data.get("nodes", [])), list(data.get("edges", [])))
 
 
-def _read_csv(path: Path, keys: tuple[str, ...], prop_of: Callable[[dict, str], model.Prop | None],
+def _read_csv(handle: Iterable[str], name: str, keys: tuple[str, ...],
+              prop_of: Callable[[dict, str], model.Prop | None],
               problems: list[Problem]) -> tuple[list[dict], list[int]]:
     records, lines = [], []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [k for k in keys if k not in (reader.fieldnames or [])]
+    reader = csv.DictReader(handle)
+    try:
+        fieldnames = reader.fieldnames
+        missing = [k for k in keys if k not in (fieldnames or [])]
         if missing:
-            problems.append(Problem(path.name, missing[0], f"column is missing; the first columns must be "
+            problems.append(Problem(name, missing[0], f"column is missing; the first columns must be "
                                     f"{', '.join(keys)}"))
             return [], []
         for row in reader:
             line = reader.line_num
             if None in row:
-                problems.append(Problem(f"{path.name} line {line}", "", "has more cells than the header"))
+                problems.append(Problem(f"{name} line {line}", "", "has more cells than the header"))
                 continue
             record = {k: row[k] for k in keys if row[k] != ""}
             for column, text in row.items():
@@ -99,29 +102,74 @@ def _read_csv(path: Path, keys: tuple[str, ...], prop_of: Callable[[dict, str], 
                     record[column] = value
             lines.append(line)
             records.append(record)
+    except UnicodeDecodeError:
+        problems.append(Problem(name, "", "is not UTF-8 text"))
+        return [], []
+    except csv.Error as exc:
+        problems.append(Problem(f"{name} line {reader.line_num}", "", f"is not valid CSV: {exc}"))
+        return [], []
     return records, lines
 
 
-def parse_csv_folder(folder: str | os.PathLike) -> Document:
-    """Read ``nodes.csv`` and ``edges.csv`` (either may be absent, not both).
+def _text_lines(source) -> Iterable[str]:
+    """Lines of text from a str, UTF-8 bytes, a text or binary stream (BOM dropped)."""
+    if isinstance(source, bytes):
+        source = source.decode("utf-8-sig")  # UnicodeDecodeError is reported by _read_csv's caller
+    if isinstance(source, str):
+        return io.StringIO(source.removeprefix("\ufeff"), newline="")
+    if isinstance(source, io.TextIOBase):
+        return source
+    return io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+
+
+def parse_csv(nodes=None, edges=None, names: tuple[str, str] = ("nodes.csv", "edges.csv")) -> Document:
+    r"""Read the CSV form of a document from text, bytes or open streams (either part may be None, not both).
 
     Cells are converted by each property's kind; lists and objects are JSON.
+    Problems name the part (``names``) and the line.
+
+    >>> doc = parse_csv("id,label,name,seldom_heard\nrenters,Public,Renters,true\n",
+    ...                 b"type,from,to,strength\nREACHES,shelter,renters,0.8\n")
+    >>> doc.nodes, doc.edges, doc.node_lines
+    ([{'id': 'renters', 'label': 'Public', 'name': 'Renters', 'seldom_heard': True}], [{'type': 'REACHES', 'from': 'shelter', 'to': 'renters', 'strength': 0.8}], [2])
+    >>> parse_csv(b"id,name\nx,X\n")
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidRecord: nodes.csv: label: column is missing; the first columns must be id, label, name
     """
-    folder = Path(folder)
+    if nodes is None and edges is None:
+        raise InvalidRecord([Problem("import", "", "needs nodes.csv, edges.csv or both")])
     problems: list[Problem] = []
-    nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
-    if not nodes_path.exists() and not edges_path.exists():
-        raise InvalidRecord([Problem(str(folder), "", "has neither nodes.csv nor edges.csv")])
     doc = Document(node_lines=[], edge_lines=[])
-    if nodes_path.exists():
-        doc.nodes, doc.node_lines = _read_csv(nodes_path, model.NODE_KEYS,
-                                              lambda row, col: model.prop_for(row.get("label") or "", col), problems)
-    if edges_path.exists():
-        doc.edges, doc.edge_lines = _read_csv(edges_path, model.EDGE_KEYS,
-                                              lambda row, col: model.prop_for(row.get("type") or "", col), problems)
+    parts = ((nodes, names[0], model.NODE_KEYS, "label", "nodes", "node_lines"),
+             (edges, names[1], model.EDGE_KEYS, "type", "edges", "edge_lines"))
+    for source, name, keys, by, attr, lines_attr in parts:
+        if source is None:
+            continue
+        try:
+            handle = _text_lines(source)
+        except UnicodeDecodeError:
+            problems.append(Problem(name, "", "is not UTF-8 text"))
+            continue
+        records, lines = _read_csv(handle, name, keys,
+                                   lambda row, col, by=by: model.prop_for(row.get(by) or "", col), problems)
+        setattr(doc, attr, records)
+        setattr(doc, lines_attr, lines)
     if problems:
         raise InvalidRecord(problems)
     return doc
+
+
+def parse_csv_folder(folder: str | os.PathLike) -> Document:
+    """Read ``nodes.csv`` and ``edges.csv`` (either may be absent, not both) from a folder."""
+    folder = Path(folder)
+    nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
+    if not nodes_path.exists() and not edges_path.exists():
+        raise InvalidRecord([Problem(str(folder), "", "has neither nodes.csv nor edges.csv")])
+    with contextlib.ExitStack() as stack:
+        nodes, edges = (stack.enter_context(open(p, newline="", encoding="utf-8-sig")) if p.exists() else None
+                        for p in (nodes_path, edges_path))
+        return parse_csv(nodes, edges)
 
 
 def read_document(path: str | os.PathLike) -> Document:

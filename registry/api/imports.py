@@ -17,28 +17,42 @@ blp = Blueprint("imports", __name__, description="Bulk import of the pathways-gr
 DOCUMENT_BODY = {
     "required": True,
     "description": 'The import document {"format": "pathways-graph", "version": 1, "nodes": [...], '
-                   '"edges": [...]} as the JSON body, or as a file in the multipart field "file".',
+                   '"edges": [...]} as the JSON body, or as a file in the multipart field "file"; or the CSV '
+                   'form as multipart files "nodes" (nodes.csv) and "edges" (edges.csv), either of which may be '
+                   'left out.',
     "content": {
         "application/json": {"schema": {"type": "object", "required": ["format", "version"], "properties": {
             "format": {"type": "string", "enum": [transfer.FORMAT]},
             "version": {"type": "integer", "enum": [transfer.VERSION]},
             "nodes": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
             "edges": {"type": "array", "items": {"$ref": "#/components/schemas/Edge"}}}}},
-        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-            "file": {"type": "string", "format": "binary"}}}},
+        "multipart/form-data": {"schema": {"type": "object", "properties": {
+            "file": {"type": "string", "format": "binary", "description": "the JSON document"},
+            "nodes": {"type": "string", "format": "binary",
+                      "description": "nodes.csv: id,label,name, then a column per property"},
+            "edges": {"type": "string", "format": "binary",
+                      "description": "edges.csv: type,from,to, then a column per property"}}}},
     },
 }
 
 
 def document_from_request() -> transfer.Document:
-    """The document from the JSON body or an uploaded file; 400 naming what is wrong otherwise."""
+    """The document from the JSON body, an uploaded JSON file or uploaded CSV files; 400 naming what is wrong."""
     upload = request.files.get("file")
+    nodes, edges = request.files.get("nodes"), request.files.get("edges")
+    if upload is not None and (nodes is not None or edges is not None):
+        raise InvalidRecord([Problem("request", "file", "send either the JSON document as 'file' or the CSV "
+                                                        "files as 'nodes' and 'edges', not both")])
     if upload is not None:
         return transfer.parse_json(upload.read(), name=upload.filename or "file")
+    if nodes is not None or edges is not None:
+        return transfer.parse_csv(nodes.stream if nodes is not None else None,
+                                  edges.stream if edges is not None else None)
     if request.mimetype == "application/json":
         return transfer.parse_json(request.get_data(), name="body")
-    raise InvalidRecord([Problem("request", "body", "send the document as application/json, or as a file in "
-                                                    "the multipart field 'file'")])
+    raise InvalidRecord([Problem("request", "body", "send the document as application/json, as a file in "
+                                                    "the multipart field 'file', or as CSV files in the "
+                                                    "multipart fields 'nodes' and 'edges'")])
 
 
 @blp.route("/import")
