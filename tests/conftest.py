@@ -47,12 +47,38 @@ def sqlite_store(tmp_path):
     s.close()
 
 
+def pytest_generate_tests(metafunc):
+    """Modules that set ``BOTH_STORES = True`` run their app, API and CLI tests on both backends."""
+    if "backend" in metafunc.fixturenames and getattr(metafunc.module, "BOTH_STORES", False):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def app(tmp_path):
-    """An app on a fresh embedded store in a temporary folder."""
+def backend(request):
+    """Which store the app and CLI fixtures use: the embedded one unless the module asks for both."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def store_url(backend, tmp_path):
+    """A fresh, empty store of the chosen backend, as a URL (Neo4j is wiped first)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'app.db'}"
+    url = neo4j_url_or_skip()
+    store = open_store(url)
+    store.wipe()
+    store.close()
+    return url
+
+
+@pytest.fixture
+def app(store_url):
+    """An app on a fresh store (embedded by default; both when the module sets BOTH_STORES)."""
     from registry import create_app
-    return create_app({"TESTING": True, "REGISTRY_STORE": f"sqlite:///{tmp_path / 'app.db'}",
-                       "SECRET_KEY": "test-secret"})
+    app = create_app({"TESTING": True, "REGISTRY_STORE": store_url, "SECRET_KEY": "test-secret"})
+    yield app
+    if app.extensions.get("pathways.store") is not None:
+        app.extensions["pathways.store"].close()
 
 
 @pytest.fixture
@@ -67,14 +93,23 @@ def client(app):
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch):
-    """Run ``pathways`` in-process against a fresh embedded store; returns (exit code, stdout, stderr)."""
+def cli(store_url, monkeypatch):
+    """Run ``pathways`` in-process against a fresh store; returns (exit code, stdout, stderr)."""
     from click.testing import CliRunner
 
     from registry.cli import main
-    monkeypatch.setenv("REGISTRY_STORE", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("REGISTRY_STORE", store_url)
 
     def run(*args, input=None):
         result = CliRunner().invoke(main, list(map(str, args)), input=input, catch_exceptions=False)
         return result.exit_code, result.stdout, result.stderr
     return run
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests ran against a real Neo4j server, so CI shows the parity was checked."""
+    counts = {outcome: sum(1 for r in terminalreporter.stats.get(outcome, [])
+                           if "neo4j" in getattr(r, "keywords", {}))
+              for outcome in ("passed", "failed", "error", "skipped")}
+    if any(counts.values()):
+        terminalreporter.write_line("Neo4j tests: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))

@@ -6,6 +6,8 @@ import pytest
 from graph import transfer
 from registry.auth import hash_token, new_token
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 DOC = {"format": "pathways-graph", "version": 1, "nodes": [
     {"id": "ons", "label": "Producer", "name": "Office for National Statistics", "kind": "department"},
     {"id": "census", "label": "Statistic", "name": "Census 2021", "status": "accredited_official"},

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from tests.test_api_auth import DOC, loaded, snapshot, token  # noqa: F401  (fixtures and helpers)
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 
 def test_create_update_and_delete_an_edge(client, loaded):
     editor = token(loaded, "editor", "alice")

@@ -10,6 +10,8 @@ from registry.api import nodes as api_nodes
 from registry.api import schemas
 from tests.test_api_auth import DOC, loaded, snapshot, token  # noqa: F401  (fixtures and helpers)
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 
 @pytest.mark.parametrize("module", [schemas, api_nodes, api_docs])
 def test_doctests(module):

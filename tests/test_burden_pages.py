@@ -10,6 +10,8 @@ import pytest
 from graph.stores import Change
 from registry.auth import hash_token
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 XSS = "<script>alert(1)</script>"
 NODES = [
     {"id": "carers", "label": "Public", "name": "Young carers " + XSS, "capacity": 5, "rest_until": "2099-01-01"},

@@ -8,6 +8,8 @@ import sys
 
 from tests.test_transfer import RICH, doc
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 
 def write(path, data):
     path.write_text(json.dumps(data))

@@ -15,6 +15,8 @@ from graph.errors import InvalidRecord, NodeNotFound
 from graph.settings import DEFAULTS, merge
 from graph.stores.base import graph_from_records
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seed" / "registry.json"
 

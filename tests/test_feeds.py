@@ -8,6 +8,8 @@ from graph import feeds, needs
 from graph.stores import Change
 from graph.stores.base import graph_from_records
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 A = "{http://www.w3.org/2005/Atom}"
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$")
 NASTY = 'Rent & <b>"bills"</b>'

@@ -11,6 +11,8 @@ from graph.gaps import GapContext
 from graph.settings import DEFAULTS
 from graph.stores.base import graph_from_records
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 TODAY = dt.date(2026, 11, 21)
 CONTACT = {"email": "enquiries@example.org"}
 

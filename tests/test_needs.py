@@ -11,6 +11,8 @@ from graph.stores import Change
 from graph.stores.base import graph_from_records
 from registry.auth import hash_token
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 S = "As a {who}, I need {what}, so that I can plan."
 
 

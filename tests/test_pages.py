@@ -4,6 +4,8 @@ from __future__ import annotations
 from graph import transfer
 from tests.test_transfer import RICH
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 
 def load(app_store):
     transfer.import_document(app_store, transfer.document_from_data(RICH))

@@ -12,6 +12,8 @@ from graph import transfer
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.settings import DEFAULTS
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 SEED = Path(__file__).resolve().parents[1] / "seed" / "registry.json"
 TODAY = dt.date(2026, 11, 21)
 

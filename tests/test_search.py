@@ -8,6 +8,8 @@ import pytest
 
 from graph import search, transfer
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 SEED = Path(__file__).resolve().parents[1] / "seed" / "registry.json"
 
 

@@ -11,6 +11,8 @@ from graph import transfer
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.stores.base import graph_from_records
 
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
 SEED = Path(__file__).resolve().parents[1] / "seed" / "registry.json"
 
 MAIL = {"email": "enquiries@example.gov.uk"}
