@@ -26,6 +26,8 @@ def test_search_finds_by_name_and_tag(client, app_store):
 
 
 def test_empty_and_long_search(client):
+    assert client.get("/search").status_code == 200  # arriving: a form, no error
+    assert "There is a problem" not in client.get("/search").get_data(as_text=True)
     assert client.get("/search?q=").status_code == 400
     response = client.get("/search?q=" + "x" * 501)
     assert response.status_code == 400 and "200 characters or fewer" in response.get_data(as_text=True)

@@ -23,7 +23,9 @@ def home():
 @bp.get("/search")
 def search():
     """Records whose names, tags or descriptions match the words typed."""
-    q = (request.args.get("q") or "").strip()
+    if "q" not in request.args:  # arriving at the page: an empty form, not an error
+        return render_template("search.html", q="", results=[], error=None)
+    q = request.args["q"].strip()
     error = None
     results = []
     if not q:

@@ -13,8 +13,8 @@ def test_search_then_record_page(live, page):
         {"id": "e2e-topic", "label": "Topic", "name": "Household income journeys", "verified": "2026-11-01"},
         {"id": "e2e-xss", "label": "Topic", "name": XSS, "description": XSS}], "edges": [
         {"type": "BROADER", "from": "e2e-xss", "to": "e2e-topic"}]})
-    page.goto(live.url + "/")
-    page.get_by_label("Who do I contact about a statistic?").fill("household income journeys")
+    page.goto(live.url + "/search")
+    page.get_by_label("Search the registry").fill("household income journeys")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Household income journeys").click()
     assert page.locator("h1").inner_text() == "Household income journeys"

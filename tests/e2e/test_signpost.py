@@ -18,6 +18,7 @@ def test_misspelt_name_then_first_contact_at_the_end_of_the_referral_chain(live,
     page.goto(live.url + "/")
     page.get_by_label("Who do I contact about a statistic?").fill("alotment waitng list")
     page.get_by_role("button", name="Search").click()
+    assert page.locator("h1").inner_text() == "Which statistic do you mean?"
     page.get_by_role("link", name="Allotment waiting lists survey").click()
     card = page.locator("#contact-first")
     assert "Contact first: Green spaces statistics desk" in card.inner_text()
