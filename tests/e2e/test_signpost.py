@@ -9,11 +9,13 @@ pytestmark = pytest.mark.e2e
 def test_misspelt_name_then_first_contact_at_the_end_of_the_referral_chain(live, page):
     live.load({"format": "pathways-graph", "version": 1, "nodes": [
         {"id": "e2e-sp-stat", "label": "Statistic", "name": "Allotment waiting lists survey"},
+        {"id": "e2e-sp-other", "label": "Statistic", "name": "Allotment waiting lists by council"},
         {"id": "e2e-sp-team", "label": "Producer", "name": "Allotments analysis team",
          "contact": {"email": "allotments@example.gov.uk"}},
         {"id": "e2e-sp-desk", "label": "Producer", "name": "Green spaces statistics desk",
          "contact": {"email": "greenspace.stats@example.gov.uk"}}], "edges": [
         {"type": "PRODUCES", "from": "e2e-sp-team", "to": "e2e-sp-stat"},
+        {"type": "PRODUCES", "from": "e2e-sp-team", "to": "e2e-sp-other"},
         {"type": "REFERS_TO", "from": "e2e-sp-team", "to": "e2e-sp-desk", "note": "Handled by the desk."}]})
     page.goto(live.url + "/")
     page.get_by_label("Who do I contact about a statistic?").fill("alotment waitng list")
