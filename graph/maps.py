@@ -269,7 +269,7 @@ def build_view(graph: nx.MultiDiGraph, filters: MapFilters, settings: dict,
     physics = len(nodes) <= physics_max
     if not physics:
         view_graph = nx.Graph()
-        view_graph.add_nodes_from(n.id for n in nodes)
+        view_graph.add_nodes_from((n.id, {"label": n.label, "radius": drawn_radius(n.size)}) for n in nodes)
         view_graph.add_edges_from((e.source, e.target) for e in edges)
         positions = (layout or default_layout)(view_graph)
         for n in nodes:
@@ -277,77 +277,151 @@ def build_view(graph: nx.MultiDiGraph, filters: MapFilters, settings: dict,
     return MapView(filters, nodes, edges, total, truncated, message, physics, graph.graph.get("revision"))
 
 
+def drawn_radius(size: float) -> float:
+    """The radius a record is drawn with on the map (vis-network's ``size``) for its :func:`node_size`.
+
+    >>> drawn_radius(node_size(0)), drawn_radius(node_size(10_000))
+    (11.0, 31.0)
+    """
+    return round(size / 2 + 6, 1)
+
+
+# Bands of the layered layout, top to bottom: who produces, what, about what, who uses and who
+# carries it to which publics, then the engagements and needs that involve them.
+LAYERS = ("Producer", "Statistic", "Topic", "UserGroup", "Intermediary", "Public", "Engagement", "Need")
+
+
 def default_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Positions for a view too large for live physics: :func:`radial_layout`, which never
-    overlaps two records (a spring layout crowds the hubs so that clicks land on the wrong one).
+    """Positions for a view too large for live physics: :func:`layered_layout`.
 
     >>> pos = default_layout(nx.path_graph(["a", "b", "c"]))
     >>> sorted(pos), all(len(p) == 2 for p in pos.values())
     (['a', 'b', 'c'], True)
     """
-    return radial_layout(graph)
+    return layered_layout(graph)
 
 
-def radial_layout(graph: nx.Graph, ring: float = 160.0, spacing: float = 60.0) -> dict[str, tuple[float, float]]:
-    """Positions without physics: each connected part as rings around its best-connected record.
+def layered_layout(graph: nx.Graph, gap: float = 14.0, aspect: float = 2.0,
+                   sweeps: int = 6) -> dict[str, tuple[float, float]]:
+    """Positions without physics: one band per kind of record, never two records overlapping.
 
-    Breadth-first from that record, each record placed within the angle its parent
-    was given, in proportion to how many records hang below it, so branches do
-    not cross; ring radius grows so neighbours on a ring are ``spacing`` apart.
-    Parts sit side by side, largest first. Linear in the size of the graph
-    (numpy-free, so it runs wherever networkx does).
+    Bands run top to bottom in the order of :data:`LAYERS` (producers, statistics,
+    topics, user groups, intermediaries, publics, engagements, needs; any other
+    kind last). Every band has the same width; a band with more records than fit
+    on one row fills columns of a grid, so records are never nearer than one cell
+    (twice the largest radius plus ``gap``), whatever their size: node attribute
+    ``radius`` (default 10); ``label`` chooses the band. Within a band records are
+    ordered by the mean position of what they are linked to (barycentre sweeps,
+    down and up), so a public sits below the intermediaries that reach it and
+    lines run mostly downwards instead of across. Deterministic (ties by id) and
+    linear in the size of the view for each sweep; pure Python.
 
-    >>> g = nx.Graph([("a", "b"), ("a", "c"), ("x", "y")])
-    >>> pos = radial_layout(g)
-    >>> pos["a"] == (0.0, 0.0), sorted(pos) == ["a", "b", "c", "x", "y"]
-    (True, True)
-    >>> len(set(pos.values())) == 5
-    True
+    >>> g = nx.Graph([("ons", "wellbeing"), ("wellbeing", "carers"), ("carers-uk", "carers")])
+    >>> nx.set_node_attributes(g, {"ons": "Producer", "wellbeing": "Statistic", "carers": "Public",
+    ...                            "carers-uk": "Intermediary"}, "label")
+    >>> pos = layered_layout(g)
+    >>> [n for n in sorted(pos, key=lambda n: pos[n][1])]
+    ['ons', 'wellbeing', 'carers-uk', 'carers']
+    >>> overlaps(pos, {n: 10.0 for n in g}), pos == layered_layout(g)
+    ([], True)
     """
-    positions: dict[str, tuple[float, float]] = {}
-    parts = sorted((sorted(c) for c in nx.connected_components(graph)), key=lambda c: (-len(c), c[0]))
-    cursor_x = 0.0
-    row_y, row_height = 0.0, 0.0
-    max_row = 4000.0
-    for part in parts:
-        root = max(part, key=lambda n: (graph.degree(n), n))
-        tree = nx.bfs_tree(graph, root, sort_neighbors=sorted)
-        below: dict[str, int] = {}
-        for node in reversed(list(nx.topological_sort(tree))):
-            below[node] = 1 + sum(below[c] for c in tree.successors(node))
-        level = nx.single_source_shortest_path_length(tree, root)
-        per_level: dict[int, int] = {}
-        for d in level.values():
-            per_level[d] = per_level.get(d, 0) + 1
-        radius = {0: 0.0}
-        for d in sorted(per_level)[1:]:
-            radius[d] = max(radius[d - 1] + ring, per_level[d] * spacing / (2 * math.pi))
-        angle = {root: (0.0, 2 * math.pi)}
-        local = {root: (0.0, 0.0)}
-        for node in nx.topological_sort(tree):
-            start, width = angle[node]
-            children = sorted(tree.successors(node))
-            total = sum(below[c] for c in children) or 1
-            for child in children:
-                share = width * below[child] / total
-                angle[child] = (start, share)
-                mid = start + share / 2
-                r = radius[level[child]]
-                local[child] = (r * math.cos(mid), r * math.sin(mid))
-                start += share
-        extent = max(radius.values()) + spacing
-        if cursor_x and cursor_x + 2 * extent > max_row:
-            row_y += row_height
-            cursor_x, row_height = 0.0, 0.0
-        cx, cy = cursor_x + extent, row_y + extent
-        if not positions:
-            cx, cy = 0.0, 0.0  # the largest part is centred on the origin
-            cursor_x, row_y = -extent, -extent
-        for node, (x, y) in local.items():
-            positions[node] = (round(cx + x, 1), round(cy + y, 1))
-        cursor_x += 2 * extent
-        row_height = max(row_height, 2 * extent)
+    if not len(graph):
+        return {}
+    radius = {n: float(graph.nodes[n].get("radius") or 10.0) for n in graph.nodes}
+    cell = 2 * max(radius.values()) + gap
+    columns = max(1, math.ceil(math.sqrt(len(graph) * aspect)))
+    width = columns * cell
+    rank = {label: i for i, label in enumerate(LAYERS)}
+    bands: dict[int, list[str]] = {}
+    for n in graph.nodes:
+        bands.setdefault(rank.get(graph.nodes[n].get("label"), len(LAYERS)), []).append(n)
+    order = [sorted(bands[b], key=lambda n: (-graph.degree(n), str(n))) for b in sorted(bands)]
+    shape = []  # (rows, x spacing, top y) for each band
+    top = 0.0
+    for members in order:
+        rows = math.ceil(len(members) / columns)
+        used = math.ceil(len(members) / rows)
+        shape.append((rows, width / used, top))
+        top += rows * cell + 2 * cell
+    x: dict = {}
+
+    def place(i: int) -> None:
+        rows, spacing, _ = shape[i]
+        for k, n in enumerate(order[i]):
+            x[n] = (k // rows + 0.5) * spacing
+
+    for i in range(len(order)):
+        place(i)
+    neighbours = {n: sorted(graph.neighbors(n), key=str) for n in graph.nodes}  # sums in one order
+    for sweep in range(sweeps):
+        for i in (range(len(order)) if sweep % 2 == 0 else reversed(range(len(order)))):
+            def barycentre(n):
+                near = neighbours[n]
+                return (sum(x[m] for m in near) / len(near) if near else x[n], str(n))
+            order[i].sort(key=barycentre)
+            place(i)
+    positions = {}
+    for i, members in enumerate(order):
+        rows, _spacing, band_top = shape[i]
+        for k, n in enumerate(members):
+            positions[n] = (round(x[n] - width / 2, 1), round(band_top + (k % rows) * cell, 1))
     return positions
+
+
+def overlaps(positions: dict, radii: dict) -> list[tuple]:
+    """Pairs of records drawn nearer than the sum of their radii (touching or overlapping).
+
+    A grid of cells as wide as the largest pair of radii, so only neighbouring cells
+    are compared: linear in the number of records.
+
+    >>> overlaps({"a": (0, 0), "b": (15, 0), "c": (100, 0)}, {"a": 10, "b": 10, "c": 10})
+    [('a', 'b')]
+    >>> overlaps({"a": (0, 0), "b": (20.5, 0)}, {"a": 10, "b": 10})
+    []
+    """
+    if not positions:
+        return []
+    size = 2 * max(radii[n] for n in positions) or 1.0
+    grid: dict[tuple[int, int], list] = {}
+    for n, (px, py) in positions.items():
+        grid.setdefault((math.floor(px / size), math.floor(py / size)), []).append(n)
+    found = []
+    for (cx, cy), members in grid.items():
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for a in members:
+                    for b in grid.get((cx + dx, cy + dy), ()):
+                        if str(a) < str(b) and math.dist(positions[a], positions[b]) < radii[a] + radii[b]:
+                            found.append((a, b))
+    return sorted(set(found), key=str)
+
+
+class LRUCache:
+    """A small thread-safe cache of the most recently used values, for per-revision work.
+
+    >>> cache = LRUCache(size=2)
+    >>> cache.get("a", lambda: 1), cache.get("a", lambda: 2), cache.get("b", lambda: 3)
+    (1, 1, 3)
+    >>> _ = cache.get("c", lambda: 4); cache.get("a", lambda: 5)  # "a" was the oldest: dropped
+    5
+    """
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key, compute: Callable[[], object]):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()  # outside the lock: two first requests may both compute; either result is right
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
 
 
 class LayoutCache:
@@ -361,23 +435,9 @@ class LayoutCache:
     """
 
     def __init__(self, size: int = 32, compute: Callable[[nx.Graph], dict] | None = None):
-        self.size = size
         self.compute = compute or default_layout
-        self._lock = threading.Lock()
-        self._items: OrderedDict[tuple, dict] = OrderedDict()
+        self._cache = LRUCache(size)
 
     def layout_for(self, revision, filters_key: Iterable) -> Callable[[nx.Graph], dict]:
         key = (revision, tuple(filters_key))
-
-        def layout(view_graph: nx.Graph) -> dict:
-            with self._lock:
-                if key in self._items:
-                    self._items.move_to_end(key)
-                    return self._items[key]
-            positions = self.compute(view_graph)
-            with self._lock:
-                self._items[key] = positions
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-            return positions
-        return layout
+        return lambda view_graph: self._cache.get(key, lambda: self.compute(view_graph))

@@ -12,27 +12,82 @@
     status.textContent = 'The map could not be drawn in this browser. The same records are in the table below.'
     return
   }
+  if (window.performance && performance.mark) performance.mark('map-script')
   var data = JSON.parse(dataElement.textContent)
-  var cards = data.cards
-  var nodes = new vis.DataSet(data.nodes)
-  var edges = new vis.DataSet(data.edges)
+  // Records arrive as compact rows (columns named in data.columns) and relationships as
+  // [from index, to index, width]; they are turned into vis-network's objects here.
+  var col = {}
+  data.columns.forEach(function (name, i) { col[name] = i })
+  var cards = {}
+  var ids = []
+  var nodeList = data.nodes.map(function (row) {
+    var id = row[col.id]
+    var name = String(row[col.name])
+    var card = { name: name, label: row[col.label], kind: row[col.kind], importance: row[col.importance],
+                 burden: row[col.burden], contact: row[col.contact] }
+    cards[id] = card
+    ids.push(id)
+    var text = name.length <= 60 ? name : name.slice(0, 57) + '…'
+    if (card.label === 'Public') text += ' (' + data.burden_words[(card.burden && card.burden.status) || 'unknown'] + ')'
+    var node = { id: id, label: text, group: row[col.group], size: row[col.size] }
+    if (row[col.x] !== null) { node.x = row[col.x]; node.y = row[col.y] }
+    return node
+  })
   var large = !data.physics
-  var options = {
-    autoResize: true,
-    layout: { improvedLayout: false, randomSeed: 7 },
-    physics: large ? false : {
-      enabled: true,
-      solver: 'forceAtlas2Based',
-      forceAtlas2Based: { gravitationalConstant: -60, springLength: 90, avoidOverlap: 0.4 },
-      stabilization: { enabled: true, iterations: 250, updateInterval: 50 }
-    },
-    interaction: { hover: !large, keyboard: { enabled: true, bindToWindow: false }, hideEdgesOnDrag: large,
-                   tooltipDelay: 100000 },
-    nodes: { font: { size: 13, face: 'arial', color: '#0b0c0c' } },
-    edges: { smooth: large ? false : { type: 'continuous' },
-             color: { color: '#8a8d8f', opacity: large ? 0.35 : 1 }, arrows: { to: { enabled: true, scaleFactor: 0.4 } } }
+  // A small view gives vis-network its edges (arrows, live physics). A large one has fixed
+  // positions, so its relationships are drawn here as plain lines under the records, one path per
+  // line width: vis-network's own edges cost about a second for 10,000 of them.
+  var edgeList = large ? [] : data.edges.map(function (e) {
+    var edge = { from: ids[e[0]], to: ids[e[1]] }
+    if (e.length > 2) edge.width = e[2]
+    return edge
+  })
+  var nodes = new vis.DataSet(nodeList)
+  var edges = new vis.DataSet(edgeList)
+  if (window.performance && performance.mark) performance.mark('map-data')
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options)
+  if (window.performance && performance.mark) performance.mark('map-network')
+  var selected = null
+  var index = {}
+  ids.forEach(function (id, i) { index[id] = i })
+  if (large) {
+    var byWidth = {}
+    var touching = {}
+    data.edges.forEach(function (e) {
+      var width = e.length > 2 ? e[2] : 1;
+      (byWidth[width] = byWidth[width] || []).push(e);
+      (touching[e[0]] = touching[e[0]] || []).push(e);
+      (touching[e[1]] = touching[e[1]] || []).push(e)
+    })
+    var line = function (ctx, e) {
+      var a = nodeList[e[0]]
+      var b = nodeList[e[1]]
+      ctx.moveTo(a.x, a.y)
+      ctx.lineTo(b.x, b.y)
+    }
+    network.on('beforeDrawing', function (ctx) {
+      var scale = network.getScale()
+      ctx.save()
+      ctx.strokeStyle = 'rgba(138, 141, 143, 0.35)'
+      Object.keys(byWidth).forEach(function (width) {
+        ctx.beginPath()
+        ctx.lineWidth = Math.max(Number(width), 1 / scale)
+        byWidth[width].forEach(function (e) { line(ctx, e) })
+        ctx.stroke()
+      })
+      if (selected !== null && touching[selected]) {
+        ctx.strokeStyle = '#0b0c0c'
+        ctx.lineWidth = Math.max(2, 2 / scale)
+        ctx.beginPath()
+        touching[selected].forEach(function (e) { line(ctx, e) })
+        ctx.stroke()
+      }
+      ctx.restore()
+    })
+    network.on('selectNode', function (params) { selected = index[params.nodes[0]]; network.redraw() })
+    network.on('deselectNode', function () { selected = null; network.redraw() })
+    network.fit()
   }
-  var network = new vis.Network(container, { nodes: nodes, edges: edges }, options)
 
   function element (tag, className, text) {
     var el = document.createElement(tag)
@@ -109,6 +164,7 @@
 
   function choose (id, move) {
     network.selectNodes([id])
+    selected = index[id]
     if (move) network.focus(id, { scale: 1.1, animation: false })
     showCard(id)
   }
@@ -121,6 +177,7 @@
   function markSettled () {
     if (settled) return
     settled = true
+    if (window.performance && performance.mark) performance.mark('map-settled')
     if (!large) network.setOptions({ physics: false })
     container.setAttribute('data-state', 'settled')
     status.textContent = 'The map shows ' + nodes.length + ' records. Choose one to see how to contact it.'
@@ -165,13 +222,18 @@
     })
   }
 
-  document.querySelectorAll('[data-show-node]').forEach(function (button) {
-    button.hidden = false
-    button.addEventListener('click', function () {
+  // One listener for every "Show on map" button in the table (there may be hundreds).
+  var table = document.getElementById('map-nodes')
+  if (table) {
+    table.querySelectorAll('[data-show-node]').forEach(function (button) { button.hidden = false })
+    table.addEventListener('click', function (event) {
+      var button = event.target.closest('[data-show-node]')
+      if (!button || !cards[button.getAttribute('data-show-node')]) return
       choose(button.getAttribute('data-show-node'), true)
       container.scrollIntoView()
     })
-  })
+  }
 
-  window.pathwaysMap = { network: network, showCard: showCard, choose: choose }
+  window.pathwaysMap = { network: network, showCard: showCard, choose: choose, records: nodeList.length,
+                        relationships: data.edges.length }
 })()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import networkx as nx
 import pytest
 
 from graph import maps, transfer
@@ -131,9 +132,90 @@ def test_large_views_get_positions_and_no_physics():
     assert small.physics and small.nodes[0].x is None
 
 
+def _view_layout(g, settings=None):
+    """The large view's graph (as build_view hands it to the layout) and its positions."""
+    seen = {}
+
+    def layout(view_graph):
+        seen["graph"] = view_graph
+        return maps.layered_layout(view_graph)
+    view = build_view(g, MapFilters(), settings or {"map": {"max_nodes": 2000, "physics_max_nodes": 1}}, layout=layout)
+    return view, seen["graph"]
+
+
+def _assert_apart(view):
+    """No two records drawn nearer than the sum of their radii (checked pair by pair)."""
+    points = [((n.x, n.y), maps.drawn_radius(n.size), n.id) for n in view.nodes]
+    for i, (p, r, a) in enumerate(points):
+        for q, s, b in points[i + 1:]:
+            assert ((p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2) ** 0.5 >= r + s, (a, b)
+
+
+def test_large_layout_never_overlaps_on_a_tiny_graph_with_a_hub(g):
+    # a hub with many spokes and records of very different sizes, all in a few bands
+    nodes = NODES + [node(f"pub{i}", "Public") for i in range(40)]
+    edges = EDGES + [edge("REACHES", "carers-uk", f"pub{i}") for i in range(40)]
+    view, view_graph = _view_layout(graph_from_records(nodes, edges))
+    assert not view.physics and all(n.x is not None for n in view.nodes)
+    _assert_apart(view)
+    assert maps.overlaps({n.id: (n.x, n.y) for n in view.nodes},
+                         {n.id: maps.drawn_radius(n.size) for n in view.nodes}) == []
+    # bands: producers above statistics above intermediaries above publics
+    y = {n.id: n.y for n in view.nodes}
+    publics = ["carers", "victims"] + [f"pub{i}" for i in range(40)]
+    assert y["ons"] < y["wellbeing"] < y["carers-uk"] < min(y[p] for p in publics)
+    # the layout sees each record's kind and drawn radius
+    assert view_graph.nodes["carers-uk"]["label"] == "Intermediary"
+    assert view_graph.nodes["carers-uk"]["radius"] > view_graph.nodes["ons"]["radius"]
+
+
+def test_overlaps_finds_what_touches():
+    positions = {"a": (0.0, 0.0), "b": (25.0, 0.0), "c": (0.0, 29.0), "d": (500.0, 500.0)}
+    radii = {"a": 10.0, "b": 16.0, "c": 20.0, "d": 10.0}
+    brute = sorted((x, y) for x in positions for y in positions if x < y
+                   and ((positions[x][0] - positions[y][0]) ** 2 + (positions[x][1] - positions[y][1]) ** 2) ** 0.5
+                   < radii[x] + radii[y])
+    assert maps.overlaps(positions, radii) == brute == [("a", "b"), ("a", "c")]
+
+
+@pytest.fixture(scope="module")
+def generated():
+    from graph.generate import generate
+    doc = generate(2000, seed=5)
+    return graph_from_records(doc.nodes, doc.edges)
+
+
+def test_large_layout_of_a_generated_2000_record_view_never_overlaps_and_is_quick(generated):
+    import time
+    view, view_graph = _view_layout(generated)
+    assert len(view.nodes) == 2000 and len(view.edges) > 5000
+    positions = {n.id: (n.x, n.y) for n in view.nodes}
+    radii = {n.id: maps.drawn_radius(n.size) for n in view.nodes}
+    assert maps.overlaps(positions, radii) == []
+    # the grid check agrees with a pair-by-pair check on a corner of it
+    corner = dict(sorted(positions.items(), key=lambda kv: kv[1])[:300])
+    view.nodes = [n for n in view.nodes if n.id in corner]
+    _assert_apart(view)
+    started = time.perf_counter()
+    maps.layered_layout(view_graph)
+    seconds = time.perf_counter() - started
+    print(f"layered layout of 2,000 records: {seconds * 1000:.0f} ms")
+    assert seconds < 1.0
+
+
+def test_large_layout_is_deterministic(generated):
+    first = maps.layered_layout(_view_layout(generated)[1])
+    # the same records and relationships, added in another order, give the same positions
+    again = nx.Graph()
+    view_graph = _view_layout(generated)[1]
+    again.add_nodes_from(sorted(view_graph.nodes(data=True), reverse=True))
+    again.add_edges_from(sorted(view_graph.edges(), reverse=True))
+    assert maps.layered_layout(again) == first
+
+
 def test_layout_cache_computes_once_per_revision_and_filters():
     calls = []
-    cache = maps.LayoutCache(compute=lambda graph: calls.append(1) or maps.radial_layout(graph))
+    cache = maps.LayoutCache(compute=lambda graph: calls.append(1) or maps.layered_layout(graph))
     nodes = [node(f"p{i}", "Public") for i in range(60)]
     g = graph_from_records(nodes, [])
     g.graph["revision"] = 3
@@ -155,6 +237,10 @@ def test_bad_filters_are_refused_naming_the_field(g):
 
 
 # -- through the app -----------------------------------------------------------
+
+def page_data(html: str) -> dict:
+    return json.loads(html.split('<script type="application/json" id="map-data">')[1].split("</script>")[0])
+
 
 @pytest.fixture
 def loaded(app_store):
@@ -184,11 +270,62 @@ def test_map_page_keeps_names_as_text(client, loaded):
     html = client.get("/map").get_data(as_text=True)
     assert "<img src=x" not in html  # neither in the tables nor in the embedded data
     assert "&lt;img src=x onerror=alert(1)&gt; href" in html
-    data = html.split('<script type="application/json" id="map-data">')[1].split("</script>")[0]
-    parsed = json.loads(data)
-    assert all("title" not in n for n in parsed["nodes"])
-    assert parsed["cards"]["xss"]["name"] == XSS
+    parsed = page_data(html)
+    rows = {row[0]: dict(zip(parsed["columns"], row)) for row in parsed["nodes"]}
+    assert rows["xss"]["name"] == XSS and all(len(row) == len(parsed["columns"]) for row in parsed["nodes"])
+    assert "title" not in json.dumps(parsed["options"])  # no tooltips: vis-network would show them as HTML
     assert "/map/vendor/vis-network.min.js" in html and "cdn" not in html.lower()
+
+
+def test_large_map_page_sends_compact_fixed_positions(app, loaded):
+    app.extensions["pathways.settings"]["map"]["physics_max_nodes"] = 3
+    parsed = page_data(app.test_client().get("/map").get_data(as_text=True))
+    assert parsed["physics"] is False and parsed["options"]["interaction"]["dragNodes"] is False
+    assert parsed["options"]["physics"]["enabled"] is False
+    col = {name: i for i, name in enumerate(parsed["columns"])}
+    rows = {row[col["id"]]: row for row in parsed["nodes"]}
+    assert all(row[col["x"]] is not None and row[col["y"]] is not None for row in rows.values())
+    assert rows["carers-uk"][col["group"]] == "Intermediary" and rows["carers"][col["group"]].startswith("Public-")
+    ids = [row[col["id"]] for row in parsed["nodes"]]
+    pairs = {(ids[e[0]], ids[e[1]]): e[2:] for e in parsed["edges"]}
+    assert pairs[("carers-uk", "carers")] == [4.6]  # 1 + 4 × strength 0.9
+    assert pairs[("mental", "health")] == []  # width 1 is left out
+    assert set(parsed["options"]["groups"]) >= {"Producer", "Public-over", "Public-unknown", "Need"}
+
+
+def test_the_table_beside_the_map_is_paged(app, loaded):
+    app.extensions["pathways.settings"]["map"]["table_page_size"] = 5
+    client = app.test_client()
+    first = client.get("/map").get_data(as_text=True)
+    assert first.count('data-show-node="') == 5 and "records 1 to 5 (page 1 of 3)" in first
+    assert 'href="/map?page=2#map-table"' in first and 'aria-current="page"' in first
+    last = client.get("/map?page=3").get_data(as_text=True)
+    assert last.count('data-show-node="') == 4 and "records 11 to 14 (page 3 of 3)" in last
+    assert client.get("/map?page=99").get_data(as_text=True).count('data-show-node="') == 4
+    assert "(page 1 of 3)" in client.get("/map?page=first").get_data(as_text=True)
+    # filters are kept in the page links
+    focused = client.get("/map?topic=health&labels=Topic&labels=Statistic").get_data(as_text=True)
+    assert "records 1 to 4" not in focused and focused.count('data-show-node="') == 4
+    all_rows = set()
+    for number in (1, 2, 3):
+        html = client.get(f"/map?page={number}").get_data(as_text=True)
+        all_rows |= {part.split('"')[0] for part in html.split('data-show-node="')[1:]}
+    assert len(all_rows) == 14  # every record is on exactly one page
+
+
+def test_a_view_is_built_once_per_revision(app, loaded, monkeypatch):
+    calls = []
+    real = maps.build_view
+    monkeypatch.setattr(maps, "build_view", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client = app.test_client()
+    first = client.get("/api/v1/map?public=carers").get_json()
+    assert client.get("/map?public=carers").status_code == 200
+    assert client.get("/api/v1/map?public=carers").get_json() == first and len(calls) == 1
+    transfer.import_document(loaded, transfer.document_from_data({
+        "format": "pathways-graph", "version": 1, "nodes": [node("carers-trust", "Intermediary")],
+        "edges": [edge("REACHES", "carers-trust", "carers")]}))
+    after = client.get("/api/v1/map?public=carers").get_json()
+    assert len(calls) == 2 and "carers-trust" in {n["id"] for n in after["nodes"]}
 
 
 def test_map_page_filter_errors(client, loaded):

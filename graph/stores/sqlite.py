@@ -60,7 +60,9 @@ CREATE TABLE IF NOT EXISTS tokens (
     revoked TEXT
 );
 """
-CHUNK = 500  # ids per IN (...) clause, under SQLite's variable limit
+# Lists of ids or types travel as one JSON parameter (json_each), so every query is fixed text.
+IN_IDS = "IN (SELECT value FROM json_each(:ids))"
+TYPES_OK = "(:types IS NULL OR type IN (SELECT value FROM json_each(:types)))"
 
 
 def _canon(props: dict) -> str:
@@ -71,7 +73,7 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+def _chunks(items: list, size: int) -> Iterator[list]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
@@ -143,9 +145,9 @@ class SQLiteStore(GraphStore):
                 conn.execute("ROLLBACK")
                 raise StoreUnavailable(f"the registry database could not save the change: {exc}") from exc
 
-    def _read(self, sql: str, params: Iterable = ()) -> list:
+    def _read(self, sql: str, params: dict | Iterable = ()) -> list:
         try:
-            return self._conn().execute(sql, tuple(params)).fetchall()
+            return self._conn().execute(sql, params if isinstance(params, dict) else tuple(params)).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreUnavailable(f"the registry database could not be read: {exc}") from exc
 
@@ -172,8 +174,8 @@ class SQLiteStore(GraphStore):
                     conn.executemany(sql, chunk)
                     written += len(chunk)
                     change.report("writing", written)
-            for ids in _chunks(plan.deletes):
-                conn.execute(f"DELETE FROM nodes WHERE id IN ({','.join('?' * len(ids))})", ids)
+            if plan.deletes:
+                conn.execute(f"DELETE FROM nodes WHERE id {IN_IDS}", {"ids": json.dumps(plan.deletes)})
             edge_rows = [(e["type"], e["from"], e["to"], _canon(model.edge_props(e))) for e in change.put_edges]
             before_count = conn.total_changes
             for done, chunk in enumerate(_chunks(edge_rows, PROGRESS_EVERY), start=1):
@@ -210,21 +212,13 @@ class SQLiteStore(GraphStore):
 
     @staticmethod
     def _labels(conn, ids) -> dict[str, str]:
-        found = {}
-        for chunk in _chunks(list(ids)):
-            found.update(conn.execute(
-                f"SELECT id, label FROM nodes WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
-        return found
+        return dict(conn.execute(f"SELECT id, label FROM nodes WHERE id {IN_IDS}", {"ids": json.dumps(list(ids))}))
 
     @staticmethod
     def _fetch(conn, ids: list[str]) -> dict[str, dict]:
-        found = {}
-        for chunk in _chunks(ids):
-            rows = conn.execute(
-                f"SELECT id, label, name, props, version FROM nodes WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk).fetchall()
-            found.update((row[0], _node(row)) for row in rows)
-        return found
+        rows = conn.execute(f"SELECT id, label, name, props, version FROM nodes WHERE id {IN_IDS}",
+                            {"ids": json.dumps(list(ids))})
+        return {row[0]: _node(row) for row in rows}
 
     # -- reads --------------------------------------------------------------
     def revision(self) -> int:
@@ -240,9 +234,9 @@ class SQLiteStore(GraphStore):
         return self._labels(self._conn(), ids)
 
     def list_nodes(self, label=None, limit=100, offset=0) -> list[dict]:
-        where, params = ("WHERE label = ?", [label]) if label else ("", [])
-        rows = self._read(f"SELECT id, label, name, props, version FROM nodes {where} "
-                          "ORDER BY label, name COLLATE NOCASE, id LIMIT ? OFFSET ?", [*params, limit, offset])
+        rows = self._read("SELECT id, label, name, props, version FROM nodes WHERE (:label IS NULL OR label = :label) "
+                          "ORDER BY label, name COLLATE NOCASE, id LIMIT :limit OFFSET :offset",
+                          {"label": label, "limit": limit, "offset": offset})
         return [_node(r) for r in rows]
 
     def count_nodes(self, label=None) -> int:
@@ -251,16 +245,11 @@ class SQLiteStore(GraphStore):
         return self._read("SELECT count(*) FROM nodes")[0][0]
 
     def edges_of(self, node_id, direction="both", types=None) -> list[dict]:
-        types = list(types or [])
-        type_sql = f" AND type IN ({','.join('?' * len(types))})" if types else ""
-        parts, params = [], []
-        if direction in ("out", "both"):
-            parts.append(f"SELECT type, src, dst, props FROM edges WHERE src = ?{type_sql}")
-            params += [node_id, *types]
-        if direction in ("in", "both"):
-            parts.append(f"SELECT type, src, dst, props FROM edges WHERE dst = ?{type_sql}")
-            params += [node_id, *types]
-        rows = self._read(" UNION ".join(parts) + " ORDER BY 1, 2, 3", params)
+        params = {"id": node_id, "types": json.dumps(list(types)) if types else None,
+                  "out": direction in ("out", "both"), "in": direction in ("in", "both")}
+        rows = self._read(f"SELECT type, src, dst, props FROM edges WHERE :out AND src = :id AND {TYPES_OK} UNION "
+                          f"SELECT type, src, dst, props FROM edges WHERE :in AND dst = :id AND {TYPES_OK} "
+                          "ORDER BY 1, 2, 3", params)
         return [_edge(r) for r in rows]
 
     def iter_nodes(self, batch=5000) -> Iterator[dict]:
@@ -293,21 +282,17 @@ class SQLiteStore(GraphStore):
         words = [w for w in text.lower().split() if w][:10]
         if not words:
             return []
-        clauses = " AND ".join(["(lower(name) LIKE ? ESCAPE '\\' OR lower(props) LIKE ? ESCAPE '\\')"] * len(words))
-        params: list = []
-        for w in words:
-            pattern = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            params += [pattern, pattern]
-        label_sql = ""
-        if label:
-            label_sql, params = " AND label = ?", [*params, label]
-        rows = self._read(f"SELECT id, label, name, props, version FROM nodes WHERE {clauses}{label_sql} "
-                          "ORDER BY length(name), name LIMIT ?", [*params, limit])
+        patterns = ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words]
+        rows = self._read(
+            "SELECT id, label, name, props, version FROM nodes WHERE (:label IS NULL OR label = :label) "
+            "AND NOT EXISTS (SELECT 1 FROM json_each(:words) AS w WHERE NOT "
+            "(lower(name) LIKE w.value ESCAPE '\\' OR lower(props) LIKE w.value ESCAPE '\\')) "
+            "ORDER BY length(name), name LIMIT :limit",
+            {"label": label, "words": json.dumps(patterns), "limit": limit})
         return [_node(r) for r in rows]
 
     def neighbourhood(self, ids, depth=1, types=None, max_nodes=None) -> nx.MultiDiGraph:
-        types = list(types or [])
-        type_sql = f" AND type IN ({','.join('?' * len(types))})" if types else ""
+        types_json = json.dumps(list(types)) if types else None
         seen = list(dict.fromkeys(self.labels_of(ids)))
         if max_nodes is not None:
             seen = seen[:max_nodes]
@@ -316,27 +301,21 @@ class SQLiteStore(GraphStore):
             if not frontier or (max_nodes is not None and len(included) >= max_nodes):
                 break
             nxt = []
-            for chunk in _chunks(frontier, CHUNK // 2):
-                marks = ",".join("?" * len(chunk))
-                rows = self._read(f"SELECT dst FROM edges WHERE src IN ({marks}){type_sql} "
-                                  f"UNION SELECT src FROM edges WHERE dst IN ({marks}){type_sql} ORDER BY 1",
-                                  [*chunk, *types, *chunk, *types])
-                for (other,) in rows:
-                    if other not in included and (max_nodes is None or len(included) < max_nodes):
-                        included.add(other)
-                        nxt.append(other)
+            rows = self._read(f"SELECT dst FROM edges WHERE src {IN_IDS} AND {TYPES_OK} "
+                              f"UNION SELECT src FROM edges WHERE dst {IN_IDS} AND {TYPES_OK} ORDER BY 1",
+                              {"ids": json.dumps(frontier), "types": types_json})
+            for (other,) in rows:
+                if other not in included and (max_nodes is None or len(included) < max_nodes):
+                    included.add(other)
+                    nxt.append(other)
             frontier = nxt
-        return self._subgraph(sorted(included), types, type_sql)
+        return self._subgraph(sorted(included), types_json)
 
-    def _subgraph(self, ids: list[str], types: list[str], type_sql: str) -> nx.MultiDiGraph:
+    def _subgraph(self, ids: list[str], types_json: str | None) -> nx.MultiDiGraph:
         nodes = self.get_nodes(ids)
-        edges = []
-        id_set = set(ids)
-        for chunk in _chunks(ids, CHUNK - len(types)):
-            rows = self._read(f"SELECT type, src, dst, props FROM edges WHERE src IN ({','.join('?' * len(chunk))})"
-                              f"{type_sql}", [*chunk, *types])
-            edges += [_edge(r) for r in rows if r[2] in id_set]
-        return graph_from_records((nodes[i] for i in ids if i in nodes), edges)
+        rows = self._read(f"SELECT type, src, dst, props FROM edges WHERE src {IN_IDS} AND dst {IN_IDS} "
+                          f"AND {TYPES_OK}", {"ids": json.dumps(ids), "types": types_json})
+        return graph_from_records((nodes[i] for i in ids if i in nodes), [_edge(r) for r in rows])
 
     def _load_graph(self) -> nx.MultiDiGraph:
         conn = self._conn()
@@ -362,8 +341,8 @@ class SQLiteStore(GraphStore):
 
     def wipe(self) -> None:
         with self._write() as conn:
-            for table in ("edges", "nodes", "audit", "tokens"):
-                conn.execute(f"DELETE FROM {table}")  # table names from this fixed tuple
+            for statement in ("DELETE FROM edges", "DELETE FROM nodes", "DELETE FROM audit", "DELETE FROM tokens"):
+                conn.execute(statement)
             self._bump(conn)
 
     # -- tokens and audit ----------------------------------------------------
@@ -390,16 +369,12 @@ class SQLiteStore(GraphStore):
             return cur.rowcount > 0
 
     def audit_entries(self, target=None, limit=100, before_seq=None) -> list[dict]:
-        clauses, params = [], []
-        if target:
-            clauses.append("target = ?")
-            params.append(target)
-        if before_seq:
-            clauses.append("seq < ?")
-            params.append(before_seq)
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._read(f"SELECT seq, at, actor, action, target, before, after FROM audit {where} "
-                          "ORDER BY seq DESC LIMIT ?", [*params, limit])
+        params = {"target": target, "before": before_seq, "limit": limit}
+        # Two fixed queries, so a record's history uses the (target, seq) index.
+        rows = self._read("SELECT seq, at, actor, action, target, before, after FROM audit WHERE target = :target "
+                          "AND (:before IS NULL OR seq < :before) ORDER BY seq DESC LIMIT :limit" if target else
+                          "SELECT seq, at, actor, action, target, before, after FROM audit "
+                          "WHERE (:before IS NULL OR seq < :before) ORDER BY seq DESC LIMIT :limit", params)
         keys = ("seq", "at", "actor", "action", "target", "before", "after")
         return [{**dict(zip(keys, r)), "before": json.loads(r[5]) if r[5] else None,
                  "after": json.loads(r[6]) if r[6] else None} for r in rows]

@@ -1,9 +1,14 @@
 """The map page (/map), its downloads, and vis-network served from the installed pyvis package.
 
-pyvis builds the vis-network node and edge data; the page is our own template
-(pyvis's template loads vis-network and Bootstrap from CDNs and shows titles as
-HTML). Names reach the browser as JSON and are drawn on the canvas or set with
-``textContent``; no node has a ``title``, so vis-network never makes a tooltip.
+pyvis builds the vis-network options (physics, edges, interaction); the page is our
+own template (pyvis's template loads vis-network and Bootstrap from CDNs and shows
+titles as HTML). The records and relationships reach the browser as compact JSON
+arrays (a 2,000-record view is a few hundred kilobytes, not megabytes) and
+``static/map.js`` turns them into vis-network's nodes and edges. Names are drawn on
+the canvas or set with ``textContent``; no node has a ``title``, so vis-network
+never makes a tooltip. A view and its data are built once per (registry revision,
+filters, day, settings) and kept in a small cache, so opening the same map again
+costs only the page.
 """
 from __future__ import annotations
 
@@ -28,6 +33,9 @@ bp = Blueprint("maps", __name__)
 VIS_VERSION = "vis-9.1.2"
 VIS_FILES = ("vis-network.min.js", "vis-network.css")
 EDGE_TABLE_MAX = 1500  # above this the relationships are offered as downloads instead of a table
+TABLE_PAGE_SIZE = 400  # records listed per page of the table beside the map (settings map.table_page_size)
+# The columns of each node in the page's data (static/map.js reads them by position).
+NODE_COLUMNS = ("id", "name", "label", "group", "size", "x", "y", "kind", "importance", "burden", "contact")
 
 # Colour and shape for each label (the legend repeats these in words).
 STYLE = {
@@ -82,6 +90,11 @@ def layouts():
     return current_app.extensions.setdefault("pathways.map_layouts", maps.LayoutCache())
 
 
+def views() -> maps.LRUCache:
+    """The app's cache of built views (and their page data), one per (revision, filters, day, settings)."""
+    return current_app.extensions.setdefault("pathways.map_views", maps.LRUCache(size=16))
+
+
 def view_for(store, settings: dict, filters: maps.MapFilters, as_of: _dt.date | None = None,
              cache: maps.LayoutCache | None = None) -> maps.MapView:
     """The map view of the store's whole-graph cache (rebuilt only after a write)."""
@@ -91,45 +104,113 @@ def view_for(store, settings: dict, filters: maps.MapFilters, as_of: _dt.date | 
                            layout=layout)
 
 
+def cached_view(filters: maps.MapFilters) -> dict:
+    """``{"view": MapView, "data": page data or None}`` for the current registry, built once per
+    (revision, filters, day, settings). Callers must not change what it holds."""
+    store, settings = get_store(), get_settings()
+    graph = store.graph()
+    today = _dt.date.today()
+    key = (graph.graph.get("revision"), id(graph), filters.key(), today.isoformat(),
+           json.dumps(settings, sort_keys=True, default=str))
+    return views().get(key, lambda: {"view": view_for(store, settings, filters, today, cache=layouts()), "data": None})
+
+
 def query_args(args) -> dict:
     """Query arguments with repeated keys joined by commas (``labels=A&labels=B`` is ``labels=A,B``)."""
     return {key: ",".join(v for v in args.getlist(key) if v) for key in args}
 
 
 def current_view(args) -> maps.MapView:
-    settings = get_settings()
-    args = query_args(args)
-    return view_for(get_store(), settings, maps.parse_filters(args, settings), cache=layouts())
+    return cached_view(maps.parse_filters(query_args(args), get_settings()))["view"]
+
+
+def groups() -> dict:
+    """vis-network groups: one per kind of record, and one per burden status for publics.
+
+    >>> groups()["Public-over"]["color"]["background"], groups()["Need"]["shapeProperties"]
+    ('#d4351c', {'borderDashes': [4, 3]})
+    """
+    out = {}
+    for label, style in STYLE.items():
+        group = {"shape": style["shape"], "color": {"background": style["color"], "border": "#0b0c0c"},
+                 "borderWidth": 1}
+        if style.get("dashes"):
+            group["shapeProperties"] = {"borderDashes": [4, 3]}
+        out[label] = group
+    for status, b in BURDEN_STYLE.items():
+        out[f"Public-{status or 'unknown'}"] = {**out["Public"], "borderWidth": b["border"],
+                                                 "color": {"background": b["color"], "border": "#0b0c0c"}}
+    return out
+
+
+def vis_options(physics: bool) -> dict:
+    """vis-network options from pyvis: live physics for small views; for large ones none (positions
+    are precomputed and records cannot be dragged), straight edges and no hover. On a large view
+    ``static/map.js`` draws the relationships itself as plain lines under the records: vis-network
+    makes a heavy object for every edge (a second for 10,000 of them), lines cost milliseconds."""
+    from pyvis.network import Network  # imported on first use: it is slow to import
+    net = Network(directed=True, cdn_resources="local", layout=False)
+    net.toggle_physics(physics)
+    net.toggle_drag_nodes(physics)
+    net.toggle_stabilization(physics)
+    net.set_edge_smooth("continuous" if physics else "straightCross")
+    options = json.loads(net.options.to_json())
+    options.pop("configure", None)
+    options["edges"]["smooth"]["enabled"] = physics
+    options["edges"]["color"] = {"color": "#8a8d8f", "opacity": 1 if physics else 0.35}
+    options["edges"]["arrows"] = {"to": {"enabled": True, "scaleFactor": 0.4}}
+    options["interaction"].update(hover=physics, tooltipDelay=100000,
+                                  keyboard={"enabled": True, "bindToWindow": False})
+    options["layout"] = {"improvedLayout": False, "randomSeed": 7}
+    options["nodes"] = {"font": {"size": 13, "face": "arial", "color": "#0b0c0c"}}
+    if physics:
+        options["physics"] = {"enabled": True, "solver": "forceAtlas2Based",
+                              "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90,
+                                                   "avoidOverlap": 0.4},
+                              "stabilization": {"enabled": True, "iterations": 250, "updateInterval": 50}}
+    options["groups"] = groups()
+    return options
 
 
 def vis_data(view: maps.MapView) -> dict:
-    """vis-network's nodes, edges and options for a view, built with pyvis, plus each record's card."""
-    from pyvis.network import Network  # imported on first use: it is slow to import
-    net = Network(directed=True, cdn_resources="local")
-    cards = {}
-    for n in view.nodes:
-        style = STYLE.get(n.label, STYLE["Topic"])
-        color, border, words = style["color"], 1, None
+    """The page's data for a view: vis-network options and groups, and the records and relationships
+    as compact arrays (nodes by :data:`NODE_COLUMNS`; edges ``[from index, to index, width]``,
+    width left out when it is 1). Every record's card is in its row; nothing here is HTML."""
+    index = {}
+    nodes = []
+    for i, n in enumerate(view.nodes):
+        index[n.id] = i
+        group = n.label if n.label in STYLE else "Topic"
         if n.label == "Public":
-            b = BURDEN_STYLE.get((n.burden or {}).get("status"), BURDEN_STYLE[None])
-            color, border, words = b["color"], b["border"], b["words"]
-        options = {"size": round(n.size / 2 + 6, 1), "color": {"background": color, "border": "#0b0c0c"},
-                   "borderWidth": border}
-        if style.get("dashes"):
-            options["shapeProperties"] = {"borderDashes": [4, 3]}
-        if n.x is not None:
-            options.update(x=n.x, y=n.y, physics=False)
-        name = n.name if len(n.name) <= 60 else n.name[:57] + "…"
-        net.add_node(n.id, label=f"{name} ({words})" if words else name, shape=style["shape"], **options)
-        cards[n.id] = {"name": n.name, "label": n.label, "kind": n.kind, "contact": n.contact, "burden": n.burden,
-                       "importance": n.importance}
-    # Edges are appended as pyvis's Edge would make them: its add_edge scans every node per edge.
+            status = (n.burden or {}).get("status")
+            group = f"Public-{status if status in BURDEN_STYLE and status else 'unknown'}"
+        burden = {"status": n.burden.get("status"), "ratio": n.burden.get("ratio")} if n.burden else None
+        nodes.append([n.id, n.name, n.label, group, maps.drawn_radius(n.size), n.x, n.y, n.kind, n.importance,
+                      burden, n.contact])
+    edges = []
     for e in view.edges:
-        width = 1 + 4 * e.strength if e.strength is not None else 1
-        net.edges.append({"from": e.source, "to": e.target, "arrows": "to", "width": round(width, 2)})
-    nodes, edges, _heading, _height, _width, _options = net.get_network_data()
-    return {"nodes": nodes, "edges": edges, "cards": cards, "physics": view.physics, "label_words": LABEL_WORDS,
+        width = round(1 + 4 * e.strength, 2) if e.strength is not None else 1
+        edges.append([index[e.source], index[e.target]] + ([width] if width != 1 else []))
+    return {"columns": list(NODE_COLUMNS), "nodes": nodes, "edges": edges, "physics": view.physics,
+            "options": vis_options(view.physics), "label_words": LABEL_WORDS,
             "burden_words": {k or "unknown": v["words"] for k, v in BURDEN_STYLE.items()}}
+
+
+def table_page(view: maps.MapView, page: str | None, settings: dict) -> dict:
+    """One page of the table of records beside the map, best connected first.
+
+    A bad or out-of-range page number shows the nearest page.
+    """
+    size = max(1, int((settings.get("map") or {}).get("table_page_size", TABLE_PAGE_SIZE)))
+    ordered = sorted(view.nodes, key=lambda n: (-n.importance, n.name.lower(), n.id))
+    pages = max(1, math.ceil(len(ordered) / size))
+    try:
+        number = min(max(1, int(page or 1)), pages)
+    except ValueError:
+        number = 1
+    first = (number - 1) * size
+    return {"rows": ordered[first:first + size], "number": number, "pages": pages, "first": first + 1,
+            "last": min(first + size, len(ordered)), "total": len(ordered)}
 
 
 @bp.get("/map")
@@ -137,9 +218,13 @@ def map_page():
     """The whole system, or a slice of it, as an interactive map with a table of the same records."""
     settings = get_settings()
     args = query_args(request.args)
-    error, view = None, None
+    error, view, data = None, None, None
     try:
-        view = current_view(request.args)
+        cached = cached_view(maps.parse_filters(args, settings))
+        view = cached["view"]
+        if cached["data"] is None:
+            cached["data"] = vis_data(view)
+        data = cached["data"]
     except InvalidRecord as exc:
         error = exc
     filters = view.filters if view else maps.MapFilters()
@@ -149,7 +234,8 @@ def map_page():
     status = 400 if error else 200
     return render_template(
         "map/map.html", view=view, error=error, filters=filters, names=names, choices=choices,
-        data=vis_data(view) if view else None, style=STYLE, burden_style=BURDEN_STYLE,
+        data=data, table=table_page(view, request.args.get("page"), settings) if view else None,
+        style=STYLE, burden_style=BURDEN_STYLE,
         labels=list(model.LABELS), edge_table_max=EDGE_TABLE_MAX, types=list(model.RELATIONSHIPS), query=query,
         max_depth=int((settings.get("map") or {}).get("max_depth", maps.MAX_DEPTH)),
         args=args, field_errors={p.field: p.message for p in error.problems} if error else {}), status
