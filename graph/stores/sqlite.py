@@ -60,9 +60,7 @@ CREATE TABLE IF NOT EXISTS tokens (
     revoked TEXT
 );
 """
-# Lists of ids or types travel as one JSON parameter (json_each), so every query is fixed text.
-IN_IDS = "IN (SELECT value FROM json_each(:ids))"
-TYPES_OK = "(:types IS NULL OR type IN (SELECT value FROM json_each(:types)))"
+# Lists of ids or types travel as one JSON parameter, json_each(:ids), so every query is fixed text.
 
 
 def _canon(props: dict) -> str:
@@ -175,7 +173,7 @@ class SQLiteStore(GraphStore):
                     written += len(chunk)
                     change.report("writing", written)
             if plan.deletes:
-                conn.execute(f"DELETE FROM nodes WHERE id {IN_IDS}", {"ids": json.dumps(plan.deletes)})
+                conn.execute("DELETE FROM nodes WHERE id IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(plan.deletes)})
             edge_rows = [(e["type"], e["from"], e["to"], _canon(model.edge_props(e))) for e in change.put_edges]
             before_count = conn.total_changes
             for done, chunk in enumerate(_chunks(edge_rows, PROGRESS_EVERY), start=1):
@@ -212,11 +210,11 @@ class SQLiteStore(GraphStore):
 
     @staticmethod
     def _labels(conn, ids) -> dict[str, str]:
-        return dict(conn.execute(f"SELECT id, label FROM nodes WHERE id {IN_IDS}", {"ids": json.dumps(list(ids))}))
+        return dict(conn.execute("SELECT id, label FROM nodes WHERE id IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(list(ids))}))
 
     @staticmethod
     def _fetch(conn, ids: list[str]) -> dict[str, dict]:
-        rows = conn.execute(f"SELECT id, label, name, props, version FROM nodes WHERE id {IN_IDS}",
+        rows = conn.execute("SELECT id, label, name, props, version FROM nodes WHERE id IN (SELECT value FROM json_each(:ids))",
                             {"ids": json.dumps(list(ids))})
         return {row[0]: _node(row) for row in rows}
 
@@ -247,8 +245,8 @@ class SQLiteStore(GraphStore):
     def edges_of(self, node_id, direction="both", types=None) -> list[dict]:
         params = {"id": node_id, "types": json.dumps(list(types)) if types else None,
                   "out": direction in ("out", "both"), "in": direction in ("in", "both")}
-        rows = self._read(f"SELECT type, src, dst, props FROM edges WHERE :out AND src = :id AND {TYPES_OK} UNION "
-                          f"SELECT type, src, dst, props FROM edges WHERE :in AND dst = :id AND {TYPES_OK} "
+        rows = self._read("SELECT type, src, dst, props FROM edges WHERE :out AND src = :id AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types))) UNION "
+                          "SELECT type, src, dst, props FROM edges WHERE :in AND dst = :id AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types))) "
                           "ORDER BY 1, 2, 3", params)
         return [_edge(r) for r in rows]
 
@@ -301,8 +299,8 @@ class SQLiteStore(GraphStore):
             if not frontier or (max_nodes is not None and len(included) >= max_nodes):
                 break
             nxt = []
-            rows = self._read(f"SELECT dst FROM edges WHERE src {IN_IDS} AND {TYPES_OK} "
-                              f"UNION SELECT src FROM edges WHERE dst {IN_IDS} AND {TYPES_OK} ORDER BY 1",
+            rows = self._read("SELECT dst FROM edges WHERE src IN (SELECT value FROM json_each(:ids)) AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types))) "
+                              "UNION SELECT src FROM edges WHERE dst IN (SELECT value FROM json_each(:ids)) AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types))) ORDER BY 1",
                               {"ids": json.dumps(frontier), "types": types_json})
             for (other,) in rows:
                 if other not in included and (max_nodes is None or len(included) < max_nodes):
@@ -313,8 +311,8 @@ class SQLiteStore(GraphStore):
 
     def _subgraph(self, ids: list[str], types_json: str | None) -> nx.MultiDiGraph:
         nodes = self.get_nodes(ids)
-        rows = self._read(f"SELECT type, src, dst, props FROM edges WHERE src {IN_IDS} AND dst {IN_IDS} "
-                          f"AND {TYPES_OK}", {"ids": json.dumps(ids), "types": types_json})
+        rows = self._read("SELECT type, src, dst, props FROM edges WHERE src IN (SELECT value FROM json_each(:ids)) AND dst IN (SELECT value FROM json_each(:ids)) "
+                          "AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))", {"ids": json.dumps(ids), "types": types_json})
         return graph_from_records((nodes[i] for i in ids if i in nodes), [_edge(r) for r in rows])
 
     def _load_graph(self) -> nx.MultiDiGraph:
