@@ -279,7 +279,9 @@ def test_map_page_keeps_names_as_text(client, loaded):
 
 def test_large_map_page_sends_compact_fixed_positions(app, loaded):
     app.extensions["pathways.settings"]["map"]["physics_max_nodes"] = 3
-    parsed = page_data(app.test_client().get("/map").get_data(as_text=True))
+    html = app.test_client().get("/map").get_data(as_text=True)
+    assert "in bands by kind, from the top: producer, statistic, topic" in html
+    parsed = page_data(html)
     assert parsed["physics"] is False and parsed["options"]["interaction"]["dragNodes"] is False
     assert parsed["options"]["physics"]["enabled"] is False
     col = {name: i for i, name in enumerate(parsed["columns"])}

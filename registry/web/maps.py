@@ -235,7 +235,7 @@ def map_page():
     return render_template(
         "map/map.html", view=view, error=error, filters=filters, names=names, choices=choices,
         data=data, table=table_page(view, request.args.get("page"), settings) if view else None,
-        style=STYLE, burden_style=BURDEN_STYLE,
+        style=STYLE, burden_style=BURDEN_STYLE, layers=maps.LAYERS,
         labels=list(model.LABELS), edge_table_max=EDGE_TABLE_MAX, types=list(model.RELATIONSHIPS), query=query,
         max_depth=int((settings.get("map") or {}).get("max_depth", maps.MAX_DEPTH)),
         args=args, field_errors={p.field: p.message for p in error.problems} if error else {}), status

@@ -1,9 +1,13 @@
 """A coordinator opens the map of the whole seed registry, chooses a record and reads its card."""
 from __future__ import annotations
 
+import socket
+import threading
 import time
 
 import pytest
+
+from graph import transfer
 
 pytestmark = pytest.mark.e2e
 
@@ -71,4 +75,53 @@ def test_a_hostile_name_is_shown_as_text(live, page):
     page.mouse.move(10, 10)
     assert page.locator(".vis-tooltip:visible").count() == 0
     assert page.locator("#map-nodes").get_by_role("link", name=XSS, exact=True).count() == 1
+    assert page.problems == []
+
+
+@pytest.fixture(scope="module")
+def generated_live(tmp_path_factory):
+    """A server of its own on a generated registry of about 2,000 records (the seed server's
+    whole-registry map must stay the seed)."""
+    from waitress.server import create_server
+
+    from graph.generate import generate
+    from registry import create_app
+    from registry.store import store_for
+    folder = tmp_path_factory.mktemp("map2000")
+    app = create_app({"REGISTRY_STORE": f"sqlite:///{folder / 'map.db'}", "SECRET_KEY": "e2e-secret"})
+    store = store_for(app)
+    transfer.import_document(store, generate(2000, seed=11))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = create_server(app, host="127.0.0.1", port=port, threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield type("Live", (), {"url": f"http://127.0.0.1:{port}", "store": store})
+    server.close()
+    store.close()
+
+
+def test_a_generated_2000_record_map_becomes_interactive(generated_live, page):
+    started = time.perf_counter()
+    page.goto(generated_live.url + "/map")
+    _settle(page)
+    drawn = page.evaluate("() => [window.pathwaysMap.records, window.pathwaysMap.relationships]")
+    assert drawn[0] == 2000 and drawn[1] > 5000
+    physics = page.evaluate("() => window.pathwaysMap.network.physics.options.enabled")
+    assert physics is False  # positions come from the server's layout
+    graph = generated_live.store.graph()
+    hub = max(graph.nodes, key=lambda n: (graph.degree(n), n))
+    _click_node(page, hub)
+    page.wait_for_function("id => document.getElementById('map-card').getAttribute('data-node') === id", arg=hub)
+    print(f"2,000-record map: a click on the best-connected record showed its card "
+          f"{time.perf_counter() - started:.2f} s after the request")
+    assert page.locator("#map-card h2").inner_text() == graph.nodes[hub]["name"]
+    # a small record beside the hub is hit where it is drawn, not its big neighbour
+    small = min((n for n in graph.nodes if graph.nodes[n].get("label") == "Public"), key=lambda n: (graph.degree(n), n))
+    _click_node(page, small)
+    page.wait_for_function("id => document.getElementById('map-card').getAttribute('data-node') === id", arg=small)
+    assert page.locator("#map-card h2").inner_text() == graph.nodes[small]["name"]
+    # the table beside the map is paged, so the page stays light
+    assert page.locator("#map-nodes tbody tr").count() == 400
+    assert page.get_by_role("navigation", name="Pages of the table of records").is_visible()
     assert page.problems == []
