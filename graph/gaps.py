@@ -231,8 +231,17 @@ def overlapping_user_groups(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dic
     """Pairs of user groups whose topics overlap heavily (Jaccard at or above the threshold)."""
     threshold, min_shared = ctx.conf("overlap_threshold"), ctx.conf("overlap_min_shared")
     topics = {g: set(_targets(graph, g, "COVERS")) for g in _of_label(graph, "UserGroup")}
+    if min_shared >= 1 or threshold > 0:
+        # only pairs that share a topic can overlap: find them through each topic's groups
+        by_topic: dict[str, list[str]] = {}
+        for g in sorted(topics):
+            for t in topics[g]:
+                by_topic.setdefault(t, []).append(g)
+        pairs = sorted({pair for groups in by_topic.values() for pair in itertools.combinations(groups, 2)})
+    else:
+        pairs = list(itertools.combinations(sorted(topics), 2))
     out = []
-    for a, b in itertools.combinations(sorted(topics), 2):
+    for a, b in pairs:
         shared = topics[a] & topics[b]
         union = topics[a] | topics[b]
         if not union or len(shared) < min_shared:
@@ -278,6 +287,111 @@ def cut_off_by(network: nx.Graph, graph: nx.MultiDiGraph, node: str) -> list[str
     return sorted(n for piece in pieces[1:] for n in piece if graph.nodes[n].get("label") == "Public")
 
 
+def cut_offs(network: nx.Graph, graph: nx.MultiDiGraph, nodes) -> dict[str, list[str]]:
+    """:func:`cut_off_by` for each articulation point among ``nodes``, all from one depth-first
+    search (linear time) instead of a search of the whole component per node.
+
+    The pieces left when ``v`` goes are the depth-first subtrees of its children that cannot
+    climb above it (``low >= disc[v]``), each a run of the preorder, and, unless ``v`` is the
+    root, the rest of its component. As in :func:`cut_off_by` the largest piece (ties: the one
+    with the smallest id) is "the rest of the system" and the publics of the others are cut off.
+
+    >>> g = nx.MultiDiGraph()
+    >>> for n, label in [("a", "Public"), ("b", "Intermediary"), ("c", "Public"), ("d", "Topic"),
+    ...                  ("e", "Intermediary")]:
+    ...     g.add_node(n, label=label)
+    >>> net = nx.Graph([("a", "b"), ("b", "d"), ("d", "e"), ("e", "c"), ("d", "c")])
+    >>> cut_offs(net, g, ["b", "d", "e"]) == {n: cut_off_by(net, g, n) for n in ["b", "d"]}
+    True
+    >>> cut_offs(net, g, ["b", "d", "e"])
+    {'b': ['a'], 'd': ['c']}
+    """
+    wanted = set(nodes)
+    order: list[str] = []              # preorder
+    disc: dict[str, int] = {}
+    low: dict[str, int] = {}
+    size: dict[str, int] = {}
+    children: dict[str, list[str]] = {}
+    comp_of: dict[str, tuple[int, int]] = {}   # node -> (first, last+1) preorder range of its component
+    roots: set[str] = set()
+    for root in sorted(network, key=str):
+        if root in disc:
+            continue
+        start = len(order)
+        roots.add(root)
+        disc[root] = low[root] = len(order)
+        order.append(root)
+        children[root] = []
+        stack = [(root, None, iter(network[root]))]
+        while stack:
+            v, parent, neighbours = stack[-1]
+            advanced = False
+            for w in neighbours:
+                if w not in disc:
+                    disc[w] = low[w] = len(order)
+                    order.append(w)
+                    children[w] = []
+                    children[v].append(w)
+                    stack.append((w, v, iter(network[w])))
+                    advanced = True
+                    break
+                if w != parent and disc[w] < low[v]:
+                    low[v] = disc[w]
+            if advanced:
+                continue
+            stack.pop()
+            size[v] = 1 + sum(size[c] for c in children[v])
+            if parent is not None and low[v] < low[parent]:
+                low[parent] = low[v]
+        for n in order[start:]:
+            comp_of[n] = (start, len(order))
+    is_public = [graph.nodes[n].get("label") == "Public" for n in order]
+    # the smallest id in each subtree, and over preorder prefixes and suffixes (for "the rest")
+    sub_min: dict[str, str] = {}
+    for v in reversed(order):
+        sub_min[v] = min([v, *(sub_min[c] for c in children[v])])
+    prefix_min: list[str] = list(order)   # the smallest id from the component's start to here
+    suffix_min: list[str] = list(order)   # … from here to the component's end
+    for i in range(1, len(order)):
+        if comp_of[order[i]][0] < i and prefix_min[i - 1] < prefix_min[i]:
+            prefix_min[i] = prefix_min[i - 1]
+    for i in range(len(order) - 2, -1, -1):
+        if i + 1 < comp_of[order[i]][1] and suffix_min[i + 1] < suffix_min[i]:
+            suffix_min[i] = suffix_min[i + 1]
+
+    def publics(ranges) -> list[str]:
+        return [order[i] for first, last in ranges for i in range(first, last) if is_public[i]]
+
+    out: dict[str, list[str]] = {}
+    for v in order:
+        if v not in wanted:
+            continue
+        separated = [c for c in children[v] if low[c] >= disc[v]]
+        if v in roots:
+            if len(children[v]) < 2:
+                continue
+            pieces = [(size[c], sub_min[c], [(disc[c], disc[c] + size[c])]) for c in children[v]]
+        else:
+            if not separated:
+                continue
+            first, last = comp_of[v]
+            inside = (disc[v], disc[v] + size[v])
+            rest_ranges = [(first, inside[0]), (inside[1], last)]
+            joined = [c for c in children[v] if low[c] < disc[v]]
+            rest_ranges += [(disc[c], disc[c] + size[c]) for c in joined]
+            rest_size = (last - first) - size[v] + sum(size[c] for c in joined)
+            mins = [sub_min[c] for c in joined]
+            if inside[0] > first:
+                mins.append(prefix_min[inside[0] - 1])
+            if inside[1] < last:
+                mins.append(suffix_min[inside[1]])
+            pieces = [(size[c], sub_min[c], [(disc[c], disc[c] + size[c])]) for c in separated]
+            pieces.append((rest_size, min(mins), rest_ranges))
+        pieces.sort(key=lambda p: (-p[0], p[1]))
+        out[v] = sorted(publics(r for piece in pieces[1:] for r in piece[2]))
+    return out
+
+
 def brokers(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
     """Intermediaries and user groups the system leans on: the highest betweenness, and those whose
     removal would cut a public off (articulation points)."""
@@ -293,7 +407,7 @@ def brokers(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
     candidates = [n for n in network if graph.nodes[n].get("label") in ("Intermediary", "UserGroup")]
     top = sorted((n for n in candidates if between[n] > 0), key=lambda n: (-between[n], n))[:ctx.conf("broker_count")]
     articulation = set(nx.articulation_points(network)) & set(candidates)
-    cuts = {n: cut_off_by(network, graph, n) for n in articulation}
+    cuts = cut_offs(network, graph, articulation)
     chosen = sorted(set(top) | {n for n, publics in cuts.items() if publics}, key=lambda n: (-between[n], n))
     out = []
     for n in chosen:
