@@ -13,8 +13,9 @@ The rules (every number comes from ``settings["discovery"]``):
   edges and never visits a record twice. An intermediary's route is its best one
   (highest weight, then fewest hops, then names).
 * Its **score** is the route's weight × its own load factor (``load_factor``: ok 1.0,
-  high 0.75, over 0.5; unknown 1.0) × ``partner_factor`` when the asking producer
-  already PARTNERS_WITH it.
+  high 0.75, over 0.5; unknown 1.0) × ``partner_factor`` (once) when the asking
+  producer's family already PARTNERS_WITH it: the producer itself, its teams and
+  parts (PART_OF it, at any depth) and the bodies it is PART_OF (at any depth).
 * With a **topic**, only routes where an intermediary on the route WORKS_ON the
   topic, a narrower topic or a broader one are kept.
 * Order: score (highest first), then name, then id.
@@ -44,6 +45,7 @@ from typing import Callable, Iterable
 import networkx as nx
 
 from .errors import InvalidRecord, NodeNotFound, Problem
+from .walk import closure, producer_and_parts
 
 LoadStatus = Callable[[str], "str | None"]
 ROUTE_TYPES = ("REACHES", "MEMBER_OF")
@@ -75,13 +77,16 @@ class Candidate:
     partners: list[dict]
     topics: list[dict] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    # Which of the asking producer's family partner with it: {id, name, relation: itself | part | parent}.
+    partner_via: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "kind": self.kind, "contact": self.contact,
                 "score": self.score, "path": self.path, "path_names": self.path_names, "direct": self.direct,
                 "hops": self.hops, "trust": self.trust, "strength": self.strength, "role": self.role,
                 "factors": self.factors, "load_status": self.load_status, "partner": self.partner,
-                "partners": self.partners, "topics": self.topics, "reasons": self.reasons}
+                "partner_via": self.partner_via, "partners": self.partners, "topics": self.topics,
+                "reasons": self.reasons}
 
 
 @dataclass
@@ -255,6 +260,36 @@ def partners_of(graph, intermediary_id: str, exclude: str | None = None) -> list
                    for p, h in how.items() if p != exclude), key=lambda r: (r["name"].lower(), r["id"]))
 
 
+FAMILY_ORDER = {"itself": 0, "part": 1, "parent": 2}
+
+
+def producer_family(graph, producer_id: str) -> dict[str, str]:
+    """The asking producer's family, each with how it is related: ``itself``, ``part`` (a team or part of
+    it, at any depth, PART_OF pointing at it) or ``parent`` (a body it is PART_OF, at any depth).
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> for u, v in (("team", "ons"), ("sub", "team"), ("ons", "uksa"), ("other-team", "ons")):
+    ...     _ = g.add_edge(u, v, key="PART_OF")
+    >>> sorted(producer_family(g, "team").items())
+    [('ons', 'parent'), ('sub', 'part'), ('team', 'itself'), ('uksa', 'parent')]
+    """
+    family = {producer_id: "itself"}
+    for part in producer_and_parts(graph, producer_id):
+        family.setdefault(part, "part")
+    for parent in closure(graph, producer_id, "PART_OF", "out"):
+        family.setdefault(parent, "parent")
+    return family
+
+
+def family_partners(graph, family: dict[str, str], intermediary_id: str) -> list[dict]:
+    """The members of ``family`` that PARTNER_WITH the intermediary: the asker first, then its parts,
+    then the bodies above it, each by name."""
+    found = [{"id": p, "name": graph.nodes[p].get("name", p), "relation": relation}
+             for p, relation in family.items() if graph.has_edge(p, intermediary_id, "PARTNERS_WITH")]
+    return sorted(found, key=lambda m: (FAMILY_ORDER[m["relation"]], m["name"].lower(), m["id"]))
+
+
 def _topics_of(graph, node_id: str, scope: set[str] | None) -> list[dict]:
     return sorted((_brief(graph, t) for _s, t, k in graph.out_edges(node_id, keys=True)
                    if k == "WORKS_ON" and (scope is None or t in scope)), key=lambda t: (t["name"].lower(), t["id"]))
@@ -279,6 +314,7 @@ def discover(graph, public_id: str, settings: dict, producer: str | None = None,
     scope = topic_scope(graph, topic) if topic else None
     umbrella = float(d["umbrella_factor"])
     routes = best_routes(graph, public_id, settings)
+    family = producer_family(graph, producer) if producer else {}
     candidates = []
     for node_id, (weight, path) in routes.items():
         # Without a topic, what the intermediary itself works on; with one, what on the route matches it.
@@ -291,7 +327,8 @@ def discover(graph, public_id: str, settings: dict, producer: str | None = None,
         _w, trust, trust_factor, strength = reach_weight(edge, settings)
         status = load_status(node_id) if load_status else None
         load = float(d["load_factor"].get(status, 1.0)) if status else 1.0
-        is_partner = bool(producer) and graph.has_edge(producer, node_id, "PARTNERS_WITH")
+        via = family_partners(graph, family, node_id)
+        is_partner = bool(via)
         partner = float(d["partner_factor"]) if is_partner else 1.0
         member_steps = len(path) - 2
         factors = {"strength": strength, "trust": trust_factor, "umbrella": round(umbrella ** member_steps, 6),
@@ -302,8 +339,9 @@ def discover(graph, public_id: str, settings: dict, producer: str | None = None,
             id=node_id, name=data.get("name", node_id), kind=data.get("kind"), contact=data.get("contact"),
             score=score, path=path, path_names=[graph.nodes[n].get("name", n) for n in path],
             direct=member_steps == 0, hops=len(path) - 1, trust=trust, strength=strength, role=edge.get("role"),
-            factors=factors, load_status=status, partner=is_partner,
-            partners=partners_of(graph, node_id, exclude=producer),
+            factors=factors, load_status=status, partner=is_partner, partner_via=via,
+            partners=[p for p in partners_of(graph, node_id, exclude=producer)
+                      if all(p["id"] != m["id"] for m in via)],
             topics=sorted(topics_on_route.values(), key=lambda t: (t["name"].lower(), t["id"])))
         candidate.reasons = reasons(candidate, public["name"], settings, asking)
         candidates.append(candidate)
@@ -334,12 +372,36 @@ def reasons(c: Candidate, public_name: str, settings: dict, asking: dict | None 
     else:
         out.append("Its own load of engagement is not known: × 1.")
     if c.partner and asking:
-        out.append(f"{asking['name']} already partners with it: × {_fmt(f['partner'])}.")
+        out.append(partner_reason(c.partner_via, asking, f["partner"]))
     if c.topics:
         out.append("Works on " + ", ".join(t["name"] for t in c.topics) + ".")
     if c.partners:
         out.append("Join up with " + ", ".join(p["name"] for p in c.partners) + ", who already work with it.")
     return out
+
+
+def partner_reason(via: list[dict], asking: dict, factor: float) -> str:
+    """Which part of the asking producer's family already partners with an intermediary, in words.
+
+    >>> ons = {"id": "ons", "name": "ONS"}
+    >>> partner_reason([{"id": "ons", "name": "ONS", "relation": "itself"}], ons, 1.2)
+    'ONS already partners with it: × 1.2.'
+    >>> partner_reason([{"id": "uksa", "name": "UKSA", "relation": "parent"}], ons, 1.2)
+    'UKSA, which ONS is part of, already partners with it: × 1.2.'
+    >>> partner_reason([{"id": "t", "name": "Census team", "relation": "part"},
+    ...                 {"id": "uksa", "name": "UKSA", "relation": "parent"}], ons, 1.2)
+    'Part of your organisation already partners with it: Census team, a team or part of ONS; UKSA, which ONS is part of: × 1.2.'
+    """
+    def who(member: dict) -> str:
+        if member["relation"] == "itself":
+            return member["name"]
+        if member["relation"] == "part":
+            return f"{member['name']}, a team or part of {asking['name']}"
+        return f"{member['name']}, which {asking['name']} is part of"
+    if len(via) == 1:
+        comma = "" if via[0]["relation"] == "itself" else ","
+        return f"{who(via[0])}{comma} already partners with it: × {_fmt(factor)}."
+    return f"Part of your organisation already partners with it: {'; '.join(map(who, via))}: × {_fmt(factor)}."
 
 
 def leads(graph, public_id: str, limit: int = MAX_LEADS) -> list[dict]:
@@ -425,7 +487,7 @@ def local_graph(store, public_ids: Iterable[str], settings: dict, topic: str | N
 
     The routes (REACHES into each public, MEMBER_OF up to ``max_hops``), then around
     every intermediary on them: partnerships, engagements VIA it and who RAN them,
-    the topics it WORKS_ON; around each public: the engagements that INVOLVED it and
+    the topics it WORKS_ON; the asking producer's family (PART_OF both ways); around each public: the engagements that INVOLVED it and
     the needs it RAISED; the topic tree when a topic is given; and, for a public
     nothing reaches, the statistics that describe it and who works on their topics.
     """
@@ -450,6 +512,16 @@ def local_graph(store, public_ids: Iterable[str], settings: dict, topic: str | N
         frontier = nxt
     route = store.get_nodes(set(public_ids) | seen | ({producer} if producer else set()))
     records.update(route)
+    if producer:  # the asking producer's family: its parts and the bodies above it, for the partner factor
+        family = {producer}
+        for direction in ("in", "out"):
+            frontier = [producer]
+            while frontier:
+                found = [e for n in frontier for e in store.edges_of(n, direction, ["PART_OF"])]
+                edges.update(((e["type"], e["from"], e["to"]), e) for e in found)
+                frontier = sorted({e["from"] if direction == "in" else e["to"] for e in found} - family)
+                family.update(frontier)
+        records.update(store.get_nodes(family - set(records)))
     graph = nx.MultiDiGraph()
     on_route = [i for i, r in route.items() if r["label"] == "Intermediary"]
     parts = [store.neighbourhood(on_route, depth=1, types=CONTEXT_TYPES) if on_route else None,

@@ -149,6 +149,62 @@ def test_a_partnership_raises_the_score():
     assert any(r.startswith("Join up with DWP") for r in b.reasons)
 
 
+FAMILY = [PUBLIC, node("a", "Intermediary", "Alpha"), node("b", "Intermediary", "Beta"),
+          node("c", "Intermediary", "Gamma"),
+          node("uksa", "Producer", "UK Statistics Authority"), node("ons", "Producer", "ONS"),
+          node("census", "Producer", "Census team", kind="team"), node("pop", "Producer", "Population team"),
+          node("dwp", "Producer", "DWP")]
+FAMILY_EDGES = [edge("REACHES", "a", "carers", strength=0.9, trust="high"),
+                edge("REACHES", "b", "carers", strength=0.8, trust="high"),
+                edge("REACHES", "c", "carers", strength=0.7, trust="high"),
+                edge("PART_OF", "census", "ons"), edge("PART_OF", "pop", "ons"), edge("PART_OF", "ons", "uksa"),
+                edge("PARTNERS_WITH", "uksa", "b"), edge("PARTNERS_WITH", "census", "c"),
+                edge("PARTNERS_WITH", "pop", "a"), edge("PARTNERS_WITH", "dwp", "b")]
+
+
+def test_a_partnership_anywhere_in_the_askers_family_raises_the_score_once():
+    g = graph(FAMILY, FAMILY_EDGES)
+    # ONS asks: UKSA above it partners with Beta, its Census team with Gamma; Alpha's partner is a team too.
+    found = D.discover(g, "carers", DEFAULTS, producer="ons")
+    assert ranked(found) == [("a", 1.08), ("b", 0.96), ("c", 0.84)]
+    beta = found.intermediaries[1]
+    assert beta.partner_via == [{"id": "uksa", "name": "UK Statistics Authority", "relation": "parent"}]
+    assert "UK Statistics Authority, which ONS is part of, already partners with it: × 1.2." in beta.reasons
+    assert [p["id"] for p in beta.partners] == ["dwp"]  # the family is the reason, not someone to join up with
+    gamma = found.intermediaries[2]
+    assert "Census team, a team or part of ONS, already partners with it: × 1.2." in gamma.reasons
+    # The Census team asks: ONS and UKSA are above it; its sibling Population team is not its family.
+    team = D.discover(g, "carers", DEFAULTS, producer="census")
+    assert ranked(team) == [("b", 0.96), ("a", 0.9), ("c", 0.84)]
+    alpha = next(c for c in team.intermediaries if c.id == "a")
+    assert not alpha.partner and [p["id"] for p in alpha.partners] == ["pop"]  # a sibling: join up with it
+    # Two of the family partner with the same body: the factor counts once, and both are named.
+    both = graph(FAMILY, FAMILY_EDGES + [edge("PARTNERS_WITH", "ons", "b")])
+    beta = next(c for c in D.discover(both, "carers", DEFAULTS, producer="census").intermediaries if c.id == "b")
+    assert beta.score == 0.96 and beta.factors["partner"] == 1.2
+    assert [m["id"] for m in beta.partner_via] == ["ons", "uksa"]
+    assert ("Part of your organisation already partners with it: ONS, which Census team is part of; "
+            "UK Statistics Authority, which Census team is part of: × 1.2.") in beta.reasons
+    assert ranked(D.discover(g, "carers", DEFAULTS, producer="dwp")) == [("b", 0.96), ("a", 0.9), ("c", 0.7)]
+
+
+def test_the_local_graph_reads_the_askers_family_on_both_stores(store):
+    from graph.stores import Change
+    store.apply(Change(
+        put_nodes=FAMILY + [node("sub", "Producer", "Census quality", kind="team")],
+        put_edges=FAMILY_EDGES + [edge("PART_OF", "sub", "census"), edge("PARTNERS_WITH", "sub", "a")],
+        actor="test"))
+    for producer in ("ons", "census", "sub", "pop"):
+        local = D.local_graph(store, ["carers"], DEFAULTS, producer=producer)
+        expected = D.discover(store.graph(), "carers", DEFAULTS, producer=producer)
+        got = D.discover(local, "carers", DEFAULTS, producer=producer)
+        assert [c.as_dict() for c in got.intermediaries] == [c.as_dict() for c in expected.intermediaries], producer
+    sub = D.discover(D.local_graph(store, ["carers"], DEFAULTS, producer="sub"), "carers", DEFAULTS, producer="sub")
+    # itself, the Census team one step up and UKSA three steps up all count
+    assert ranked(sub) == [("a", 1.08), ("b", 0.96), ("c", 0.84)]
+    assert [c.partner_via[0]["relation"] for c in sub.intermediaries] == ["itself", "parent", "parent"]
+
+
 def test_topic_narrows_to_routes_working_on_it_or_a_narrower_or_broader_topic():
     g = graph([PUBLIC, node("housing", "Topic", "Housing"), node("rent", "Topic", "Renting"),
                node("health", "Topic", "Health"), node("a", "Intermediary", "Alpha"),
@@ -310,6 +366,16 @@ def test_api_ranks_with_the_contract_shape(app_store, client):
     assert "/api/v1/publics/{node_id}/intermediaries" in client.get("/api/v1/openapi.json").get_json()["paths"]
 
 
+def test_api_raises_partners_of_the_askers_family(app_store, client):
+    from graph.stores import Change
+    app_store.apply(Change(put_nodes=FAMILY, put_edges=FAMILY_EDGES, actor="test"))
+    body = client.get("/api/v1/publics/carers/intermediaries?producer=census").get_json()
+    assert [(i["id"], i["score"], i["partner"]) for i in body["intermediaries"]] == [
+        ("b", 0.96, True), ("a", 0.9, False), ("c", 0.84, True)]
+    assert "UK Statistics Authority, which Census team is part of, already partners with it: × 1.2." in \
+        body["intermediaries"][0]["reasons"]
+
+
 def test_api_box1_for_a_statistic(app_store, client):
     data = {"format": "pathways-graph", "version": 1,
             "nodes": [{"id": n, **BOX.nodes[n]} for n in BOX.nodes],
@@ -393,3 +459,4 @@ def test_about_page_documents_the_ranking_with_the_current_factors(tmp_path):
                       "ALGORITHMS": {"discovery": {"umbrella_factor": 0.65}}})
     text = app.test_client().get("/about").get_data(as_text=True)
     assert "How Pathways ranks trusted intermediaries" in text and "multiplies the worth by 0.65" in text
+    assert "the bodies you are part of (at any depth)" in text and "raised × 1.2" in text
