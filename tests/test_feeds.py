@@ -113,3 +113,52 @@ def test_you_said_we_did_page_and_producer_section(client, app_store):
     assert client.get("/you-said-we-did?topic=nowhere").status_code == 400
     record = client.get("/records/ons").get_data(as_text=True)
     assert "You said, we did" in record and "/feeds/producers/ons.atom" in record
+
+
+# -- feeds announced in the page head -----------------------------------------------
+
+HEAD_LINK = re.compile(r'<link rel="alternate" type="application/atom\+xml" href="([^"]+)" title="([^"]+)">')
+
+
+def head_feeds(page: str) -> list[tuple[str, str]]:
+    head = page.split("</head>", 1)[0]
+    return HEAD_LINK.findall(head)
+
+
+def test_producer_topic_and_you_said_we_did_pages_announce_their_feeds(client, app_store):
+    app_store.apply(Change(put_nodes=NODES, put_edges=EDGES, audit="summary"))
+    producer = client.get("/records/ons").get_data(as_text=True)
+    assert head_feeds(producer) == [
+        ("/feeds/producers/ons.atom", "ONS &amp; partners: decisions on needs and you said, we did")]
+    topic = client.get("/records/t.housing").get_data(as_text=True)
+    assert head_feeds(topic) == [("/feeds/topics/t.housing.atom", "Housing: decisions on needs and you said, we did")]
+    assert head_feeds(client.get("/records/s.ehs").get_data(as_text=True)) == []  # a statistic has no feed
+    everyone = client.get("/you-said-we-did").get_data(as_text=True)
+    assert head_feeds(everyone) == [  # one per producer whose engagements the page lists
+        ("/feeds/producers/ons.atom", "ONS &amp; partners: decisions on needs and you said, we did")]
+    both = client.get("/you-said-we-did?producer=dwp&topic=t.society").get_data(as_text=True)
+    assert [href for href, _title in head_feeds(both)] == ["/feeds/producers/dwp.atom", "/feeds/topics/t.society.atom"]
+    wrong = client.get("/you-said-we-did?producer=nobody&topic=t.society").get_data(as_text=True)
+    assert [href for href, _title in head_feeds(wrong)] == ["/feeds/topics/t.society.atom"]
+    for page in (producer, topic, everyone, both):
+        for href, _title in head_feeds(page):
+            response = client.get(href)
+            assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+            check_atom(response.data)
+
+
+def test_head_links_from_sections_are_text_and_local_only(app, client, app_store):
+    from registry.web.sections import SECTIONS, record_section
+    app_store.apply(Change(put_nodes=NODES, put_edges=EDGES, audit="summary"))
+    before = list(SECTIONS)
+    record_section("Statistic", template="partials/csrf.html", order=99)(lambda node: {"head_links": [
+        {"type": "application/atom+xml", "href": "/feeds/x.atom", "title": '"><script>alert(1)</script>'},
+        {"href": "javascript:alert(1)", "title": "bad"}, {"href": "//evil.example/f", "title": "bad"}]})
+    try:
+        page = client.get("/records/s.ehs").get_data(as_text=True)
+    finally:
+        SECTIONS[:] = before
+    head = page.split("</head>", 1)[0]
+    assert '<link rel="alternate" type="application/atom+xml" href="/feeds/x.atom" ' \
+           'title="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">' in head
+    assert "javascript:" not in head and "evil.example" not in head and "<script>alert" not in head

@@ -12,6 +12,27 @@ from ..store import get_settings, get_store
 from .sections import record_section
 
 bp = Blueprint("feedback", __name__)
+ATOM = "application/atom+xml"
+
+
+def feed_link(kind: str, node_id: str, name: str) -> dict:
+    """A ``<link rel="alternate">`` for a producer's or a topic's feed (record.html and list.html render it).
+
+    >>> feed_link("producers", "ons", "ONS")["href"], feed_link("topics", "t.housing", "Housing")["title"]
+    ('/feeds/producers/ons.atom', 'Housing: decisions on needs and you said, we did')
+    """
+    return {"rel": "alternate", "type": ATOM, "href": f"/feeds/{kind}/{node_id}.atom",
+            "title": f"{name}: decisions on needs and you said, we did"}
+
+
+def page_feeds(graph, items, producer: str | None, topic: str | None) -> list[dict]:
+    """The feeds a you said, we did page offers: the chosen producer's and topic's, or, unfiltered, the
+    feed of each producer whose engagements it lists."""
+    if producer or topic:
+        return [feed_link(kind, n, graph.nodes[n].get("name", n))
+                for kind, n in (("producers", producer), ("topics", topic)) if n]
+    producers = {p.id: p.name for item in items for p in item.producers}
+    return [feed_link("producers", p, name) for p, name in sorted(producers.items(), key=lambda kv: kv[1].lower())]
 
 
 def _node_of(graph, node_id: str | None, label: str) -> str | None:
@@ -44,7 +65,10 @@ def you_said_we_did():
     for key, value in (("producer", producer), ("topic", topic)):
         for opt in options[key]:
             opt["selected"] = opt["value"] == (value or "")
+    head_links = page_feeds(graph, items, None if "producer" in errors else producer,
+                            None if "topic" in errors else topic)
     return render_template("feedback/list.html", items=items, debts=debts, options=options, errors=errors,
+                           head_links=head_links,
                            producer=producer, topic=topic, graph_names={n: graph.nodes[n].get("name", n)
                                                                         for d in debts for n in d.publics},
                            debt_days=settings.get("burden", {}).get("feedback_debt_days", 90),
@@ -58,7 +82,8 @@ def producer_section(node: dict) -> dict:
     return {"items": feedback.you_said_we_did(graph, producer=node["id"]),
             "debts": feedback.debt(graph, _dt.date.today(), settings, producer=node["id"]),
             "waiting": needs.waiting_list(graph, settings, producer=node["id"]).items,
-            "debt_days": settings.get("burden", {}).get("feedback_debt_days", 90)}
+            "debt_days": settings.get("burden", {}).get("feedback_debt_days", 90),
+            "head_links": [feed_link("producers", node["id"], node["name"])]}
 
 
 @record_section("Topic", template="feedback/_topic_section.html", order=60)
@@ -66,7 +91,8 @@ def topic_section(node: dict) -> dict:
     """Open needs and you said, we did on a topic, and its feed (read around the topic only)."""
     graph, settings = feedback.topic_graph(get_store(), node["id"]), get_settings()
     return {"items": feedback.you_said_we_did(graph, topic=node["id"]),
-            "waiting": needs.waiting_list(graph, settings, topic=node["id"]).items}
+            "waiting": needs.waiting_list(graph, settings, topic=node["id"]).items,
+            "head_links": [feed_link("topics", node["id"], node["name"])]}
 
 
 def _histories(store, graph, need_ids) -> dict:
