@@ -392,6 +392,57 @@ def cut_offs(network: nx.Graph, graph: nx.MultiDiGraph, nodes) -> dict[str, list
     return out
 
 
+def sampled_betweenness(network: nx.Graph, k: int, seed: int = 0) -> dict[str, float]:
+    """``nx.betweenness_centrality(network, k=k, seed=seed)``: the same sampled sources, the same
+    sums in the same order and the same normalisation, but over lists of integer positions
+    instead of dicts keyed by id, and without building each node's list of predecessors
+    (a predecessor is a neighbour one step nearer the source): several times quicker.
+
+    >>> net = nx.les_miserables_graph()
+    >>> sampled_betweenness(net, 20) == nx.betweenness_centrality(net, k=20, seed=0)
+    True
+    """
+    import random
+
+    from networkx.algorithms.centrality.betweenness import _rescale
+
+    nodes = list(network.nodes())
+    n = len(nodes)
+    if k >= n:
+        return nx.betweenness_centrality(network, k=k, seed=seed)
+    index = {node: i for i, node in enumerate(nodes)}
+    adjacency = [[index[w] for w in network[v] if w != v] for v in nodes]
+    sources = random.Random(seed).sample(nodes, k)  # what networkx's seed draws
+    total = [0.0] * n
+    for source in sources:
+        s = index[source]
+        dist, sigma = [-1] * n, [0.0] * n
+        dist[s], sigma[s] = 0, 1.0
+        order = [s]
+        i = 0
+        while i < len(order):
+            v = order[i]
+            i += 1
+            step, paths = dist[v] + 1, sigma[v]
+            for w in adjacency[v]:
+                if dist[w] < 0:
+                    dist[w] = step
+                    order.append(w)
+                    sigma[w] += paths
+                elif dist[w] == step:
+                    sigma[w] += paths
+        delta = [0.0] * n
+        for w in reversed(order):
+            nearer, coeff = dist[w] - 1, (1 + delta[w]) / sigma[w]
+            for v in adjacency[w]:
+                if dist[v] == nearer:
+                    delta[v] += sigma[v] * coeff
+            if w != s:
+                total[w] += delta[w]
+    raw = {node: total[i] for i, node in enumerate(nodes)}
+    return _rescale(raw, n, normalized=True, directed=False, endpoints=False, sampled_nodes=sources)
+
+
 def brokers(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
     """Intermediaries and user groups the system leans on: the highest betweenness, and those whose
     removal would cut a public off (articulation points)."""
@@ -403,7 +454,10 @@ def brokers(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
         # estimated from a sample of sources, fewer the larger the graph, so the page stays quick
         by_size = ctx.conf("betweenness_work") // max(network.number_of_edges(), 1)
         sample = max(20, min(ctx.conf("betweenness_sample"), by_size, network.number_of_nodes()))
-    between = nx.betweenness_centrality(network, k=sample, seed=0 if sample else None)
+    if sample is None:
+        between = nx.betweenness_centrality(network)
+    else:
+        between = sampled_betweenness(network, sample, seed=0)
     candidates = [n for n in network if graph.nodes[n].get("label") in ("Intermediary", "UserGroup")]
     top = sorted((n for n in candidates if between[n] > 0), key=lambda n: (-between[n], n))[:ctx.conf("broker_count")]
     articulation = set(nx.articulation_points(network)) & set(candidates)

@@ -63,3 +63,11 @@ def test_overlapping_groups_found_through_shared_topics_are_every_overlapping_pa
         assert sorted((i["id"], i["other"]) for i in got) == _plain_overlaps(graph, ctx)
         assert [i["overlap"] for i in got] == sorted((i["overlap"] for i in got), reverse=True)
     assert found > 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sampled_betweenness_is_networkxs_exactly(seed):
+    network = nx.gnm_random_graph(300, 700, seed=seed)
+    network = nx.relabel_nodes(network, {i: f"n{i:03d}" for i in network})
+    network.add_edges_from([("n000", "n000"), ("lone-a", "lone-b")])  # a self-loop and a separate piece
+    assert gaps.sampled_betweenness(network, 25, seed=0) == nx.betweenness_centrality(network, k=25, seed=0)
