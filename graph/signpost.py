@@ -263,6 +263,9 @@ def _owner_why(graph: nx.MultiDiGraph, path: list[str], chain: list[str]) -> str
     return " ".join(parts)
 
 
+MEMBERSHIP_WORDS = {"open": "open to anyone", "invite": "by invitation", "closed": "closed"}
+
+
 def _route(graph: nx.MultiDiGraph, path: list[str], why: str, kind: str) -> Route:
     end = graph.nodes[path[-1]]
     return Route(path[-1], end.get("label", ""), str(end.get("name", path[-1])), end.get("contact"), list(path),
@@ -364,7 +367,7 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
                 why += f" It hands enquiries on to {_name(graph, chain[-1])}."
             membership = graph.nodes[group].get("membership")
             if membership:
-                why += f" Membership is {membership.replace('_', ' ')}."
+                why += f" Membership is {MEMBERSHIP_WORDS.get(membership, membership)}."
             route = _route(graph, tpath + chain, why, "user_group")
             route.how_to_join = graph.nodes[group].get("how_to_join")
             route.membership = graph.nodes[group].get("membership")

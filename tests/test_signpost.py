@@ -132,7 +132,7 @@ def test_user_groups_then_intermediaries_with_the_askers_public_first(store):
           edge("REACHES", "i-no-topic", "p-described"), edge("REACHES", "i-quiet", "p-described")])
     result = answer(store, "s")
     assert [r.id for r in result.routes] == ["g", "i-strong"]
-    assert "Membership is open" in result.routes[0].why
+    assert "Membership is open to anyone" in result.routes[0].why
     mine = answer(store, "s", public="p-mine")
     assert [r.id for r in mine.routes] == ["g", "i-mine", "i-strong"]
     assert "you told us about" in mine.routes[1].why
