@@ -40,7 +40,7 @@ DEFAULTS: dict = {
         "load_factor": {"ok": 1.0, "high": 0.75, "over": 0.5},
         "partner_factor": 1.2,
     },
-    "map": {"max_nodes": 2000, "physics_max_nodes": 300, "max_depth": 4},
+    "map": {"max_nodes": 2000, "physics_max_nodes": 300, "max_depth": 4, "table_page_size": 400},
     "gaps": {
         "overlap_threshold": 0.6, "overlap_min_shared": 2, "broker_count": 10,
         "betweenness_sample_above": 400, "betweenness_sample": 150, "betweenness_work": 300000,
