@@ -230,7 +230,7 @@ def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(live, page, p
     assert page.problems == []
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if p != "/map"])  # the map page's tables: see its own tests
+@pytest.mark.parametrize("path", PAGES)
 def test_nothing_overflows_on_a_phone(live, page, path):
     """At 375px wide the page reflows (WCAG 1.4.10): wide tables scroll inside their own box."""
     page.set_viewport_size({"width": 375, "height": 800})
