@@ -259,3 +259,48 @@ def test_editor_records_a_need_and_moves_it_with_a_reason(client, app_store):
     page = client.get(f"/records/{nid}").get_data(as_text=True)
     assert "Moved from captured to not taken forward" in page and "Recorded on the waiting list" in page
     assert "Too few renters sampled &lt;script&gt;" in page and XSS not in page
+
+
+def test_the_form_takes_several_raised_by_and_concerns_like_the_api(client, app_store):
+    app_store.apply(Change(put_nodes=base_nodes(), put_edges=BASE_EDGES, audit="summary"))
+    signed_in(client, app_store)
+    blank = client.get("/needs/new").get_data(as_text=True)
+    for value in ("p.renters", "p.owners", "i.shelter"):
+        assert f'name="raised_by" type="checkbox" value="{value}"' in blank
+    for value in ("s.ehs", "t.housing", "t.health", "t.society"):
+        assert f'name="concerns" type="checkbox" value="{value}"' in blank
+    assert "Publics (2)" in blank and "Trusted intermediaries (1)" in blank and "Topics (3)" in blank
+    assert 'id="raised_by"' in blank and 'id="concerns"' in blank  # the error summary's anchors
+    form = {"csrf_token": "csrf-test", "as_a": "renter", "i_need": "", "so_that": "I can compare",
+            "owned_by": "ons", "raised_by": ["p.renters", "i.shelter", "p.renters"],
+            "concerns": ["s.ehs", "t.housing"]}
+    again = client.post("/needs/new", data=form)
+    page = again.get_data(as_text=True)
+    assert again.status_code == 400 and 'href="#i_need"' in page
+    for value in ("p.renters", "i.shelter", "s.ehs", "t.housing"):  # what was ticked stays ticked
+        assert f'value="{value}" checked' in page
+    assert 'value="p.owners" checked' not in page and "Publics (2, 1 selected)" in page
+    made = client.post("/needs/new", data={**form, "i_need": "local rent figures"})
+    assert made.status_code == 303
+    nid = made.headers["Location"].rsplit("/", 1)[1]
+    out = sorted((e["type"], e["to"]) for e in app_store.edges_of(nid, "out"))
+    assert out == [("CONCERNS", "s.ehs"), ("CONCERNS", "t.housing"), ("OWNED_BY", "ons"),
+                   ("RAISED_BY", "i.shelter"), ("RAISED_BY", "p.renters")]
+    none = client.post("/needs/new", data={**form, "i_need": "owner figures", "raised_by": [], "concerns": []})
+    assert none.status_code == 303  # both are optional
+    assert [e["type"] for e in app_store.edges_of(none.headers["Location"].rsplit("/", 1)[1], "out")] == ["OWNED_BY"]
+
+
+def test_a_wrong_choice_is_named_and_nothing_is_written(client, app_store):
+    app_store.apply(Change(put_nodes=base_nodes(), put_edges=BASE_EDGES, audit="summary"))
+    signed_in(client, app_store)
+    before = app_store.count_nodes()
+    response = client.post("/needs/new", data={
+        "csrf_token": "csrf-test", "as_a": "renter", "i_need": "rent figures", "so_that": "I can compare",
+        "owned_by": "ons", "raised_by": ["p.renters", "t.health"], "concerns": ["s.ehs", "nowhere"]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'href="#raised_by"' in page and "must end at a Public or a Intermediary or a UserGroup, not a Topic" in page
+    assert 'href="#concerns"' in page and "No record with id &#39;nowhere&#39;" in page
+    assert page.count("data-choice-group open>") == 4  # every group open, so the first box is in view
+    assert app_store.count_nodes() == before

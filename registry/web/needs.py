@@ -98,20 +98,49 @@ def _problems(exc: InvalidRecord) -> list[dict]:
     return out
 
 
+# The records a need can be raised by or concern, grouped for the form's checkboxes.
+CHOICE_GROUPS = {
+    "raised_by": (("Public", "Publics"), ("Intermediary", "Trusted intermediaries"), ("UserGroup", "User groups")),
+    "concerns": (("Statistic", "Statistics"), ("Topic", "Topics")),
+}
+MAX_CHOSEN = 200
+
+
+def choice_groups(graph, key: str, chosen: list[str]) -> list[dict]:
+    """Checkbox groups for one of the form's several-choice fields, each record by name, the chosen ticked.
+
+    A group with a ticked record is open, so the editor sees what they chose.
+    """
+    groups = []
+    for label, heading in CHOICE_GROUPS[key]:
+        items = [{**o, "checked": o["value"] in chosen} for o in _options(graph, (label,))]
+        if items:
+            groups.append({"label": label, "heading": heading, "items": items,
+                           "open": any(i["checked"] for i in items)})
+    return groups
+
+
 @bp.route("/needs/new", methods=["GET", "POST"])
 def new_need():
-    """Record a need as "As a …, I need …, so that …" (editors)."""
+    """Record a need as "As a …, I need …, so that …" (editors): owned by one producer, raised by and
+    concerning as many records as apply, as the API allows."""
     require_role("editor")
     store = get_store()
     graph = store.graph()
     form = {k: (request.form.get(k) or "").strip() for k in
-            ("as_a", "i_need", "so_that", "name", "priority", "owned_by", "raised_by", "concerns")}
+            ("as_a", "i_need", "so_that", "name", "priority", "owned_by")}
+    chosen = {k: list(dict.fromkeys(v.strip() for v in request.form.getlist(k) if v.strip()))
+              for k in CHOICE_GROUPS}
     errors: list[dict] = []
     if request.method == "POST":
-        fields = {k: v for k, v in form.items() if v and k not in ("owned_by", "raised_by", "concerns")}
-        for key in ("owned_by", "raised_by", "concerns"):
-            fields[key] = [form[key]] if form[key] else []
+        fields = {k: v for k, v in form.items() if v and k != "owned_by"}
+        fields["owned_by"] = [form["owned_by"]] if form["owned_by"] else []
+        fields.update(chosen)
         try:
+            too_many = [Problem("new need", k, f"choose at most {MAX_CHOSEN}") for k, v in chosen.items()
+                        if len(v) > MAX_CHOSEN]
+            if too_many:
+                raise InvalidRecord(too_many)
             if form["priority"]:
                 if form["priority"] not in {"1", "2", "3", "4", "5"}:
                     raise InvalidRecord([Problem("new need", "priority", "select a priority from 1 to 5")])
@@ -128,16 +157,21 @@ def new_need():
             errors = _problems(exc)
     options = {
         "owned_by": [{"value": "", "text": "Select a producer"}] + _options(graph, ("Producer",)),
-        "raised_by": [{"value": "", "text": "Not recorded"}] + _options(graph, ("Public", "Intermediary", "UserGroup")),
-        "concerns": [{"value": "", "text": "Not recorded"}] + _options(graph, ("Statistic", "Topic")),
         "priority": [{"value": "", "text": "Not set"}] + [{"value": str(i), "text": f"{i}{' (high)' if i == 1 else ' (low)' if i == 5 else ''}"} for i in range(1, 6)],
     }
     for key, opts in options.items():
         for opt in opts:
             opt["selected"] = opt["value"] == form[key]
-    return render_template("needs/new.html", form=form, options=options, errors=errors,
-                           field_errors={e["field"]: e["text"] for e in errors},
-                           error_title=bool(errors)), 400 if errors else 200
+    field_errors = {}
+    for e in errors:
+        field_errors.setdefault(e["field"], e["text"])
+    groups = {key: choice_groups(graph, key, chosen[key]) for key in CHOICE_GROUPS}
+    for key, key_groups in groups.items():
+        if key in field_errors:  # the error links to the first box: show them all
+            for group in key_groups:
+                group["open"] = True
+    return render_template("needs/new.html", form=form, options=options, groups=groups, errors=errors,
+                           field_errors=field_errors, error_title=bool(errors)), 400 if errors else 200
 
 
 @bp.route("/needs/<need_id>/status", methods=["GET", "POST"])
