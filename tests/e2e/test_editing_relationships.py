@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from registry.auth import hash_token, new_token
+from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -21,17 +22,21 @@ def test_editor_adds_then_removes_a_relationship(live, page):
     page.get_by_role("button", name="Sign in").click()
     page.locator("h1", has_text="Boat dwellers of e2e canal").wait_for()
     page.get_by_role("button", name="Add a relationship").click()
+    page.locator("h1", has_text="What kind of relationship do you want to add?").wait_for()
+    assert_accessible(page, "choose a kind of relationship")
     page.get_by_label("Reached by").check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("The other record").fill("canal boaters trust")
     page.get_by_label("Strength (optional)").fill("2")
     page.get_by_role("button", name="Add relationship").click()
     page.locator("legend", has_text="Which record do you mean?").wait_for()
+    assert_accessible(page, "which record do you mean")
     page.get_by_label("Canal boaters trust south").check()
     page.get_by_role("button", name="Add relationship").click()
     summary = page.locator(".govuk-error-summary")
     summary.wait_for(state="visible")
     assert "Strength must be at most 1" in summary.inner_text()
+    assert_accessible(page, "relationship form with errors")
     summary.get_by_role("link", name="Strength must be at most 1").click()
     assert page.evaluate("document.activeElement.id") == "strength"
     page.get_by_label("Strength (optional)").fill("0.7")
@@ -42,10 +47,12 @@ def test_editor_adds_then_removes_a_relationship(live, page):
     assert "Relationship added" in banner.inner_text()
     table = page.locator("#relationships-table")
     assert "Canal boaters trust south" in table.inner_text() and "Strength: 0.7; Trust: high" in table.inner_text()
+    assert_accessible(page, "record page with its relationships to change")
     assert [(e["from"], e.get("strength")) for e in live.store.edges_of("e2e-rel-public")] == [("e2e-rel-int-2", 0.7)]
 
     table.get_by_role("link", name="Remove reached by Canal boaters trust south").click()
     page.locator("h1", has_text="Are you sure you want to remove this relationship?").wait_for()
+    assert_accessible(page, "remove a relationship")
     page.get_by_role("button", name="Yes, remove it").click()
     page.locator(".govuk-notification-banner", has_text="Relationship removed").wait_for()
     assert live.store.edges_of("e2e-rel-public") == []
