@@ -10,6 +10,8 @@ from graph.stores import Change
 from registry.auth import hash_token, new_token
 from registry.web.relationships import find_kind, kinds_for, prop_fields, props_from_form
 
+BOTH_STORES = True  # the pages here run on the embedded store and on Neo4j
+
 XSS = "<img src=x onerror=alert(1)>"
 DOC = {"format": "pathways-graph", "version": 1, "nodes": [
     {"id": "ons", "label": "Producer", "name": "Office for National Statistics", "kind": "department"},
