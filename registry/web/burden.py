@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from graph import burden, model, planning
 from graph.errors import InvalidRecord
 
+from ..forms import form_date
 from ..store import get_settings, get_store
 from .sections import record_section
 
@@ -87,22 +88,11 @@ def _choices(graph, *labels: str) -> list[tuple[str, str, str]]:
                    if d.get("label") in labels), key=lambda t: (t[1].lower(), t[0]))
 
 
-def _form_date(form, prefix: str) -> str | None:
-    """The ISO text of a GOV.UK date input (day, month, year); None when all three are blank."""
-    parts = [(form.get(f"{prefix}-{k}") or "").strip() for k in ("day", "month", "year")]
-    if not any(parts):
-        return None
-    day, month, year = parts
-    if day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4:
-        return f"{year}-{int(month):02d}-{int(day):02d}"
-    return "invalid"
-
-
 def draft_from_form(form) -> dict:
     """The draft engagement a filled-in check form describes (validated by :func:`planning.check`)."""
     remunerated = form.get("remunerated")
     return {"name": (form.get("name") or "").strip() or None, "method": form.get("method") or None,
-            "start": _form_date(form, "start"), "end": _form_date(form, "end"),
+            "start": form_date(form, "start"), "end": form_date(form, "end"),
             "publics": form.getlist("publics"), "intermediaries": form.getlist("intermediaries"),
             "on": [v for v in form.getlist("on") if v], "producer": form.get("producer") or None,
             "remunerated": remunerated == "yes" if remunerated in ("yes", "no") else False}

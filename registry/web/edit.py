@@ -21,6 +21,7 @@ from graph.stores import Change
 from graph.stores.base import strip_meta
 
 from ..auth import Identity, current_identity, require_role
+from ..forms import date_parts, form_date
 from ..ratelimit import check as rate_limit
 from ..store import get_settings, get_store
 from ..templating import LABEL_WORDS, PROPERTY_WORDS
@@ -31,6 +32,8 @@ bp = Blueprint("edit", __name__)
 FIELD_WORDS = {"rest_until": "Do not approach before", "source": "Source", "verified": "Last checked",
                "tags": "Other names and keywords", "url": "Web page"}
 FIRST, LAST = ("description",), ("contact", "tags", "source", "verified")
+# Every date property of any label: shown as GOV.UK day, month and year boxes.
+DATE_KEYS = sorted({k for props in model.LABELS.values() for k, p in props.items() if p.kind == "date"})
 
 
 @dataclass
@@ -61,7 +64,7 @@ def form_fields(label: str) -> list[Field]:
     props = model.LABELS[label]
     order = [k for k in FIRST if k in props] + [k for k in props if k not in FIRST + LAST] + \
             [k for k in LAST if k in props]
-    hints = {"date": "For example, 2025-03-27", "tags": "One on each line", "url": "Starting https://"}
+    hints = {"date": "For example, 27 3 2025", "tags": "One on each line", "url": "Starting https://"}
     return [Field(k, field_label(k), props[k].kind,
                   " ".join(x for x in (props[k].doc.capitalize() if props[k].doc else "", hints.get(props[k].kind, ""))
                            if x),
@@ -85,6 +88,9 @@ def record_from_form(label: str, form: MultiDict, node_id: str) -> dict:
     {'id': 'renters', 'label': 'Public', 'name': 'Renters', 'seldom_heard': True, 'capacity': 8, 'tags': ['renting', 'tenants']}
     >>> record_from_form("Producer", MultiDict({"name": "ONS", "contact-email": "a@b.uk"}), "ons")["contact"]
     {'email': 'a@b.uk'}
+    >>> record_from_form("Topic", MultiDict({"name": "T", "verified-day": "1", "verified-month": "11",
+    ...                                      "verified-year": "2026"}), "t")["verified"]
+    '2026-11-01'
     """
     record = {"id": node_id, "label": label, "name": (form.get("name") or "").strip()}
     for f in form_fields(label):
@@ -93,6 +99,11 @@ def record_from_form(label: str, form: MultiDict, node_id: str) -> dict:
             contact = {k: v for k, v in contact.items() if v}
             if contact:
                 record["contact"] = contact
+            continue
+        if f.kind == "date":
+            value = form_date(form, f.key)
+            if value is not None:
+                record[f.key] = value
             continue
         raw = form.get(f.key) or ""
         text = raw if f.kind == "text" else raw.strip()
@@ -114,6 +125,8 @@ def form_values(record: dict) -> dict:
 
     >>> form_values({"tags": ["a", "b"], "seldom_heard": False, "contact": {"email": "x@y.uk"}, "capacity": 8})
     {'tags': 'a\\nb', 'seldom_heard': 'no', 'contact-email': 'x@y.uk', 'capacity': '8'}
+    >>> form_values({"verified": "2026-11-01"})["verified-month"]
+    '11'
     """
     out = {}
     for key, value in record.items():
@@ -125,16 +138,24 @@ def form_values(record: dict) -> dict:
             out[key] = "\n".join(map(str, value))
         else:
             out[key] = "" if value is None else str(value)
-    return out
+    return date_parts(out, DATE_KEYS)
 
 
 def field_errors(problems) -> dict[str, str]:
-    """The first message for each field, phrased for a form: ``{field: "Capacity must be at least 0"}``."""
+    """The first message for each field, phrased for a form: ``{field: "Capacity must be at least 0"}``.
+
+    A date is typed as day, month and year here, so its message says so rather than YYYY-MM-DD.
+
+    >>> from graph.errors import Problem
+    >>> field_errors([Problem("node 'x'", "verified", "must be a date as YYYY-MM-DD")])
+    {'verified': 'Last checked must be a real date, for example 27 3 2025'}
+    """
     out: dict[str, str] = {}
     for p in problems:
         key = p.field or "name"
+        message = "must be a real date, for example 27 3 2025" if key in DATE_KEYS else p.message
         if key not in out:
-            out[key] = f"{field_label(key)} {p.message}" if p.field else p.message
+            out[key] = f"{field_label(key)} {message}" if p.field else message
     return out
 
 

@@ -13,6 +13,7 @@ from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
 from graph.stores import Change
 
 from ..auth import require_role
+from ..forms import date_parts, form_date
 from ..store import get_store
 from .sections import record_section
 
@@ -25,17 +26,6 @@ LINKS = {"publics": ("INVOLVED", ("Public",)), "via": ("VIA", ("Intermediary", "
          "on": ("ON", ("Statistic", "Topic"))}
 ANCHORS = {"start": "start-day", "end": "end-day", "feedback_published": "feedback_published-day",
            "id": "id", "remunerated": "remunerated", "producer": "producer"}
-
-
-def form_date(form, prefix: str) -> str | None:
-    """The ISO text of a GOV.UK date input; None when blank; text the model will refuse when malformed."""
-    parts = [(form.get(f"{prefix}-{k}") or "").strip() for k in ("day", "month", "year")]
-    if not any(parts):
-        return None
-    day, month, year = parts
-    if day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4:
-        return f"{year}-{int(month):02d}-{int(day):02d}"
-    return "-".join(parts)
 
 
 def _number(text: str, kind: str):
@@ -119,12 +109,7 @@ def _render(node: dict | None, values: dict, links: dict, problems: list[Problem
 
 def _date_parts(values: dict) -> dict:
     """Form values with each ISO date split into day, month and year for the date inputs."""
-    out = dict(values)
-    for key in DATE_FIELDS:
-        parsed = model.parse_date(values.get(key))
-        if parsed:
-            out.update({f"{key}-day": str(parsed.day), f"{key}-month": str(parsed.month),
-                        f"{key}-year": str(parsed.year)})
+    out = date_parts(values, DATE_FIELDS)
     if isinstance(values.get("remunerated"), bool):
         out["remunerated"] = "yes" if values["remunerated"] else "no"
     return out

@@ -77,11 +77,13 @@ def test_edit_shows_errors_then_saves_and_records_history(web, app_store):
     assert 'name="version" value="1"' in form and 'id="capacity"' in form and 'id="seldom_heard"' in form
     token = csrf(web, "/records/renters/edit")
     bad = web.post("/records/renters/edit", data={"csrf_token": token, "version": "1", "name": "People renting in Wales",
-                                                  "capacity": "-3", "rest_until": "next year"})
+                                                  "capacity": "-3", "rest_until-day": "31", "rest_until-month": "2",
+                                                  "rest_until-year": "2027"})
     page = bad.get_data(as_text=True)
     assert bad.status_code == 200 and "There is a problem" in page
     assert '<a href="#capacity">Capacity must be at least 0</a>' in page
-    assert '<a href="#rest_until">Do not approach before must be a date as YYYY-MM-DD</a>' in page
+    assert '<a href="#rest_until-day">Do not approach before must be a real date, for example 27 3 2025</a>' in page
+    assert 'id="rest_until-day" name="rest_until-day" type="text" inputmode="numeric" value="31"' in page
     assert app_store.get_node("renters")["version"] == 1
     good = web.post("/records/renters/edit", data={"csrf_token": token, "version": "1", "name": "Renters in Wales",
                                                    "capacity": "6", "seldom_heard": "yes"})
