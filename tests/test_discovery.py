@@ -374,6 +374,8 @@ def test_api_raises_partners_of_the_askers_family(app_store, client):
         ("b", 0.96, True), ("a", 0.9, False), ("c", 0.84, True)]
     assert "UK Statistics Authority, which Census team is part of, already partners with it: × 1.2." in \
         body["intermediaries"][0]["reasons"]
+    assert [p["relation"] for p in body["intermediaries"][0]["partner_via"]] == ["parent"]
+    assert body["intermediaries"][1]["partner_via"] == []
 
 
 def test_api_box1_for_a_statistic(app_store, client):

@@ -49,6 +49,12 @@ class PartnerSchema(Schema):
     how = fields.List(fields.String())
 
 
+class FamilyPartnerSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    relation = fields.String(metadata={"enum": ["itself", "part", "parent"]})
+
+
 class CandidateSchema(Schema):
     id = fields.String()
     name = fields.String()
@@ -65,7 +71,10 @@ class CandidateSchema(Schema):
     factors = fields.Dict(keys=fields.String(), values=fields.Float(),
                           metadata={"description": "strength, trust, umbrella, load, partner: score is their product"})
     load_status = fields.String(allow_none=True, metadata={"enum": ["ok", "high", "over", None]})
-    partner = fields.Boolean(metadata={"description": "the asking producer already partners with it"})
+    partner = fields.Boolean(metadata={"description": "the asking producer or its family already partners with it"})
+    partner_via = fields.List(fields.Nested(FamilyPartnerSchema), metadata={
+        "description": "who in the asking producer's family (itself, its teams, the bodies it is part of) "
+                       "partners with it"})
     partners = fields.List(fields.Nested(PartnerSchema),
                            metadata={"description": "other producers already working with it: join up with them"})
     topics = fields.List(fields.Nested(RefSchema))
