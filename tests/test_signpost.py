@@ -254,6 +254,16 @@ def test_statistic_page_leads_with_the_end_of_the_chain(client, app_store):
     assert page.index('id="contact-first"') < page.index('id="record-details"')
 
 
+def test_a_statistic_with_its_own_contact_is_named_as_its_enquiries_route(client):
+    page = client.get("/records/hbai")
+    assert page.status_code == 404  # nothing loaded yet: the seed below is the real one
+    from graph import transfer
+    from registry.store import store_for
+    transfer.import_document(store_for(client.application), transfer.read_document("seed/registry.json"))
+    card = client.get("/records/hbai").get_data(as_text=True)
+    assert ">the enquiries route for Households Below Average Income (HBAI)</span>" in card
+
+
 def test_contact_page_choices_redirect_errors_and_escaping(client, app_store):
     load(app_store, [node("a", "Statistic", name="Household income"),
                      node("b", "Statistic", name="Household income UK"),
