@@ -87,3 +87,20 @@ def test_a_needs_section_reads_its_neighbourhood_and_gets_the_whole_graphs_answe
 def test_local_reads_of_a_record_that_is_not_there_are_empty(sqlite_store):
     assert feedback.producer_graph(sqlite_store, "nobody").number_of_nodes() == 0
     assert needs.local_needs_graph(sqlite_store, ["nobody"]).number_of_nodes() == 0
+
+
+def test_the_publics_list_counts_who_reaches_each_public_without_the_whole_registry(app_store, client):
+    import re
+    transfer.import_document(app_store, transfer.read_document("seed/registry.json"))
+    whole = app_store.graph()
+    listing = client.get("/publics").get_data(as_text=True)
+    rows = re.findall(r'href="/publics/([^"]+)".*?</tr>', listing, flags=re.S)
+    assert len(rows) > 20
+    counted = 0
+    for public in rows:
+        row = re.search(r'href="/publics/' + re.escape(public) + r'".*?</tr>', listing, flags=re.S).group(0)
+        cell = re.findall(r'govuk-table__cell--numeric">(.*?)</td>', row, flags=re.S)[-1]
+        expected = sum(1 for _s, _d, k in whole.in_edges(public, keys=True) if k == "REACHES")
+        assert cell == (str(expected) if expected else '<strong class="govuk-tag govuk-tag--red">No known route</strong>'), public
+        counted += expected > 0
+    assert counted > 10

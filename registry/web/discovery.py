@@ -39,15 +39,16 @@ def publics():
     seldom = request.args.get("seldom_heard") == "yes"
     error = f"Search must be {MAX_QUERY} characters or fewer" if len(q) > MAX_QUERY else None
     store = get_store()
-    graph = store.graph()  # the cached whole graph: counting direct routes for every public at once
     rows = []
     if not error:
         words = q.lower().split()
-        for public in store.list_nodes("Public", limit=5000):
-            if (words and not _matches(public, words)) or (seldom and not public.get("seldom_heard")):
-                continue
-            reached_by = sum(1 for _s, _d, k in graph.in_edges(public["id"], keys=True) if k == "REACHES") \
-                if public["id"] in graph else 0
+        shown = [public for public in store.list_nodes("Public", limit=5000)
+                 if not (words and not _matches(public, words)) and not (seldom and not public.get("seldom_heard"))]
+        # only the listed publics and who reaches them, not the whole registry
+        reach = store.neighbourhood([p["id"] for p in shown], depth=1, types=["REACHES"]) if shown else None
+        for public in shown:
+            reached_by = sum(1 for _s, _d, k in reach.in_edges(public["id"], keys=True) if k == "REACHES") \
+                if reach is not None and public["id"] in reach else 0
             rows.append({**public, "reached_by": reached_by})
     return render_template("discovery/publics.html", q=q, seldom=seldom, rows=rows, error=error,
                            error_title=bool(error)), 400 if error else 200
