@@ -487,12 +487,18 @@ def local_graph(store, statistic_id: str, public: str | None = None, settings: d
     _follow(store, graph, topics, ["BROADER"], cfg["broader_depth"], cap)
     all_topics = [n for n, d in graph.nodes(data=True) if d.get("label") == "Topic"]
     if all_topics:
-        _merge(graph, store.neighbourhood(all_topics, depth=1, types=["COVERS", "WORKS_ON"], max_nodes=cap))
+        _merge(graph, store.neighbourhood(all_topics, depth=1, types=["COVERS"], max_nodes=cap))
     if public:
         _merge(graph, store.neighbourhood([public], depth=0))
     asked = [p for p in [public, *publics] if p]
     if asked:
-        _merge(graph, store.neighbourhood(asked, depth=1, types=["REACHES"], max_nodes=cap))
+        reach = store.neighbourhood(asked, depth=1, types=["REACHES"], max_nodes=cap)
+        _merge(graph, reach)
+        # An intermediary is offered only if it both reaches these publics and works on these topics,
+        # so read the topics of those that reach them, not everyone working on a popular topic.
+        reaching = [n for n, d in reach.nodes(data=True) if d.get("label") == "Intermediary"]
+        if reaching:
+            _merge(graph, store.neighbourhood(reaching, depth=1, types=["WORKS_ON"], max_nodes=cap))
     groups = [n for n, d in graph.nodes(data=True) if d.get("label") == "UserGroup"]
     if groups:
         _merge(graph, store.neighbourhood(groups, depth=1, types=["CONVENES"], max_nodes=cap))
@@ -504,7 +510,11 @@ def local_graph(store, statistic_id: str, public: str | None = None, settings: d
 
 def signpost_in_store(store, statistic_id: str, public: str | None = None,
                       settings: dict | None = None) -> Signpost:
-    """:func:`signpost` over :func:`local_graph` read from ``store``."""
+    """:func:`signpost` over the store's whole-graph cache when it is current (no read at all),
+    otherwise over :func:`local_graph`; both give the same answer (tested)."""
+    whole = store.cached_graph()
+    if whole is not None and statistic_id in whole:
+        return signpost(whole, statistic_id, public, settings)
     return signpost(local_graph(store, statistic_id, public, settings), statistic_id, public, settings)
 
 

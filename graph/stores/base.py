@@ -305,6 +305,11 @@ class GraphStore(abc.ABC):
     def _load_graph(self) -> nx.MultiDiGraph:
         """Read the whole registry into a graph (called only when the revision moved)."""
 
+    def cached_graph(self) -> nx.MultiDiGraph | None:
+        """The whole-graph cache if it is current, else None; never builds it (cheap to ask)."""
+        cached = self._graph_cache
+        return cached[1] if cached and cached[0] == self.revision() else None
+
     def graph(self) -> nx.MultiDiGraph:
         """The whole registry as a MultiDiGraph, rebuilt only after a write. Treat it as read-only."""
         rev = self.revision()
