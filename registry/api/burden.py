@@ -6,8 +6,10 @@ window and threshold comes from the app's settings.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import math
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -15,6 +17,8 @@ from marshmallow import Schema, fields
 from graph import burden, planning
 from graph.errors import NodeNotFound
 
+from ..cache import burden_index as cached_burden_index
+from ..cache import per_revision
 from ..store import get_settings, get_store
 
 blp = Blueprint("burden_api", __name__, description="How much each public and intermediary has been consulted, "
@@ -170,10 +174,15 @@ class BurdenIndex(MethodView):
         Each with its burden units, capacity, ratio, status (ok, high, over), how many
         engagements and distinct producers, and the engagements that contribute.
         """
-        index = burden.burden_index(get_store().graph(), _as_of(args), get_settings())
-        return {"as_of": index.as_of.isoformat(), "window_days": index.window_days,
+        as_of = _as_of(args)
+
+        def body() -> str:  # the same for everyone until the next write: built once per revision
+            index = cached_burden_index(as_of)
+            return json.dumps(BurdenIndexSchema().dump({
+                "as_of": index.as_of.isoformat(), "window_days": index.window_days,
                 "publics": [score_json(s) for s in index.publics],
-                "intermediaries": [score_json(s) for s in index.intermediaries]}
+                "intermediaries": [score_json(s) for s in index.intermediaries]}), ensure_ascii=False)
+        return current_app.response_class(per_revision("burden_api", as_of, body), mimetype="application/json")
 
 
 @blp.route("/publics/<node_id>/burden")

@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from graph import burden, model, planning
 from graph.errors import InvalidRecord
 
+from ..cache import burden_index as cached_burden_index
 from ..forms import form_date
 from ..store import get_settings, get_store
 from .sections import record_section
@@ -68,7 +69,7 @@ def dashboard():
     """Publics and intermediaries by ratio, a chart of each public's last 24 months, and feedback debt."""
     as_of, error = _as_of()
     graph, settings = get_store().graph(), get_settings()
-    index = burden.burden_index(graph, as_of, settings)
+    index = cached_burden_index(as_of)
     charts = []
     for score in index.publics:
         if not burden.engagements_of(graph, score.id):

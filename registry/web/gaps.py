@@ -7,23 +7,25 @@ import threading
 from flask import Blueprint, current_app, render_template, request
 
 from graph import gaps
+from graph.burden import burden_index
 from graph.errors import InvalidRecord, Problem
 
+from ..cache import burden_index as cached_burden_index
 from ..store import get_settings, get_store
 
 bp = Blueprint("gaps", __name__)
 _lock = threading.Lock()
 
 
-def report_for(store, settings: dict, as_of: _dt.date | None = None, cache: dict | None = None) -> gaps.GapReport:
+def report_for(store, settings: dict, as_of: _dt.date | None = None, cache: dict | None = None,
+               index_of=burden_index) -> gaps.GapReport:
     """Every gap rule over the store's whole-graph cache, remembered per (revision, date)."""
-    from graph.burden import burden_index
     graph = store.graph()
     as_of = as_of or _dt.date.today()
     key = (graph.graph.get("revision"), as_of)
     if cache is not None and cache.get("key") == key:
         return cache["report"]
-    report = gaps.find_gaps(graph, gaps.GapContext(as_of=as_of, settings=settings, burden_index=burden_index))
+    report = gaps.find_gaps(graph, gaps.GapContext(as_of=as_of, settings=settings, burden_index=index_of))
     if cache is not None:
         with _lock:
             cache.update(key=key, report=report)
@@ -32,7 +34,8 @@ def report_for(store, settings: dict, as_of: _dt.date | None = None, cache: dict
 
 def current_report(as_of: _dt.date | None = None) -> gaps.GapReport:
     cache = current_app.extensions.setdefault("pathways.gap_report", {})
-    return report_for(get_store(), get_settings(), as_of, cache)
+    return report_for(get_store(), get_settings(), as_of, cache,
+                      index_of=lambda _graph, when, _settings: cached_burden_index(when))
 
 
 @bp.get("/gaps")

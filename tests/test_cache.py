@@ -1,0 +1,36 @@
+"""Whole-registry answers are computed once per revision and recomputed after a write."""
+from __future__ import annotations
+
+from graph import transfer
+from graph.stores import Change
+
+BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
+
+DOC = {"format": "pathways-graph", "version": 1, "nodes": [
+    {"id": "ons", "label": "Producer", "name": "ONS"},
+    {"id": "carers", "label": "Public", "name": "Unpaid carers"},
+    {"id": "e1", "label": "Engagement", "name": "Carers' jury", "method": "citizens_jury", "start": "2026-10-01",
+     "status": "held"}],
+    "edges": [{"type": "RAN", "from": "ons", "to": "e1"}, {"type": "INVOLVED", "from": "e1", "to": "carers"}]}
+
+
+def test_burden_api_is_computed_once_per_revision(app, app_store, client, monkeypatch):
+    transfer.import_document(app_store, transfer.document_from_data(DOC))
+    from graph import burden
+    calls = []
+    real = burden.burden_index
+    monkeypatch.setattr(burden, "burden_index", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = client.get("/api/v1/burden?as_of=2026-11-01")
+    again = client.get("/api/v1/burden?as_of=2026-11-01")
+    assert first.status_code == 200 and first.get_json() == again.get_json() and len(calls) == 1
+    assert client.get("/burden?as_of=2026-11-01").status_code == 200 and len(calls) == 1  # the dashboard shares it
+    carers = next(p for p in first.get_json()["publics"] if p["id"] == "carers")
+    assert carers["engagements"] == 1
+    app_store.apply(Change(put_nodes=[{"id": "e2", "label": "Engagement", "name": "Carers' survey", "method": "survey",
+                                       "start": "2026-10-15", "status": "held"}],
+                           put_edges=[{"type": "INVOLVED", "from": "e2", "to": "carers"}]))
+    after = client.get("/api/v1/burden?as_of=2026-11-01").get_json()
+    assert len(calls) == 2
+    assert next(p for p in after["publics"] if p["id"] == "carers")["engagements"] == 2
+    other_day = client.get("/api/v1/burden?as_of=2026-11-02")
+    assert other_day.status_code == 200 and len(calls) == 3
