@@ -58,6 +58,7 @@ DEFAULTS: dict = {
         "min_score": 0.3, "fuzzy_cutoff": 75, "prefix_similarity": 0.9, "fuzzy_factor": 0.95,
         "min_fuzzy_length": 4, "max_candidates": 200, "common_factor": 4, "max_posting": 5000,
         "exact_bonus": 1.0, "phrase_bonus": 0.3,
+        "background_above": 20_000,  # from this many records, a stale index answers while a new one builds
     },
     "needs": {
         "seldom_heard_weight": 2.0,  # a seldom-heard public raising a need counts this many times
