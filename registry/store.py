@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from graph import settings as _settings
 from graph.stores import GraphStore, open_store
@@ -15,6 +15,15 @@ _lock = threading.Lock()
 
 def init_app(app: Flask) -> None:
     app.extensions["pathways.store"] = None
+    app.config.setdefault("WARM_GRAPH", not app.testing)
+
+    @app.after_request
+    def _warm_after_write(response):
+        """After a successful write, rebuild the whole-graph cache in the background."""
+        if app.config["WARM_GRAPH"] and request.method in ("POST", "PUT", "PATCH", "DELETE") \
+                and response.status_code < 400 and app.extensions.get("pathways.store") is not None:
+            app.extensions["pathways.store"].warm()
+        return response
     app.extensions["pathways.settings"] = _settings.merge(
         _settings.merge(_settings.DEFAULTS, load_algorithm_file(app.config.get("PATHWAYS_SETTINGS"))),
         app.config.get("ALGORITHMS"))

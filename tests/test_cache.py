@@ -34,3 +34,25 @@ def test_burden_api_is_computed_once_per_revision(app, app_store, client, monkey
     assert next(p for p in after["publics"] if p["id"] == "carers")["engagements"] == 2
     other_day = client.get("/api/v1/burden?as_of=2026-11-02")
     assert other_day.status_code == 200 and len(calls) == 3
+
+
+def test_the_app_rebuilds_the_whole_graph_in_the_background_after_a_write(store_url):
+    import time
+
+    from registry import create_app
+    from registry.auth import hash_token, new_token
+    from registry.store import store_for
+    app = create_app({"TESTING": True, "WARM_GRAPH": True, "REGISTRY_STORE": store_url, "SECRET_KEY": "t"})
+    store = store_for(app)
+    try:
+        token = new_token()
+        store.add_token("warm-editor", "editor", hash_token(token))
+        response = app.test_client().post("/api/v1/nodes", json={"id": "t1", "label": "Topic", "name": "Housing"},
+                                          headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 201
+        deadline = time.monotonic() + 30
+        while store.cached_graph() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert store.cached_graph() is not None and "t1" in store.cached_graph()
+    finally:
+        store.close()
