@@ -7,6 +7,7 @@ Feature areas add commands from modules in ``registry/commands/``.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import logging
 import os
@@ -114,6 +115,20 @@ def main(ctx, store_url):
     logging.getLogger("neo4j").setLevel(logging.CRITICAL)
     ctx.obj = Context(store_url)
     ctx.call_on_close(ctx.obj.close)
+
+
+def iso_date(_ctx, _param, value):
+    """Click callback for a date option given as YYYY-MM-DD (None when absent).
+
+    >>> iso_date(None, None, "2026-11-21"), iso_date(None, None, None)
+    (datetime.date(2026, 11, 21), None)
+    """
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
 def emit_json(data) -> None:

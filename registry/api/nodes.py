@@ -75,6 +75,18 @@ def connections(store, node_id: str) -> list[dict]:
     return [{"type": e["type"], "from": e["from"], "to": e["to"]} for e in store.edges_of(node_id)]
 
 
+def _checked_write(node_id: str, role: str):
+    """The caller, the record and the version it was read at, once the role, the rate limit
+    and ``If-Match`` allow a write to it (401/403, 429, 428 or 412 otherwise)."""
+    identity = require_role(role)
+    expected = expected_version()
+    rate_limit("write")
+    current = _found(node_id)
+    if current["version"] != expected:
+        raise VersionConflict(node_id, expected, current["version"])
+    return identity, current, expected
+
+
 @blp.route("/nodes")
 class Nodes(MethodView):
     @blp.arguments(NodeQuerySchema, location="query")
@@ -127,13 +139,8 @@ class Node(MethodView):
         Send the ETag you read in ``If-Match``. A property set to null is removed.
         The id and label cannot change.
         """
-        identity = require_role("editor")
-        expected = expected_version()
-        rate_limit("write")
+        identity, current, expected = _checked_write(node_id, "editor")
         store = get_store()
-        current = _found(node_id)
-        if current["version"] != expected:
-            raise VersionConflict(node_id, expected, current["version"])
         where = model.node_where(current)
         fixed = [Problem(where, key, "cannot be changed; create a new record instead")
                  for key in ("id", "label") if key in changes and changes[key] != current[key]]
@@ -160,13 +167,8 @@ class Node(MethodView):
         A record with relationships is only deleted with ``?confirm=true``; the
         409 answer otherwise lists the relationships that would go with it.
         """
-        identity = require_role("admin")
-        expected = expected_version()
-        rate_limit("write")
+        identity, current, expected = _checked_write(node_id, "admin")
         store = get_store()
-        current = _found(node_id)
-        if current["version"] != expected:
-            raise VersionConflict(node_id, expected, current["version"])
         linked = connections(store, node_id)
         if linked and not args["confirm"]:
             raise Conflict(f"record '{node_id}' has {len(linked)} relationship{'s' if len(linked) != 1 else ''} "

@@ -10,16 +10,7 @@ import click
 from graph import burden as _burden
 from graph import planning
 
-from ..cli import emit_json, fail, pass_ctx
-
-
-def _date(_ctx, _param, value):
-    if value is None:
-        return None
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+from ..cli import emit_json, fail, iso_date, pass_ctx
 
 
 def _ratio(value: float) -> str:
@@ -27,7 +18,7 @@ def _ratio(value: float) -> str:
 
 
 @click.group(invoke_without_command=True)
-@click.option("--as-of", "as_of", callback=_date, metavar="DATE", help="Measure as of this date (default today).")
+@click.option("--as-of", "as_of", callback=iso_date, metavar="DATE", help="Measure as of this date (default today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the index as JSON.")
 @click.option("--all", "show_all", is_flag=True, help="List publics and intermediaries with no burden too.")
 @click.pass_context

@@ -8,20 +8,11 @@ import click
 from graph import maps
 from graph.errors import InvalidRecord
 
-from ..cli import emit_json, fail, pass_ctx
-
-
-def _date(_ctx, _param, value):
-    if value is None:
-        return None
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+from ..cli import emit_json, fail, iso_date, pass_ctx
 
 
 @click.command()
-@click.option("--as-of", "as_of", callback=_date, metavar="DATE", help="Judge burden and staleness as of this date.")
+@click.option("--as-of", "as_of", callback=iso_date, metavar="DATE", help="Judge burden and staleness as of this date.")
 @click.option("--rule", metavar="KEY", help="Only this rule (e.g. publics_without_route).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (as GET /api/v1/gaps).")
 @pass_ctx
