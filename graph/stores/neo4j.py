@@ -37,14 +37,13 @@ except ImportError as _exc:  # pragma: no cover - packaging problem
     raise ImportError("the Neo4j store needs the neo4j driver: pip install neo4j") from _exc
 
 BATCH = 5000  # rows per UNWIND statement
-META = "PathwaysMeta"
 BOOKKEEPING_KEYS = ("id", "label", "name", "version")
 # Object-valued properties (Neo4j has no map properties): stored as JSON text.
 JSON_PROPS = frozenset(k for props in model.LABELS.values() for k, p in props.items() if p.kind == "contact")
 
 SCHEMA = (
     "CREATE CONSTRAINT pathways_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",
-    f"CREATE CONSTRAINT pathways_meta_key IF NOT EXISTS FOR (m:{META}) REQUIRE m.key IS UNIQUE",
+    "CREATE CONSTRAINT pathways_meta_key IF NOT EXISTS FOR (m:PathwaysMeta) REQUIRE m.key IS UNIQUE",
     "CREATE CONSTRAINT pathways_token_name IF NOT EXISTS FOR (t:Token) REQUIRE t.name IS UNIQUE",
     "CREATE CONSTRAINT pathways_token_hash IF NOT EXISTS FOR (t:Token) REQUIRE t.hash IS UNIQUE",
     "CREATE INDEX pathways_node_label_name IF NOT EXISTS FOR (n:Node) ON (n.label, n.name)",
@@ -203,7 +202,7 @@ class Neo4jStore(GraphStore):
             tx.run(query).consume()
         for query in SCHEMA:
             self._write(statement, query)
-        self._write(lambda tx: tx.run(f"MERGE (m:{META} {{key: 'revision'}}) ON CREATE SET m.value = 0, "
+        self._write(lambda tx: tx.run("MERGE (m:PathwaysMeta {key: 'revision'}) ON CREATE SET m.value = 0, "
                                       "m.audit_seq = 0").consume())
 
         def await_indexes(tx):
@@ -221,7 +220,7 @@ class Neo4jStore(GraphStore):
     @staticmethod
     def _lock(tx) -> int:
         """Take the write lock on the revision node (serialising writers); return the revision."""
-        row = tx.run(f"MERGE (m:{META} {{key: 'revision'}}) ON CREATE SET m.value = 0, m.audit_seq = 0 "
+        row = tx.run("MERGE (m:PathwaysMeta {key: 'revision'}) ON CREATE SET m.value = 0, m.audit_seq = 0 "
                      "SET m.locked = true RETURN m.value AS value").single()
         return row["value"]
 
@@ -270,7 +269,7 @@ class Neo4jStore(GraphStore):
         result.edges_deleted = len(change.delete_edges)
 
         if result.changed:
-            result.revision = tx.run(f"MATCH (m:{META} {{key: 'revision'}}) SET m.value = m.value + 1 "
+            result.revision = tx.run("MATCH (m:PathwaysMeta {key: 'revision'}) SET m.value = m.value + 1 "
                                      "RETURN m.value AS value").single()["value"]
             self._audit_tx(tx, audit_rows_for(change, plan))
         else:
@@ -331,7 +330,7 @@ class Neo4jStore(GraphStore):
         at = _now()
         if not entries:
             return
-        last = tx.run(f"MATCH (m:{META} {{key: 'revision'}}) SET m.audit_seq = coalesce(m.audit_seq, 0) + $n "
+        last = tx.run("MATCH (m:PathwaysMeta {key: 'revision'}) SET m.audit_seq = coalesce(m.audit_seq, 0) + $n "
                       "RETURN m.audit_seq AS last", n=len(entries)).single()["last"]
         first = last - len(entries) + 1
         for i, entry in enumerate(entries):
@@ -354,12 +353,12 @@ class Neo4jStore(GraphStore):
 
         def bump(tx):
             self._lock(tx)
-            tx.run(f"MATCH (m:{META} {{key: 'revision'}}) SET m.value = m.value + 1, m.audit_seq = 0").consume()
+            tx.run("MATCH (m:PathwaysMeta {key: 'revision'}) SET m.value = m.value + 1, m.audit_seq = 0").consume()
         self._write(bump)
 
     # -- reads -----------------------------------------------------------------
     def revision(self) -> int:
-        return self._read(lambda tx: tx.run(f"OPTIONAL MATCH (m:{META} {{key: 'revision'}}) "
+        return self._read(lambda tx: tx.run("OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) "
                                             "RETURN coalesce(m.value, 0) AS v").single()["v"])
 
     def get_nodes(self, ids) -> dict[str, dict]:
