@@ -101,7 +101,11 @@ def box1(graph, statistic_id: str, settings: dict, load_status: LoadStatus | Non
 
 
 def box1_graph(store, statistic_id: str, settings: dict, producer: str | None = None) -> nx.MultiDiGraph:
-    """The local part of the registry :func:`box1` needs, read from the store."""
+    """The local part of the registry :func:`box1` needs, read from the store (or the store's
+    whole-graph cache when it is current: the same answer, no reads)."""
+    whole = store.cached_graph()
+    if whole is not None and statistic_id in whole:
+        return whole
     graph = store.neighbourhood([statistic_id], depth=1, types=["DESCRIBES"])
     publics = [n for n, lab in graph.nodes(data="label") if lab == "Public"]
     return nx.compose(local_graph(store, publics, settings, producer=producer), graph)
@@ -199,7 +203,11 @@ def _without(candidate: Candidate, family: list[str]) -> Candidate:
 
 
 def producer_graph(store, producer_id: str, settings: dict) -> nx.MultiDiGraph:
-    """The local part of the registry :func:`producer_gaps` needs, read from the store."""
+    """The local part of the registry :func:`producer_gaps` needs, read from the store (or the
+    store's whole-graph cache when it is current: the same answer, no reads)."""
+    whole = store.cached_graph()
+    if whole is not None and producer_id in whole:
+        return whole
     graph = store.neighbourhood([producer_id], depth=4, types=["PART_OF"], max_nodes=500)
     family = family_of(graph, producer_id) if producer_id in graph else [producer_id]
     graph = nx.compose(graph, store.neighbourhood(family, depth=1, types=["PRODUCES", "PARTNERS_WITH"]))

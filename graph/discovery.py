@@ -481,6 +481,17 @@ def public_burden(graph, public_id: str, settings: dict, as_of: _dt.date | None 
     return burden.score_node(graph, public_id, as_of or _dt.date.today(), settings)
 
 
+def graph_for(store, public_ids: Iterable[str], settings: dict, topic: str | None = None,
+              producer: str | None = None) -> nx.MultiDiGraph:
+    """The graph to rank over: the store's whole-graph cache when it is current (no reads),
+    otherwise :func:`local_graph`; both rank the same (tested on the seed for every public)."""
+    public_ids = list(public_ids)
+    whole = store.cached_graph()
+    if whole is not None and all(p in whole for p in public_ids):
+        return whole
+    return local_graph(store, public_ids, settings, topic=topic, producer=producer)
+
+
 def local_graph(store, public_ids: Iterable[str], settings: dict, topic: str | None = None,
                 producer: str | None = None) -> nx.MultiDiGraph:
     """Just the part of the registry discovery needs around some publics, read from the store.

@@ -462,3 +462,22 @@ def test_about_page_documents_the_ranking_with_the_current_factors(tmp_path):
     text = app.test_client().get("/about").get_data(as_text=True)
     assert "How Pathways ranks trusted intermediaries" in text and "multiplies the worth by 0.65" in text
     assert "the bodies you are part of (at any depth)" in text and "raised × 1.2" in text
+
+
+def test_box1_and_producer_gaps_read_locally_give_the_whole_graphs_answer(sqlite_store):
+    """Every seed statistic's Box 1 and every producer's gaps, read locally (the cache is cold), then
+    over the whole graph: the same answers, so using a current whole-graph cache changes nothing."""
+    import dataclasses
+    transfer.import_document(sqlite_store, transfer.read_document("seed/registry.json"))
+    labels = {n["id"]: n["label"] for n in sqlite_store.iter_nodes()}
+    stats = [i for i, label in labels.items() if label == "Statistic"]
+    producers = [i for i, label in labels.items() if label == "Producer"]
+    assert sqlite_store.cached_graph() is None
+    local_box1 = {s: dataclasses.asdict(B.box1(B.box1_graph(sqlite_store, s, DEFAULTS), s, DEFAULTS)) for s in stats}
+    local_gaps = {p: dataclasses.asdict(B.producer_gaps(B.producer_graph(sqlite_store, p, DEFAULTS), p, DEFAULTS))
+                  for p in producers}
+    whole = sqlite_store.graph()
+    assert B.box1_graph(sqlite_store, stats[0], DEFAULTS) is whole  # current now: no reads
+    assert local_box1 == {s: dataclasses.asdict(B.box1(whole, s, DEFAULTS)) for s in stats}
+    assert local_gaps == {p: dataclasses.asdict(B.producer_gaps(whole, p, DEFAULTS)) for p in producers}
+    assert any(g["publics"] for g in local_gaps.values())

@@ -164,7 +164,7 @@ class PublicIntermediaries(MethodView):
         reaching gives `no_route: true`, leads to ask and what to do.
         """
         settings = get_settings()
-        graph = D.local_graph(get_store(), [node_id], settings, topic=args["topic"], producer=args["producer"])
+        graph = D.graph_for(get_store(), [node_id], settings, topic=args["topic"], producer=args["producer"])
         found = D.discover(graph, node_id, settings, producer=args["producer"], topic=args["topic"],
                            load_status=D.load_from_burden(graph, settings))
         return discovery_json(found, D.public_burden(graph, node_id, settings))

@@ -17,7 +17,7 @@ from ..cli import emit_json, pass_ctx
 def intermediaries(ctx, public, producer, topic, as_json):
     """The trusted intermediaries that can reach PUBLIC (a public's id), best first, with the reasons."""
     store, settings = ctx.store, ctx.settings
-    graph = D.local_graph(store, [public], settings, topic=topic, producer=producer)
+    graph = D.graph_for(store, [public], settings, topic=topic, producer=producer)
     found = D.discover(graph, public, settings, producer=producer, topic=topic,
                        load_status=D.load_from_burden(graph, settings))
     if as_json:

@@ -64,7 +64,7 @@ def public(node_id: str):
     producer = request.args.get("producer") or None
     topic = request.args.get("topic") or None
     errors: dict[str, str] = {}
-    graph = D.local_graph(store, [node_id], settings, topic=topic, producer=producer)
+    graph = D.graph_for(store, [node_id], settings, topic=topic, producer=producer)
     found = None
     try:
         found = D.discover(graph, node_id, settings, producer=producer, topic=topic,
@@ -105,7 +105,7 @@ def _needs(graph, public_id: str) -> list[dict]:
 def public_section(node: dict) -> dict | None:
     """Who this public is, the intermediaries that reach it, its burden, engagements and needs."""
     store, settings = get_store(), get_settings()
-    graph = D.local_graph(store, [node["id"]], settings)
+    graph = D.graph_for(store, [node["id"]], settings)
     found = D.discover(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))
     return {"found": found, "shown": found.intermediaries[:ON_RECORD_PAGE],
             "burden": D.public_burden(graph, node["id"], settings), "today": _dt.date.today(),
