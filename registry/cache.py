@@ -5,6 +5,7 @@ the same for everyone; per-record answers stay local instead.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import threading
 from typing import Callable, Hashable, TypeVar
 
@@ -37,3 +38,27 @@ def burden_index(as_of):
     from .store import get_settings
     return per_revision("burden_index", as_of,
                         lambda: burden.burden_index(get_store().graph(), as_of, get_settings()))
+
+
+def warm(app) -> threading.Thread | None:
+    """Rebuild, in one background thread, what whole-registry answers need after a write: the
+    store's whole-graph cache (signposting and discovery then need no reads) and today's burden
+    index and its API body. One warm-up at a time; answers stay exact meanwhile."""
+    lock = app.extensions.setdefault("pathways.warming", threading.Lock())
+    store = app.extensions.get("pathways.store")
+    if store is None or not lock.acquire(blocking=False):
+        return None
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                store.graph()
+                from .api.burden import index_body
+                index_body(_dt.date.today())
+        except Exception:  # noqa: BLE001 - a store that is down is reported by the next request
+            pass
+        finally:
+            lock.release()
+    thread = threading.Thread(target=run, name="pathways-warm", daemon=True)
+    thread.start()
+    return thread

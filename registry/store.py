@@ -19,10 +19,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _warm_after_write(response):
-        """After a successful write, rebuild the whole-graph cache in the background."""
+        """After a successful write, rebuild the whole-registry caches in the background."""
         if app.config["WARM_GRAPH"] and request.method in ("POST", "PUT", "PATCH", "DELETE") \
-                and response.status_code < 400 and app.extensions.get("pathways.store") is not None:
-            app.extensions["pathways.store"].warm()
+                and response.status_code < 400:
+            from .cache import warm
+            warm(app)
         return response
     app.extensions["pathways.settings"] = _settings.merge(
         _settings.merge(_settings.DEFAULTS, load_algorithm_file(app.config.get("PATHWAYS_SETTINGS"))),

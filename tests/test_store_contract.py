@@ -243,16 +243,3 @@ def test_wipe(store):
     store.wipe()
     assert store.count_nodes() == 0 and store.counts()["edges"] == {}
 
-
-def test_warm_rebuilds_a_stale_cache_in_the_background(store):
-    seed_small(store)
-    assert store.cached_graph() is None  # never built yet
-    thread = store.warm()
-    assert thread is not None
-    thread.join(timeout=30)
-    assert store.cached_graph() is not None and "ons" in store.cached_graph()
-    assert store.warm() is None  # current: nothing to do
-    store.apply(Change(put_nodes=[{"id": "health", "label": "Topic", "name": "Health"}]))
-    assert store.cached_graph() is None  # stale after the write
-    store.warm().join(timeout=30)
-    assert "health" in store.cached_graph()

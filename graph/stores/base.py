@@ -241,7 +241,6 @@ class GraphStore(abc.ABC):
     def __init__(self) -> None:
         self._graph_lock = threading.Lock()
         self._graph_cache: tuple[int, nx.MultiDiGraph] | None = None
-        self._warming = threading.Lock()
 
     # -- writes -----------------------------------------------------------
     @abc.abstractmethod
@@ -310,23 +309,6 @@ class GraphStore(abc.ABC):
         """The whole-graph cache if it is current, else None; never builds it (cheap to ask)."""
         cached = self._graph_cache
         return cached[1] if cached and cached[0] == self.revision() else None
-
-    def warm(self) -> threading.Thread | None:
-        """Rebuild a stale whole-graph cache in a background thread (one at a time), so readers
-        that use :meth:`cached_graph` find it current again soon after a write. Returns the thread."""
-        if self.cached_graph() is not None or not self._warming.acquire(blocking=False):
-            return None
-
-        def run() -> None:
-            try:
-                self.graph()
-            except Exception:  # noqa: BLE001 - a store that is down is reported by the next request
-                pass
-            finally:
-                self._warming.release()
-        thread = threading.Thread(target=run, name="pathways-warm-graph", daemon=True)
-        thread.start()
-        return thread
 
     def graph(self) -> nx.MultiDiGraph:
         """The whole registry as a MultiDiGraph, rebuilt only after a write. Treat it as read-only."""

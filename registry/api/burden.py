@@ -164,6 +164,18 @@ def _as_of(args) -> _dt.date:
     return args.get("as_of") or _dt.date.today()
 
 
+def index_body(as_of: _dt.date) -> str:
+    """The JSON of the burden index as of a date: the same for everyone until the next write,
+    so it is built once per revision (and ahead of time for today by the background warm-up)."""
+    def build() -> str:
+        index = cached_burden_index(as_of)
+        return json.dumps(BurdenIndexSchema().dump({
+            "as_of": index.as_of.isoformat(), "window_days": index.window_days,
+            "publics": [score_json(s) for s in index.publics],
+            "intermediaries": [score_json(s) for s in index.intermediaries]}), ensure_ascii=False)
+    return per_revision("burden_api", as_of, build)
+
+
 @blp.route("/burden")
 class BurdenIndex(MethodView):
     @blp.arguments(BurdenAsOfSchema, location="query")
@@ -174,15 +186,7 @@ class BurdenIndex(MethodView):
         Each with its burden units, capacity, ratio, status (ok, high, over), how many
         engagements and distinct producers, and the engagements that contribute.
         """
-        as_of = _as_of(args)
-
-        def body() -> str:  # the same for everyone until the next write: built once per revision
-            index = cached_burden_index(as_of)
-            return json.dumps(BurdenIndexSchema().dump({
-                "as_of": index.as_of.isoformat(), "window_days": index.window_days,
-                "publics": [score_json(s) for s in index.publics],
-                "intermediaries": [score_json(s) for s in index.intermediaries]}), ensure_ascii=False)
-        return current_app.response_class(per_revision("burden_api", as_of, body), mimetype="application/json")
+        return current_app.response_class(index_body(_as_of(args)), mimetype="application/json")
 
 
 @blp.route("/publics/<node_id>/burden")

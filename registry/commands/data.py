@@ -32,7 +32,8 @@ def serve(ctx, host, port, threads):
         fail(missing, 2)
     store = ctx.store  # open (and verify) before accepting requests
     if ctx.app.config["WARM_GRAPH"]:
-        store.warm()  # build the whole-graph cache while the first visitors read locally
+        from ..cache import warm
+        warm(ctx.app)  # build the whole-registry caches while the first visitors read locally
     click.echo(f"Pathways on http://{host}:{port}/ (store: {store.url}, {store.count_nodes()} records)", err=True)
     waitress_serve(ctx.app, host=host, port=port, threads=threads, ident="pathways")
 
