@@ -138,6 +138,10 @@ def test_dashboard_lists_status_as_text_chart_and_feedback_debt(client, loaded):
     debt = page[page.index('id="feedback-debt"'):]
     assert "Silent survey" in debt and "Carers jury" not in debt
     assert client.get("/burden?as_of=soon").status_code == 400
+    boxes = client.get("/burden?as_of-day=1&as_of-month=6&as_of-year=2024")
+    assert boxes.status_code == 200 and "1 June 2024" in boxes.get_data(as_text=True)
+    bad_boxes = client.get("/burden?as_of-day=31&as_of-month=2&as_of-year=2024").get_data(as_text=True)
+    assert 'href="#as_of-day">The date must be a real date' in bad_boxes and 'value="31"' in bad_boxes
 
 
 def test_record_page_traces_the_number(client, loaded, app_store):

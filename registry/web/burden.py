@@ -10,7 +10,7 @@ from graph import burden, model, planning
 from graph.errors import InvalidRecord
 
 from ..cache import burden_index as cached_burden_index
-from ..forms import form_date
+from ..forms import date_parts, form_date
 from ..store import get_settings, get_store
 from .sections import record_section
 
@@ -55,12 +55,13 @@ def chart(points: list[burden.Point], settings: dict, width: int = CHART_W, heig
 
 
 def _as_of() -> tuple[_dt.date, str | None]:
-    raw = (request.args.get("as_of") or "").strip()
+    """The date asked for: the day, month and year boxes, or ``as_of=YYYY-MM-DD`` in a link."""
+    raw = form_date(request.args, "as_of") or (request.args.get("as_of") or "").strip()
     if not raw:
         return _dt.date.today(), None
     parsed = model.parse_date(raw)
     if parsed is None:
-        return _dt.date.today(), "Enter the date as YYYY-MM-DD, for example 2025-03-31"
+        return _dt.date.today(), "The date must be a real date, for example 31 3 2025"
     return parsed, None
 
 
@@ -81,6 +82,7 @@ def dashboard():
     names = {d.engagement: [graph.nodes[p].get("name", p) for p in d.publics] for d in debts}
     return render_template("burden/dashboard.html", index=index, charts=charts, debts=debts, debt_publics=names,
                            as_of=as_of, as_of_error=error, conf=burden.conf(settings),
+                           as_of_values=date_parts(request.args.to_dict(), ["as_of"]),
                            today=_dt.date.today()), 400 if error else 200
 
 
