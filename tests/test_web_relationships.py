@@ -1,7 +1,6 @@
 """Editors add and remove a record's relationships from its page (issue 4)."""
 from __future__ import annotations
 
-import re
 
 import pytest
 
@@ -9,6 +8,7 @@ from graph import transfer
 from graph.stores import Change
 from registry.auth import hash_token, new_token
 from registry.web.relationships import find_kind, kinds_for, prop_fields, props_from_form
+from tests.web import csrf, sign_in
 
 BOTH_STORES = True  # the pages here run on the embedded store and on Neo4j
 
@@ -25,17 +25,6 @@ DOC = {"format": "pathways-graph", "version": 1, "nodes": [
               {"type": "REACHES", "from": "shelter", "to": "renters", "strength": 0.8, "trust": "high"}]}
 
 
-def csrf(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def sign_in(client, store, role="editor", name="alice") -> None:
-    value = new_token()
-    store.add_token(name, role, hash_token(value))
-    response = client.post("/account/sign-in", data={"token": value, "next": "/account",
-                                                     "csrf_token": csrf(client, "/account/sign-in")})
-    assert response.status_code == 302
 
 
 @pytest.fixture

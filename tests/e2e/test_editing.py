@@ -5,12 +5,12 @@ against the live app.
 """
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from graph import transfer
 from registry.auth import hash_token, new_token
+from tests.web import csrf, sign_in
 
 XSS = "<img src=x onerror=alert(1)>"
 DOC = {"format": "pathways-graph", "version": 1, "nodes": [
@@ -20,17 +20,6 @@ DOC = {"format": "pathways-graph", "version": 1, "nodes": [
     "edges": [{"type": "PRODUCES", "from": "ons", "to": "census"}]}
 
 
-def csrf(client, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def sign_in(client, store, role="editor", name="alice") -> None:
-    value = new_token()
-    store.add_token(name, role, hash_token(value))
-    response = client.post("/account/sign-in", data={"token": value, "next": "/account",
-                                                     "csrf_token": csrf(client, "/account/sign-in")})
-    assert response.status_code == 302 and response.headers["Location"] == "/account"
 
 
 @pytest.fixture
