@@ -34,7 +34,7 @@ MAX_TEXT = 10_000
 class Prop:
     """One property: its kind, its allowed values or range, and whether it is required."""
 
-    kind: str  # str | text | url | bool | int | number | date | enum | tags | contact
+    kind: str  # str | text | url | bool | int | number | date | enum | tags | nations | contact | identifiers | harvest
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
@@ -50,15 +50,25 @@ COMMON = {
     "description": Prop("text", doc="what it is, in plain English"),
     "source": Prop("str", doc="a URL or citation saying where the record comes from"),
     "verified": Prop("date", doc="when the record was last checked"),
-    "tags": Prop("tags", doc="aliases, acronyms and keywords"),
+    "tags": Prop("tags", doc="keywords"),
+    "aliases": Prop("tags", doc="other names people use for it: acronyms, everyday words (CPI, inflation)"),
+    "harvested": Prop("harvest", doc="what the last harvest wrote (a fingerprint per field), so a rerun keeps "
+                                     "an editor's changes"),
 }
+# The nations of the UK, as a record's ``nations`` list holds them.
+NATIONS = ("england", "wales", "scotland", "northern_ireland")
+NATION_NAMES = {"england": "England", "wales": "Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}
 CONTACT = {"contact": Prop("contact", doc="organisational route: email, url, phone, note")}
+NATIONS_PROP = Prop("nations", choices=NATIONS, doc="the nations of the UK it covers or works in")
+IDENTIFIERS = Prop("identifiers", doc="its ids in other registers, e.g. {\"govuk\": \"ministry-of-justice\"}")
 CAPACITY = Prop("number", minimum=0, doc="burden units per window it can bear")
 GEOGRAPHY = Prop("str", doc="where, e.g. UK, England, Wales")
 
 LABELS: dict[str, dict[str, Prop]] = {
     "Producer": {
         **CONTACT,
+        "nations": NATIONS_PROP,
+        "identifiers": IDENTIFIERS,
         "kind": _enum("department", "devolved_government", "agency", "public_body", "team"),
     },
     "Statistic": {
@@ -66,6 +76,9 @@ LABELS: dict[str, dict[str, Prop]] = {
         "status": _enum("accredited_official", "official", "in_development", "management_information", "other"),
         "url": Prop("url"),
         "release": Prop("str", doc="when it is released, e.g. annual"),
+        "nations": NATIONS_PROP,
+        "latest_release": Prop("date", doc="when its latest edition was published"),
+        "latest_url": Prop("url", doc="the latest edition"),
     },
     "Topic": {},
     "Public": {
@@ -82,11 +95,14 @@ LABELS: dict[str, dict[str, Prop]] = {
             "research_infrastructure", "digital_platform", "funder", "other",
         ),
         "geography": GEOGRAPHY,
+        "nations": NATIONS_PROP,
+        "identifiers": IDENTIFIERS,
         "volunteer_led": Prop("bool"),
         "capacity": CAPACITY,
     },
     "UserGroup": {
         **CONTACT,
+        "nations": NATIONS_PROP,
         "remit": Prop("text"),
         "cadence": Prop("str"),
         "membership": _enum("open", "invite", "closed"),
@@ -124,6 +140,10 @@ for _props in LABELS.values():
         _props.setdefault(_k, _v)
 
 ORGANISATIONS = ("Producer", "Intermediary", "UserGroup")
+# Property kinds held as JSON objects (a store that cannot nest maps keeps them as JSON text).
+OBJECT_KINDS = ("contact", "identifiers", "harvest")
+# Properties kept by a store and the harvester but not typed into a form or shown on a page.
+MACHINE_PROPS = ("harvested", "identifiers")
 
 
 @dataclass(frozen=True)
@@ -233,6 +253,17 @@ def check_value(prop: Prop, value: Any) -> str | None:
     if kind == "tags":
         ok = isinstance(value, list) and all(isinstance(t, str) and 0 < len(t) <= 200 for t in value)
         return None if ok else "must be a list of short texts"
+    if kind == "nations":
+        ok = isinstance(value, list) and value and all(v in prop.choices for v in value) and \
+            len(set(value)) == len(value)
+        return None if ok else "must be a list of different nations, each one of: " + ", ".join(prop.choices)
+    if kind == "identifiers":
+        ok = isinstance(value, dict) and value and all(
+            isinstance(k, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,29}", k) and isinstance(v, str)
+            and 0 < len(v) <= 200 and "\n" not in v for k, v in value.items())
+        return None if ok else "must be an object of register name (lower-case) to an id of at most 200 characters"
+    if kind == "harvest":
+        return _check_harvest(value)
     if kind == "contact":
         if not isinstance(value, dict) or not value:
             return "must be an object with any of: " + ", ".join(CONTACT_FIELDS)
@@ -247,6 +278,30 @@ def check_value(prop: Prop, value: Any) -> str | None:
             return "url must be a web address starting http:// or https://"
         return None
     raise ValueError(f"unknown property kind {kind}")  # pragma: no cover - model bug
+
+
+FINGERPRINT = re.compile(r"[0-9a-f]{12}")
+
+
+def _check_harvest(value: Any) -> str | None:
+    """What is wrong with a ``harvested`` value: ``{"by": source, "at": date, "fields": {field: fingerprint}}``.
+
+    >>> _check_harvest({"by": "govuk", "at": "2024-11-20", "fields": {"name": "0123456789ab"}}) is None
+    True
+    >>> _check_harvest({"by": "govuk", "at": "2024-11-20", "fields": {"name": 3}})
+    'fields: each must be a 12-character fingerprint'
+    """
+    if not isinstance(value, dict) or set(value) != {"by", "at", "fields"}:
+        return "must be an object with by, at and fields"
+    if not isinstance(value["by"], str) or not re.fullmatch(r"[a-z][a-z0-9_-]{0,29}", value["by"]):
+        return "by: must be the name of a harvest source"
+    if parse_date(value["at"]) is None:
+        return "at: must be a date as YYYY-MM-DD"
+    fields = value["fields"]
+    if not isinstance(fields, dict) or not all(isinstance(k, str) and len(k) <= 100 and isinstance(v, str)
+                                               and FINGERPRINT.fullmatch(v) for k, v in fields.items()):
+        return "fields: each must be a 12-character fingerprint"
+    return None
 
 
 def parse_date(value: Any) -> _dt.date | None:
@@ -392,7 +447,7 @@ def coerce_cell(prop: Prop | None, text: str) -> Any:
             return int(text)
         if kind == "number":
             return float(text) if any(c in text for c in ".eE") else int(text)
-        if kind in ("tags", "contact"):
+        if kind in ("tags", "nations", "contact", "identifiers", "harvest"):
             return json.loads(text)
     except ValueError:
         return text

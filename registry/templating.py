@@ -35,6 +35,8 @@ PROPERTY_WORDS = {
     "feedback_url": "Published feedback", "feedback_published": "Feedback published", "rest_until": "Rest until",
     "seldom_heard": "Seldom heard", "volunteer_led": "Volunteer-led", "how_to_join": "How to join",
     "hours_per_participant": "Hours per participant", "decision_reason": "Reason for the decision",
+    "aliases": "Also known as", "latest_release": "Latest release", "latest_url": "Latest edition",
+    "release": "Released",
 }
 
 
@@ -70,6 +72,7 @@ def init_app(app: Flask) -> None:
     ])
     app.jinja_env.filters["humanise"] = humanise
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["nation_name"] = lambda n: model.NATION_NAMES.get(n, str(n))
     app.jinja_env.globals.update(NAVIGATION=NAVIGATION, LABEL_WORDS=LABEL_WORDS, PROPERTY_WORDS=PROPERTY_WORDS,
                                  SERVICE_NAME="Pathways")
     app.jinja_env.globals["signed_in_identity"] = signed_in_identity

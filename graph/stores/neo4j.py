@@ -39,7 +39,7 @@ except ImportError as _exc:  # pragma: no cover - packaging problem
 BATCH = 5000  # rows per UNWIND statement
 BOOKKEEPING_KEYS = ("id", "label", "name", "version")
 # Object-valued properties (Neo4j has no map properties): stored as JSON text.
-JSON_PROPS = frozenset(k for props in model.LABELS.values() for k, p in props.items() if p.kind == "contact")
+JSON_PROPS = frozenset(k for props in model.LABELS.values() for k, p in props.items() if p.kind in model.OBJECT_KINDS)
 
 SCHEMA = (
     "CREATE CONSTRAINT pathways_node_id IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE",

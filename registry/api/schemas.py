@@ -41,9 +41,19 @@ def prop_json_schema(prop: model.Prop) -> dict:
         out = {"type": "string", "enum": list(prop.choices)}
     elif kind == "tags":
         out = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}}
+    elif kind == "nations":
+        out = {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "enum": list(prop.choices)}}
     elif kind == "contact":
         out = {"type": "object", "minProperties": 1, "additionalProperties": False,
                "properties": {k: {"type": "string", "minLength": 1} for k in model.CONTACT_FIELDS}}
+    elif kind == "identifiers":
+        out = {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,29}$"},
+               "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 200}}
+    elif kind == "harvest":
+        out = {"type": "object", "required": ["by", "at", "fields"], "additionalProperties": False,
+               "properties": {"by": {"type": "string"}, "at": {"type": "string", "format": "date"},
+                              "fields": {"type": "object",
+                                         "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{12}$"}}}}
     else:  # pragma: no cover - a model bug
         raise ValueError(f"unknown property kind {kind}")
     if prop.minimum is not None:

@@ -30,8 +30,9 @@ from .sections import record_section
 bp = Blueprint("edit", __name__)
 # Form labels beyond the record page's words (templating.PROPERTY_WORDS).
 FIELD_WORDS = {"rest_until": "Do not approach before", "source": "Source", "verified": "Last checked",
-               "tags": "Other names and keywords", "url": "Web page"}
-FIRST, LAST = ("description",), ("contact", "tags", "source", "verified")
+               "tags": "Keywords", "aliases": "Other names people use", "url": "Web page",
+               "nations": "Nations"}
+FIRST, LAST = ("description",), ("contact", "aliases", "tags", "source", "verified")
 # Every date property of any label: shown as GOV.UK day, month and year boxes.
 DATE_KEYS = sorted({k for props in model.LABELS.values() for k, p in props.items() if p.kind == "date"})
 
@@ -61,10 +62,11 @@ def form_fields(label: str) -> list[Field]:
     >>> [f.key for f in form_fields("Topic")]
     ['description', 'tags', 'source', 'verified']
     """
-    props = model.LABELS[label]
+    props = {k: p for k, p in model.LABELS[label].items() if k not in model.MACHINE_PROPS}
     order = [k for k in FIRST if k in props] + [k for k in props if k not in FIRST + LAST] + \
             [k for k in LAST if k in props]
-    hints = {"date": "For example, 27 3 2025", "tags": "One on each line", "url": "Starting https://"}
+    hints = {"date": "For example, 27 3 2025", "tags": "One on each line", "url": "Starting https://",
+             "nations": "Select all that apply"}
     return [Field(k, field_label(k), props[k].kind,
                   " ".join(x for x in (props[k].doc.capitalize() if props[k].doc else "", hints.get(props[k].kind, ""))
                            if x),
@@ -100,6 +102,11 @@ def record_from_form(label: str, form: MultiDict, node_id: str) -> dict:
             if contact:
                 record["contact"] = contact
             continue
+        if f.kind == "nations":
+            ticked = [n for n in form.getlist(f.key) if n]
+            if ticked:
+                record[f.key] = ticked
+            continue
         if f.kind == "date":
             value = form_date(form, f.key)
             if value is not None:
@@ -134,6 +141,8 @@ def form_values(record: dict) -> dict:
             out.update({f"contact-{k}": v for k, v in value.items()})
         elif isinstance(value, bool):
             out[key] = "yes" if value else "no"
+        elif key == "nations" and isinstance(value, list):
+            out[key] = list(value)
         elif isinstance(value, list):
             out[key] = "\n".join(map(str, value))
         else:
@@ -178,7 +187,8 @@ def _form(label, values, errors, *, node=None, version=None, conflict=None):
     # A form shown again with its errors answers 200, as GOV.UK services do: the page itself is fine.
     return render_template("edit/form.html", label=label, label_word=LABEL_WORDS.get(label, label),
                            fields=form_fields(label), values=values, errors=errors, node=node, version=version,
-                           conflict=conflict, contact_fields=model.CONTACT_FIELDS)
+                           conflict=conflict, contact_fields=model.CONTACT_FIELDS,
+                           nation_names=model.NATION_NAMES)
 
 
 @bp.route("/records/new", methods=["GET", "POST"])
@@ -196,7 +206,7 @@ def new():
     rate_limit("write")
     node_id = (request.form.get("id") or "").strip()
     record = record_from_form(label, request.form, node_id)
-    values = {**request.form.to_dict(), "id": node_id}
+    values = {**request.form.to_dict(), "id": node_id, "nations": request.form.getlist("nations")}
     try:
         if node_id and get_store().get_node(node_id) is not None:
             raise DuplicateNode(node_id)
@@ -223,8 +233,10 @@ def edit(node_id: str):
         return _form(label, form_values(current), {}, node=current, version=current["version"])
     identity = _signed_in()
     rate_limit("write")
-    record = record_from_form(label, request.form, node_id)
-    values = request.form.to_dict()
+    # What a form does not show (the harvest's fingerprints, ids in other registers) is kept as it was.
+    record = {**{k: current[k] for k in model.MACHINE_PROPS if k in current},
+              **record_from_form(label, request.form, node_id)}
+    values = {**request.form.to_dict(), **{k: request.form.getlist(k) for k in ("nations",) if k in request.form}}
     try:
         version = int(request.form.get("version", ""))
     except ValueError:

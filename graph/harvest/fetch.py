@@ -1,0 +1,254 @@
+"""Reading a source's responses: live over HTTP, politely, or replayed from a recording.
+
+Every reader answers ``get(url) -> str`` (the response body) and ``get_json(url)``,
+raising :class:`~graph.harvest.base.HarvestError` naming the URL when a response
+cannot be used, or :class:`~graph.harvest.base.Offline` when nothing can be reached.
+
+- :class:`Live` asks the real API: a User-Agent that says who is asking, a pause between
+  calls, and retries with backoff on 429 and 5xx (honouring ``Retry-After``).
+  Given ``save_to``, it keeps every response in a folder that :class:`Folder` replays.
+- :class:`Cassette` replays a VCR cassette (YAML: ``interactions[i].request.uri`` and
+  ``interactions[i].response.body.string``), as recorded by vcrpy.
+- :class:`Folder` replays a folder of saved responses (one file per URL, see :func:`file_name`).
+
+The standard library's urllib is used rather than requests: one GET with headers and
+a timeout is all a harvest needs.
+
+>>> c = Cassette.from_text("interactions:\\n- request: {uri: 'https://x.test/a?b=1&a=2'}\\n"
+...                        "  response: {body: {string: '{\\"ok\\": true}'}, status: {code: 200}}\\n", "c.yaml")
+>>> c.get_json("https://x.test/a?a=2&b=1")
+{'ok': True}
+"""
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import json
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from .base import HarvestError, Offline
+
+USER_AGENT = "Pathways-harvester/0.1 (registry of engagement routes for official statistics)"
+MAX_BODY = 50 * 1024 * 1024
+
+
+def canonical(url: str) -> str:
+    """A URL in one form for matching: no repeated slashes in the path, query keys sorted.
+
+    >>> canonical("https://www.gov.uk/api/content//government/collections/x?b=2&a=1&a=0")
+    'https://www.gov.uk/api/content/government/collections/x?a=0&a=1&b=2'
+    """
+    parts = urllib.parse.urlsplit(url)
+    path = re.sub(r"/{2,}", "/", parts.path)
+    query = urllib.parse.urlencode(sorted(urllib.parse.parse_qsl(parts.query, keep_blank_values=True)))
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc.lower(), path, query, ""))
+
+
+def parse_json(body: str, url: str):
+    """The JSON of a response, or a HarvestError saying what came instead.
+
+    >>> parse_json("<html>", "https://x.test/")
+    Traceback (most recent call last):
+    ...
+    graph.harvest.base.HarvestError: https://x.test/: body: is HTML, not JSON (a page instead of the API?)
+    """
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        if body.lstrip()[:1] == "<":
+            raise HarvestError(url, "body", "is HTML, not JSON (a page instead of the API?)") from None
+        raise HarvestError(url, "body", f"is not valid JSON ({exc.msg} at character {exc.pos}; "
+                                        "truncated?)") from None
+
+
+class Reader:
+    """The interface: ``get`` a body, ``get_json`` its JSON; ``recorded`` is the date of a recording."""
+
+    recorded: str | None = None
+
+    def get(self, url: str) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def get_json(self, url: str):
+        return parse_json(self.get(url), url)
+
+
+class Live(Reader):
+    """The live API, asked politely."""
+
+    def __init__(self, pause: float = 0.5, retries: int = 4, timeout: float = 30.0,
+                 save_to: Path | None = None, opener: Callable | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.pause, self.retries, self.timeout = pause, retries, timeout
+        self.save_to = Path(save_to) if save_to else None
+        self._open = opener or urllib.request.urlopen
+        self._sleep = sleep
+        self._last = 0.0
+
+    def get(self, url: str) -> str:
+        for attempt in range(self.retries + 1):
+            wait = self.pause - (time.monotonic() - self._last)
+            if wait > 0:
+                self._sleep(wait)
+            self._last = time.monotonic()
+            request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
+            try:
+                with self._open(request, timeout=self.timeout) as response:
+                    body = response.read(MAX_BODY + 1)
+                if len(body) > MAX_BODY:
+                    raise HarvestError(url, "body", f"is larger than {MAX_BODY // 1024 // 1024} MiB")
+                text = body.decode("utf-8")
+                if self.save_to:
+                    self.save_to.mkdir(parents=True, exist_ok=True)
+                    (self.save_to / file_name(url)).write_text(json.dumps({"url": url, "body": text}), "utf-8")
+                return text
+            except urllib.error.HTTPError as exc:
+                if exc.code == 429 or exc.code >= 500:
+                    if attempt < self.retries:
+                        self._sleep(_retry_after(exc.headers.get("Retry-After"), 2.0 ** attempt))
+                        continue
+                raise HarvestError(url, "", f"answered HTTP {exc.code} {exc.reason}") from None
+            except urllib.error.URLError as exc:
+                reason = exc.reason
+                if isinstance(reason, (socket.gaierror, ConnectionRefusedError, OSError)) and attempt == self.retries:
+                    host = urllib.parse.urlsplit(url).netloc
+                    raise Offline(url, "", f"cannot reach {host} ({reason}): are you offline? "
+                                           "Use --recorded PATH to read saved responses") from None
+                if attempt < self.retries:
+                    self._sleep(2.0 ** attempt)
+                    continue
+                raise HarvestError(url, "", f"could not be read: {reason}") from None
+            except (TimeoutError, socket.timeout):
+                if attempt < self.retries:
+                    self._sleep(2.0 ** attempt)
+                    continue
+                raise HarvestError(url, "", f"did not answer within {self.timeout:g} seconds") from None
+            except UnicodeDecodeError:
+                raise HarvestError(url, "body", "is not UTF-8 text") from None
+        raise HarvestError(url, "", "could not be read")  # pragma: no cover - the loop always returns or raises
+
+
+def _retry_after(header: str | None, default: float) -> float:
+    """Seconds to wait from a Retry-After header (seconds or an HTTP date), capped at a minute.
+
+    >>> _retry_after("3", 1.0), _retry_after(None, 2.0), _retry_after("soon", 4.0)
+    (3.0, 2.0, 4.0)
+    """
+    if not header:
+        return default
+    try:
+        return min(float(header), 60.0)
+    except ValueError:
+        when = email.utils.parsedate_to_datetime(header) if re.search(r"\d{4}", header) else None
+        if when is None:
+            return default
+        return max(0.0, min(when.timestamp() - time.time(), 60.0))
+
+
+def file_name(url: str) -> str:
+    """The file a saved response for ``url`` is kept in (readable, and unique by a hash).
+
+    >>> file_name("https://www.gov.uk/api/content/government/collections/x")
+    'www.gov.uk-api-content-government-collections-x-5bbe0d86.json'
+    """
+    key = canonical(url)
+    parts = urllib.parse.urlsplit(key)
+    readable = re.sub(r"[^a-z0-9.]+", "-", (parts.netloc + parts.path).lower()).strip("-")[:120]
+    return f"{readable}-{hashlib.sha256(key.encode()).hexdigest()[:8]}.json"
+
+
+def _header_dates(headers) -> list[str]:
+    """The ISO dates of a recorded response's ``Date`` header (when it was recorded).
+
+    >>> _header_dates({"Date": ["Wed, 20 Nov 2024 16:45:52 GMT"]})
+    ['2024-11-20']
+    """
+    out = []
+    for key, values in (headers or {}).items() if isinstance(headers, dict) else ():
+        if str(key).lower() != "date":
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            try:
+                out.append(email.utils.parsedate_to_datetime(str(value)).date().isoformat())
+            except (TypeError, ValueError):
+                continue
+    return out
+
+
+class Cassette(Reader):
+    """Responses replayed from a VCR cassette."""
+
+    def __init__(self, responses: dict[str, tuple[int, str]], name: str, recorded: str | None = None):
+        self.responses, self.name, self.recorded = responses, name, recorded
+
+    @classmethod
+    def from_text(cls, text: str, name: str) -> "Cassette":
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise HarvestError(name, "", f"is not a readable cassette: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+            raise HarvestError(name, "interactions", "is missing: not a VCR cassette")
+        responses: dict[str, tuple[int, str]] = {}
+        dates = []
+        for i, item in enumerate(data["interactions"]):
+            try:
+                uri = item["request"]["uri"]
+                body = item["response"]["body"]["string"]
+                status = int((item["response"].get("status") or {}).get("code", 200))
+            except (KeyError, TypeError, ValueError):
+                raise HarvestError(name, f"interactions[{i}]", "needs request.uri and response.body.string") from None
+            if isinstance(body, bytes):
+                body = body.decode("utf-8", "replace")
+            responses[canonical(uri)] = (status, body)
+            dates += _header_dates(item["response"].get("headers"))
+        return cls(responses, name, max(dates) if dates else None)
+
+    @classmethod
+    def open(cls, path: Path) -> "Cassette":
+        return cls.from_text(Path(path).read_text("utf-8"), str(path))
+
+    def get(self, url: str) -> str:
+        found = self.responses.get(canonical(url))
+        if found is None:
+            raise HarvestError(url, "", f"is not in the recording {self.name}")
+        status, body = found
+        if status >= 400:
+            raise HarvestError(url, "", f"answered HTTP {status} when it was recorded")
+        return body
+
+
+class Folder(Reader):
+    """Responses replayed from a folder that :class:`Live` saved (``--save``)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def get(self, url: str) -> str:
+        file = self.path / file_name(url)
+        if not file.is_file():
+            raise HarvestError(url, "", f"is not in the recording {self.path} (no {file.name})")
+        try:
+            saved = json.loads(file.read_text("utf-8"))
+            return saved["body"]
+        except (ValueError, KeyError, TypeError):
+            raise HarvestError(str(file), "body", "is not a saved response") from None
+
+
+def recorded_reader(path: Path) -> Reader:
+    """The reader for ``--recorded PATH``: a cassette file or a folder of saved responses."""
+    path = Path(path)
+    if path.is_dir():
+        return Folder(path)
+    if path.is_file():
+        return Cassette.open(path)
+    raise HarvestError(str(path), "", "no such file or folder")
