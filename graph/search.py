@@ -1,30 +1,45 @@
-"""Search that forgives: typos, word order, acronyms and aliases, ranked.
+"""Search that is right, or says it is unsure: whole words first, word forms folded, typos only as a rescue.
 
-An index is built once per store revision from every record's name, the
-acronym of its name, its alias ``tags``, the parts of its id and the words of
-its description. A query is split into words; each word is matched against
-the index's vocabulary exactly, as the start of a longer word, or fuzzily
-against the words of names, tags and acronyms (rapidfuzz, edit distance), so
-"houshold" finds "households". A record's score
-is the sum over the query's words of its best match (similarity × how much the
-field counts × how rare the word is), divided by what a perfect match would
-score; words of the query that match nothing lower every score. A name close
-to the whole phrase scores a little more, statistics a little more than
-engagement records, and the phrase matching a name, tag or id exactly lifts a
-record to the top.
+An index is built once per store revision. Each record's words are folded to their
+stem (Snowball's English stemmer, plus a few everyday forms it leaves apart:
+"rental" ~ "rent"), so "deaths" finds "death" and "prices" never finds "practices".
+Each word counts by the field it is in, best first: the record's **name**, its
+**aliases** and acronyms (the words people use for it: "CPI", "inflation"), its
+keywords, the names of its **topics**, the names of its **producers**, then its
+description. A query is split into words; nation words ("Wales", "NI", "Scottish")
+are taken out as a *qualifier* rather than matched as words (see :mod:`graph.nations`),
+and generic words ("statistics", "figures", "data") count only a little.
+
+Each query word is matched exactly (by stem). Only a word that matches nothing
+exactly is rescued: by the start of a longer word ("unemp") or by edit distance
+("infaltion" ~ "inflation"); such a match is marked ``fuzzy`` and a
+:class:`Hit` records what it was read as, for "did you mean".
+
+A record's score is the sum over the query's words of its best match (similarity ×
+field weight × rarity of the word), divided by what a perfect match in the name would
+score, so a word matching nothing lowers every score. ``coverage`` is the share of the
+query's words a record matched at all. Typing a record's whole name or alias
+(``exact``) lifts it to the top. With a nation in the query, records of another nation
+are marked down and records of exactly that nation lifted a little.
 
 >>> index = SearchIndex([
 ...     {"id": "hbai", "label": "Statistic", "name": "Households Below Average Income (HBAI)",
 ...      "description": "Low-income (poverty) estimates."},
 ...     {"id": "bar", "label": "Statistic", "name": "Below Average Resources",
-...      "description": "A new poverty measure.", "tags": ["Social Metrics Commission"]},
+...      "description": "A new poverty measure.", "aliases": ["Social Metrics Commission"]},
+...     {"id": "fps", "label": "Statistic", "name": "Farm Practices Survey", "nations": ["england"]},
+...     {"id": "hpi-w", "label": "Statistic", "name": "House price index", "nations": ["wales"]},
 ...     {"id": "census", "label": "Statistic", "name": "Census 2021"}])
->>> [h.id for h in index.search("houshold income stats")]
+>>> [h.id for h in index.search("houshold income stats")][:1]
 ['hbai']
+>>> index.search("houshold income")[0].fuzzy, index.search("houshold income")[0].read_as
+(True, {'houshold': 'households'})
 >>> [h.id for h in index.search("BAR poverty measure")][0]
 'bar'
->>> [h.id for h in index.search("average below")]
-['bar', 'hbai']
+>>> [h.id for h in index.search("house prices in wales")]
+['hpi-w']
+>>> sorted((h.id, h.coverage) for h in index.search("farm prices"))
+[('fps', 0.5), ('hpi-w', 0.5)]
 >>> index.search("census 2021")[0].exact
 True
 """
@@ -39,27 +54,53 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
+import snowballstemmer
 from rapidfuzz import fuzz, process
 
-# How much a match in each field counts.
-# An alias or acronym names the record; a word of its name only mentions something.
-FIELD_WEIGHTS = {"name": 1.0, "tag": 1.2, "acronym": 1.2, "initials": 1.2, "id": 0.8, "description": 0.5}
+from . import nations as _nations
+from .settings import DEFAULTS as _SETTINGS
+
+# How much a match in each field counts. The name and the words people use for a record name it;
+# a topic or a producer only places it; a description only mentions things.
+FIELD_WEIGHTS = {"name": 3.0, "alias": 3.0, "acronym": 3.0, "keyword": 1.5, "topic": 1.0, "producer": 1.0,
+                 "description": 0.4}
+FIELD_WORDS = {"name": "its name", "alias": "a name people use for it", "acronym": "its acronym",
+               "keyword": "its keywords", "topic": "its topic", "producer": "its producer",
+               "description": "its description"}
+NAMING_FIELDS = ("name", "alias", "acronym", "keyword")
 # What people search for first: statistics, then the organisations and topics around them.
 LABEL_WEIGHTS = {"Statistic": 1.0, "Topic": 0.95, "Producer": 0.95, "UserGroup": 0.95, "Intermediary": 0.95,
                  "Public": 0.9, "Engagement": 0.7, "Need": 0.7}
 STOPWORDS = frozenset(
     "a an and are as at be by can do does for from how i in is it me my of on or the to what where who "
-    "whom which with about contact contacts ask asking get find".split())
-# Everyday short forms people type.
-SYNONYMS = {"stats": "statistics", "stat": "statistic", "govt": "government", "dept": "department",
-            "uk": "uk", "nhs": "nhs"}
-DEFAULTS = {"min_score": 0.3, "fuzzy_cutoff": 75, "prefix_similarity": 0.9, "fuzzy_factor": 0.95,
-            "min_fuzzy_length": 4, "max_candidates": 200, "common_factor": 4,
-            "max_posting": 5000, "exact_bonus": 1.0, "phrase_bonus": 0.3,
-            # From this many records, a write does not make the next search wait for a new index:
-            # the previous one answers while the new one is built in the background.
-            "background_above": 20_000}
+    "whom which with about contact contacts ask asking get find want need know please tell show".split())
+# Words that say "a statistic" without saying which: they count a little and are never required.
+GENERIC = frozenset("statistics statistic stats stat figures figure data numbers number official latest "
+                    "release releases report reports bulletin bulletins estimates estimate national".split())
+SYNONYMS = {"stats": "statistics", "stat": "statistic", "govt": "government", "dept": "department", "&": "and"}
+# Everyday forms Snowball leaves apart, folded to one stem (stem -> stem).
+FOLDS = {"rental": "rent", "inflationari": "inflat", "employe": "employ", "criminal": "crime", "crimin": "crime",
+         "prisoner": "prison", "offenc": "offend", "offens": "offend", "migrant": "migrat", "immigr": "migrat",
+         "emigr": "migrat", "mortal": "death", "die": "death", "dead": "death", "born": "birth", "children": "child",
+         "person": "peopl", "wage": "earn", "salari": "earn"}
+DEFAULTS = _SETTINGS["search"]
 _WORD = re.compile(r"[a-z0-9]+")
+_STEMMER = threading.local()
+
+
+def stem(word: str) -> str:
+    """The folded stem of one lower-case word.
+
+    >>> stem("rents"), stem("rental"), stem("deaths"), stem("prices"), stem("practices")
+    ('rent', 'rent', 'death', 'price', 'practic')
+    """
+    stemmer = getattr(_STEMMER, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMER.english = snowballstemmer.stemmer("english")
+    if word.isdigit() or len(word) <= 2:
+        return word
+    s = stemmer.stemWord(word)
+    return FOLDS.get(s, s)
 
 
 def words(text: str) -> list[str]:
@@ -69,7 +110,7 @@ def words(text: str) -> list[str]:
     ['census', '2021', 'statistics']
     """
     out = []
-    for w in _WORD.findall((text or "").lower()):
+    for w in _WORD.findall((text or "").lower().replace("&", " and ")):
         w = SYNONYMS.get(w, w)
         if w not in STOPWORDS:
             out.append(w)
@@ -77,28 +118,51 @@ def words(text: str) -> list[str]:
 
 
 def acronym(name: str) -> str:
-    """The initials of a name's significant words, as people abbreviate it.
+    """The initials of a name's significant words (not its nation or years), as people abbreviate it.
 
-    >>> acronym("Households Below Average Income"), acronym("Office for National Statistics"), acronym("Census")
-    ('hbai', 'ons', '')
+    >>> acronym("Households Below Average Income"), acronym("Consumer price inflation, UK"), acronym("Census")
+    ('hbai', 'cpi', '')
     """
-    initials = [w[0] for w in _WORD.findall(re.sub(r"\(.*?\)", " ", name.lower()))
-                if w not in STOPWORDS and not w.isdigit()]
+    plain = re.sub(r"\(.*?\)", " ", name.lower())
+    initials = [w[0] for w in _WORD.findall(plain)
+                if w not in STOPWORDS and not w.isdigit() and not _nations.nations_in(w)]
     return "".join(initials) if len(initials) >= 2 else ""
 
 
 def normalise(text: str) -> str:
-    """The form used to compare a whole phrase.
+    """The form used to compare a whole phrase: its stems, in order.
 
-    >>> normalise("  Census-2021 ")
-    'census 2021'
+    >>> normalise("  Census-2021 "), normalise("Deaths registered")
+    ('census 2021', 'death regist')
     """
-    return " ".join(_WORD.findall((text or "").lower()))
+    return " ".join(stem(w) for w in _WORD.findall((text or "").lower().replace("&", " and ")))
+
+
+_NATION_PHRASE = re.compile(r"\b(northern ireland|northern irish|great britain|united kingdom|england|english|"
+                            r"wales|welsh|cymru|scotland|scottish|scots|uk|gb|ni|british)\b")
+
+
+def split_nations(text: str) -> tuple[str, frozenset[str]]:
+    """The query without its nation words, and the nations it names.
+
+    >>> split_nations("house prices in Wales")
+    ('house prices in ', frozenset({'wales'}))
+    >>> split_nations("Northern Ireland deaths")[1]
+    frozenset({'northern_ireland'})
+    """
+    low = (text or "").lower()
+    named = _nations.nations_in(low)
+    return _NATION_PHRASE.sub(" ", low).replace("  ", " "), named
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One record found: its identity, how well it matched (0–1, above 1 for an exact phrase) and why."""
+    """One record found: its identity, how well it matched and why.
+
+    ``score`` is 0–1 (above 1 for a whole name typed); ``coverage`` the share of the
+    query's words it matched; ``fuzzy`` whether any of them only by a typo rescue,
+    ``read_as`` what each such word was read as; ``why`` says what matched, in words.
+    """
 
     id: str
     label: str
@@ -107,152 +171,246 @@ class Hit:
     matched: tuple[str, ...] = ()
     exact: bool = False
     description: str | None = None
+    coverage: float = 1.0
+    fuzzy: bool = False
+    read_as: dict = field(default_factory=dict)
+    why: tuple[str, ...] = ()
+    producer: str | None = None
+    nations: tuple[str, ...] = ()
+    named: bool = False  # every word it matched is in its name, aliases, acronym or keywords
 
     def as_dict(self) -> dict:
         return {"id": self.id, "label": self.label, "name": self.name, "score": round(self.score, 3),
-                "matched": list(self.matched), "description": self.description}
+                "matched": list(self.matched), "description": self.description, "exact": self.exact,
+                "coverage": round(self.coverage, 3), "fuzzy": self.fuzzy, "read_as": dict(self.read_as),
+                "why": list(self.why), "producer": self.producer, "nations": list(self.nations),
+                "named": self.named}
 
 
 @dataclass
+class _Doc:
+    id: str
+    label: str
+    name: str
+    description: str | None
+    producer: str | None
+    nations: frozenset[str]
+
+
 class SearchIndex:
-    """An inverted index over records' words, built once and queried many times."""
+    """An inverted index over records' stems, built once and queried many times.
 
-    records: Iterable[dict]
-    revision: int | None = None
-    docs: list[tuple[str, str, str, str | None]] = field(default_factory=list, init=False)
-    postings: dict[str, dict[int, float]] = field(default_factory=dict, init=False)
-    phrases: dict[str, set[int]] = field(default_factory=dict, init=False)
-    vocab: list[str] = field(default_factory=list, init=False)
-    fuzzy_vocab: list[str] = field(default_factory=list, init=False)
-    idf: dict[str, float] = field(default_factory=dict, init=False)
+    ``edges`` (optional) are relationship records: PRODUCES and ABOUT give each
+    statistic the names of its producers and topics to match on.
+    """
 
-    def __post_init__(self) -> None:
-        self._tops: dict[tuple[str, int], list[tuple[int, float]]] = {}
-        self._named: set[str] = set()  # words of names, tags and acronyms: the vocabulary typos are matched in
-        for record in self.records:
-            self._add(record)
-        self.records = ()
+    def __init__(self, records: Iterable[dict], revision: int | None = None, edges: Iterable[dict] = ()):
+        self.revision = revision
+        self.docs: list[_Doc] = []
+        # stem -> {doc: (weight, field, surface word)}
+        self.postings: dict[str, dict[int, tuple[float, str, str]]] = {}
+        self.phrases: dict[str, set[int]] = {}
+        self._tops: dict[tuple[str, int], list] = {}
+        records = list(records)
+        names = {r["id"]: (r.get("name") or r["id"], r.get("aliases") or []) for r in records
+                 if r.get("label") in ("Producer", "Topic")}
+        around: dict[str, dict[str, list[str]]] = {}
+        for e in edges:
+            if e.get("type") == "PRODUCES" and e.get("from") in names:
+                around.setdefault(e["to"], {}).setdefault("producer", []).append(e["from"])
+            elif e.get("type") == "ABOUT" and e.get("to") in names:
+                around.setdefault(e["from"], {}).setdefault("topic", []).append(e["to"])
+        surfaces: set[str] = set()
+        for record in records:
+            self._add(record, around.get(record["id"], {}), names, surfaces)
         n = max(len(self.docs), 1)
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
         self.vocab = sorted(self.postings)
-        self.fuzzy_vocab = sorted(self._named)
-        del self._named
+        # Typos are matched against the words of names, aliases, topics and producers, as typed there.
+        self.surface = sorted(surfaces)
+        self._stem_of = {w: stem(w) for w in self.surface}
         self._mean_idf = sum(self.idf.values()) / len(self.idf) if self.idf else 1.0
 
-    def _add(self, record: dict) -> None:
+    def _add(self, record: dict, around: dict[str, list[str]], names: dict, surfaces: set[str]) -> None:
         i = len(self.docs)
         name = record.get("name") or record["id"]
         description = record.get("description") or record.get("statement") or record.get("remit")
-        self.docs.append((record["id"], record.get("label", ""), name, description))
-        tags = [t for t in (record.get("tags") or []) if isinstance(t, str)]
-        fields = [("name", words(name)), ("tag", [w for t in tags for w in words(t)]),
-                  ("acronym", [w for part in re.findall(r"\((.*?)\)", name) for w in words(part)]),
-                  ("initials", [acronym(name)] if acronym(name) else []),
-                  ("id", words(record["id"].replace(".", " "))),
-                  ("description", words(description or "")[:200])]
-        for kind, ws in fields:
+        producers = around.get("producer", [])
+        nations = _nations.nations_of(record) or (_nations.nations_in(name) if record.get("label") == "Statistic"
+                                                  else frozenset())
+        self.docs.append(_Doc(record["id"], record.get("label", ""), name, description,
+                              names[producers[0]][0] if producers else None, nations))
+        aliases = [t for t in (record.get("aliases") or []) if isinstance(t, str)]
+        fields = [("name", [name]), ("alias", aliases),
+                  ("acronym", re.findall(r"\((.*?)\)", name) + ([acronym(name)] if acronym(name) else [])),
+                  ("keyword", [t for t in (record.get("tags") or []) if isinstance(t, str)]),
+                  ("topic", [x for t in around.get("topic", []) for x in (names[t][0], *names[t][1])]),
+                  ("producer", [x for p in producers for x in (names[p][0], *names[p][1])]),
+                  ("description", [" ".join((description or "").split()[:200])])]
+        for kind, texts in fields:
             weight = FIELD_WEIGHTS[kind]
-            if kind in ("name", "tag", "acronym"):
-                self._named.update(w for w in ws if w.isalpha())
-            for w in ws:
-                posting = self.postings.setdefault(w, {})
-                if posting.get(i, 0) < weight:
-                    posting[i] = weight
-        for phrase in (name, record["id"], *tags):
+            for text in texts:
+                for w in words(text):
+                    s = stem(w)
+                    if kind != "description" and w.isalpha():
+                        surfaces.add(w)
+                    posting = self.postings.setdefault(s, {})
+                    if posting.get(i, (0.0,))[0] < weight:
+                        posting[i] = (weight, kind, w)
+        for phrase in (name, *aliases):
             self.phrases.setdefault(normalise(phrase), set()).add(i)
+        self.phrases.setdefault(normalise(record["id"].replace(".", " ")), set()).add(i)
 
     def __len__(self) -> int:
         return len(self.docs)
 
     def _top(self, word: str, cap: int):
-        """The records a word occurs in, at most ``cap`` of them, strongest fields first."""
         posting = self.postings[word]
         if len(posting) <= cap:
             return posting.items()
         top = self._tops.get((word, cap))
         if top is None:
-            top = self._tops[(word, cap)] = heapq.nlargest(cap, posting.items(), key=lambda kv: kv[1])
+            top = self._tops[(word, cap)] = heapq.nlargest(cap, posting.items(), key=lambda kv: kv[1][0])
         return top
 
-    def _matches(self, word: str, cfg: dict) -> dict[str, float]:
-        """Vocabulary words that ``word`` may stand for, with a similarity 0–1."""
-        found: dict[str, float] = {}
-        if word in self.postings:
-            found[word] = 1.0
+    def _matches(self, word: str, cfg: dict) -> tuple[dict[str, float], str | None]:
+        """Stems ``word`` may stand for, with a similarity, and what it was read as when rescued."""
+        s = stem(word)
+        if s in self.postings:
+            return {s: 1.0}, None
         if len(word) < cfg["min_fuzzy_length"] or word.isdigit():
-            return found
-        start = bisect.bisect_left(self.vocab, word)
-        for w in self.vocab[start:start + 50]:
+            return {}, None
+        found: dict[str, float] = {}
+        read_as = None
+        start = bisect.bisect_left(self.surface, word)
+        for w in self.surface[start:start + 20]:
             if not w.startswith(word):
                 break
-            found.setdefault(w, cfg["prefix_similarity"])
-        for w, score, _ in process.extract(word, self.fuzzy_vocab, scorer=fuzz.ratio, score_cutoff=cfg["fuzzy_cutoff"],
-                                           limit=50):
-            if not w.isdigit():
-                found.setdefault(w, score / 100 * cfg["fuzzy_factor"])
-        return found
+            found.setdefault(self._stem_of[w], cfg["prefix_similarity"])
+            read_as = read_as or w
+        for w, score, _ in process.extract(word, self.surface, scorer=fuzz.ratio, score_cutoff=cfg["fuzzy_cutoff"],
+                                           limit=3):
+            sim = score / 100 * cfg["fuzzy_factor"]
+            if sim > found.get(self._stem_of[w], 0):
+                found[self._stem_of[w]] = sim
+            read_as = read_as or w
+        return found, read_as
 
     def search(self, text: str, label: str | None = None, limit: int = 20,
-               settings: dict | None = None) -> list[Hit]:
-        """Records matching ``text``, best first; ``settings`` may override :data:`DEFAULTS`."""
+               settings: dict | None = None, nations: Iterable[str] = ()) -> list[Hit]:
+        """Records matching ``text``, best first; ``settings["search"]`` may override :data:`DEFAULTS`.
+
+        ``nations`` are nations asked for besides any the text names.
+        """
         cfg = {**DEFAULTS, **((settings or {}).get("search") or {})}
-        query = words(text)
-        phrase = normalise(text)
-        if not query and not phrase:
+        rest, asked_nations = split_nations(text)
+        asked_nations |= frozenset(nations)
+        query = list(dict.fromkeys(words(rest)))
+        if not query:
+            # Only nation words (or nothing): search them as words after all.
+            query, asked_nations = list(dict.fromkeys(words(text))), frozenset(nations)
+        if not query:
             return []
+        phrase = normalise(" ".join(query))
         scores: dict[int, float] = {}
-        matched: dict[int, list[str]] = {}
+        hits_of: dict[int, list[tuple[str, str, str, bool]]] = {}  # doc -> (query word, field, surface, fuzzy)
         possible = 0.0
-        # Rarest words first: once they have found candidates, a common word (say "statistics",
-        # in most descriptions) only adds to those candidates instead of walking its whole posting.
-        options_of = [(qw, self._matches(qw, cfg)) for qw in dict.fromkeys(query)]
+        read_as: dict[str, str] = {}
+        counted = 0
+        options_of = []
+        for qw in query:
+            options, rescued = self._matches(qw, cfg)
+            options_of.append((qw, options, rescued))
         options_of.sort(key=lambda item: sum(len(self.postings[w]) for w in item[1]))
-        for qw, options in options_of:
+        all_generic = all(qw in GENERIC for qw in query)
+        for qw, options, rescued in options_of:
+            generic = qw in GENERIC and not all_generic
+            factor = cfg["generic_weight"] if generic else 1.0
+            if not generic:
+                counted += 1
             if not options:
-                possible += self._mean_idf
+                possible += 0.0 if generic else FIELD_WEIGHTS["name"] * self._mean_idf
                 continue
-            possible += max(self.idf[w] for w in options)
+            if rescued:
+                read_as[qw] = rescued
+            possible += factor * FIELD_WEIGHTS["name"] * max(self.idf[w] for w in options)
             size = sum(len(self.postings[w]) for w in options)
             restrict = bool(scores) and size > cfg["common_factor"] * len(scores)
-            best: dict[int, tuple[float, str]] = {}
+            best: dict[int, tuple[float, str, str]] = {}
             for w, sim in options.items():
                 idf, posting = self.idf[w], self.postings[w]
-                if restrict:
-                    pairs = ((i, posting[i]) for i in scores if i in posting)
-                else:
-                    pairs = self._top(w, cfg["max_posting"])
-                for i, weight in pairs:
-                    value = sim * weight * idf
-                    if value > best.get(i, (0.0, ""))[0]:
-                        best[i] = (value, w)
-            for i, (value, w) in best.items():
+                pairs = ((i, posting[i]) for i in scores if i in posting) if restrict else \
+                    self._top(w, cfg["max_posting"])
+                for i, (weight, kind, surface) in pairs:
+                    value = factor * sim * weight * idf
+                    if value > best.get(i, (0.0,))[0]:
+                        best[i] = (value, kind, surface)
+            for i, (value, kind, surface) in best.items():
                 scores[i] = scores.get(i, 0.0) + value
-                matched.setdefault(i, []).append(w)
+                hits_of.setdefault(i, []).append((qw, kind, surface, rescued is not None))
         exact = set(self.phrases.get(phrase, ())) if phrase else set()
         for i in exact:
             scores.setdefault(i, 0.0)
         ranked = heapq.nlargest(cfg["max_candidates"], scores, key=scores.__getitem__)
-        hits = []
+        out = []
         for i in ranked:
-            doc_id, doc_label, name, description = self.docs[i]
-            if label and doc_label != label:
+            doc = self.docs[i]
+            if label and doc.label != label:
                 continue
+            matched = hits_of.get(i, [])
             score = scores[i] / possible if possible else 0.0
-            score *= 1 + cfg["phrase_bonus"] * fuzz.token_sort_ratio(phrase, normalise(name)) / 100
-            score *= LABEL_WEIGHTS.get(doc_label, 0.9)
+            if asked_nations and doc.nations:
+                if not doc.nations & asked_nations:
+                    score *= cfg["other_nation_factor"]
+                elif doc.nations <= asked_nations:
+                    score *= cfg["own_nation_factor"]
+            score *= LABEL_WEIGHTS.get(doc.label, 0.9)
             is_exact = i in exact
             if is_exact:
                 score += cfg["exact_bonus"]
             if score < cfg["min_score"]:
                 continue
-            hits.append(Hit(doc_id, doc_label, name, score, tuple(matched.get(i, ())), is_exact, description))
-        hits.sort(key=lambda h: (-h.score, len(h.name), h.name.lower(), h.id))
-        return hits[:limit]
+            content = [m for m in matched if m[0] not in GENERIC or all_generic]
+            coverage = len(content) / counted if counted else 1.0
+            fuzzy = any(m[3] for m in matched)
+            out.append(Hit(doc.id, doc.label, doc.name, score, tuple(m[2] for m in matched), is_exact,
+                           doc.description, 1.0 if is_exact else coverage, fuzzy and not is_exact,
+                           {m[0]: read_as[m[0]] for m in matched if m[3] and m[0] in read_as},
+                           _why(matched, doc, asked_nations), doc.producer, tuple(sorted(doc.nations)),
+                           is_exact or bool(content) and all(m[1] in NAMING_FIELDS for m in content)))
+        out.sort(key=lambda h: (-h.score, len(h.name), h.name.lower(), h.id))
+        return out[:limit]
+
+
+def _why(matched: list[tuple[str, str, str, bool]], doc: _Doc, asked: frozenset[str]) -> tuple[str, ...]:
+    """What matched, in words: "‘prices’ in its name", "‘infaltion’ read as ‘inflation’", the nation."""
+    by_field: dict[str, list[str]] = {}
+    out = []
+    for qw, kind, surface, rescued in matched:
+        if rescued:
+            out.append(f"‘{qw}’ read as ‘{surface}’ ({FIELD_WORDS[kind]})")
+        else:
+            by_field.setdefault(kind, []).append(qw)
+    for kind, qws in by_field.items():
+        quoted = " and ".join(f"‘{w}’" for w in qws)
+        out.insert(0, f"{quoted} in {FIELD_WORDS[kind]}")
+    if asked and doc.nations:
+        if doc.nations & asked:
+            out.append(f"covers {_nations.describe(doc.nations & asked)}")
+        else:
+            out.append(f"covers {_nations.describe(doc.nations)}, not {_nations.describe(asked)}")
+    return tuple(out)
 
 
 _cache: "weakref.WeakKeyDictionary[object, SearchIndex]" = weakref.WeakKeyDictionary()
 _building: "weakref.WeakKeyDictionary[object, threading.Thread]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+INDEX_EDGES = ("PRODUCES", "ABOUT")
+
+
+def _build(store, revision: int) -> SearchIndex:
+    edges = (e for e in store.iter_edges() if e["type"] in INDEX_EDGES)
+    return SearchIndex(store.iter_nodes(), revision=revision, edges=edges)
 
 
 def index_for(store, settings: dict | None = None) -> SearchIndex:
@@ -278,7 +436,7 @@ def index_for(store, settings: dict | None = None) -> SearchIndex:
     with _lock:
         index = _cache.get(store)
         if index is None or index.revision != revision:
-            index = SearchIndex(store.iter_nodes(), revision=revision)
+            index = _build(store, revision)
             _cache[store] = index
         return index
 
@@ -288,7 +446,7 @@ def _rebuild(store) -> None:
     try:
         while True:
             revision = store.revision()
-            index = SearchIndex(store.iter_nodes(), revision=revision)
+            index = _build(store, revision)
             with _lock:
                 current = _cache.get(store)
                 if current is None or current.revision is None or current.revision < revision:
@@ -315,4 +473,4 @@ def search(store, text: str, label: str | None = None, limit: int = 20, settings
 def closest(store, text: str, label: str | None = None, limit: int = 5, settings: dict | None = None) -> list[Hit]:
     """The records nearest to something that was not found (an unknown id or a name)."""
     return search(store, text.replace("-", " ").replace("_", " ").replace(".", " "), label=label, limit=limit,
-                  settings={"search": {**((settings or {}).get("search") or {}), "min_score": 0.2}})
+                  settings={"search": {**((settings or {}).get("search") or {}), "min_score": 0.15}})

@@ -55,10 +55,19 @@ DEFAULTS: dict = {
         "max_nodes": 5000, "choice_ratio": 0.5, "max_choices": 10,
     },
     "search": {
-        "min_score": 0.3, "fuzzy_cutoff": 75, "prefix_similarity": 0.9, "fuzzy_factor": 0.95,
+        "min_score": 0.2, "fuzzy_cutoff": 80, "prefix_similarity": 0.85, "fuzzy_factor": 0.9,
         "min_fuzzy_length": 4, "max_candidates": 200, "common_factor": 4, "max_posting": 5000,
-        "exact_bonus": 1.0, "phrase_bonus": 0.3,
+        "exact_bonus": 1.0,
+        "generic_weight": 0.15,  # "statistics", "figures", "data": count this much of a word
+        "other_nation_factor": 0.4,  # a record of another nation than the query names
+        "own_nation_factor": 1.15,  # a record of exactly the nations the query names
         "background_above": 20_000,  # from this many records, a stale index answers while a new one builds
+    },
+    "asking": {
+        "confident_score": 0.6,  # the one answer must score at least this (1 = every word in its name)
+        "lead_ratio": 1.25,  # ... and this many times the next statistic
+        "choice_coverage": 0.5,  # a choice matched at least this share of the question's words
+        "max_choices": 10, "topic_depth": 3, "max_producers": 8, "max_user_groups": 5,
     },
     "needs": {
         "seldom_heard_weight": 2.0,  # a seldom-heard public raising a need counts this many times

@@ -42,7 +42,7 @@ from typing import Iterable
 
 import networkx as nx
 
-from . import search as _search
+from . import nations as _nations
 from .errors import InvalidRecord, NodeNotFound, Problem
 
 DEFAULTS = {
@@ -57,8 +57,6 @@ DEFAULTS = {
     "max_user_groups": 5,
     "max_intermediaries": 5,
     "max_nodes": 5000,
-    "choice_ratio": 0.5,
-    "max_choices": 10,
 }
 TRUST_FACTOR = {"high": 1.0, "medium": 0.75, "low": 0.5}
 ORGANISATIONS = ("Producer", "UserGroup", "Intermediary")
@@ -126,26 +124,6 @@ class Signpost:
                 "alternative": self.alternative.as_dict() if self.alternative else None,
                 "coordinator": self.coordinator.as_dict() if self.coordinator else None,
                 "warnings": list(self.warnings)}
-
-
-@dataclass
-class Choices:
-    """A text query that matched several statistics: the person picks one."""
-
-    query: str
-    choices: list[_search.Hit]
-
-    def as_dict(self) -> dict:
-        return {"query": self.query, "choices": [h.as_dict() for h in self.choices]}
-
-
-class NoMatch(NodeNotFound):
-    """Nothing matches a text query; ``closest`` holds the nearest records of any kind."""
-
-    def __init__(self, text: str, closest: list[_search.Hit]):
-        super().__init__(text)
-        self.closest = closest
-        self.args = (f"no statistic matches '{text}'",)
 
 
 # -- reading the graph ---------------------------------------------------------------
@@ -301,11 +279,12 @@ def _topic_phrase(graph: nx.MultiDiGraph, topic_path: list[str]) -> str:
 
 
 def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = None,
-             settings: dict | None = None) -> Signpost:
+             settings: dict | None = None, nation: str | None = None) -> Signpost:
     """Who to contact about a statistic, by the rules in this module's docstring.
 
     ``graph`` may be the whole registry or :func:`local_graph` around the statistic;
-    ``public`` is the asker's own public (its id), whose intermediaries come first.
+    ``public`` is the asker's own public (its id), whose intermediaries come first;
+    ``nation`` the asker's nation, whose user groups and intermediaries come first.
     """
     cfg = config(settings)
     if statistic_id not in graph:
@@ -319,6 +298,17 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
     answer = Signpost({"id": statistic_id, "label": "Statistic", "name": str(node.get("name", statistic_id))}, None)
     warnings = answer.warnings
     used: set[str] = {statistic_id}
+    covers = _nations.nations_of(node) or _nations.nations_in(answer.statistic["name"])
+    answer.statistic["nations"] = sorted(covers)
+    wanted = frozenset({nation}) if nation else frozenset()
+
+    def fits(n: str) -> bool:
+        """Whether a user group or intermediary works in the statistic's nations (and the asker's)."""
+        theirs = _nations.nations_of(graph.nodes[n])
+        return _nations.compatible(theirs, covers) and _nations.compatible(theirs, wanted)
+
+    def own_nation(n: str) -> bool:
+        return bool(wanted) and bool(_nations.nations_of(graph.nodes[n]) & wanted)
 
     def take(chain: list[str]) -> bool:
         """Claim the organisations on a route; False when any is already offered (or passed through)."""
@@ -343,50 +333,52 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
     # 3: user groups for the topics, nearest first; then intermediaries.
     topic_paths = _topics(graph, statistic_id, cfg["broader_depth"])
     groups = 0
-    for tpath in topic_paths:
-        for group in _in(graph, tpath[-1], "COVERS"):
-            if groups >= cfg["max_user_groups"]:
-                break
-            if graph.nodes[group].get("label") != "UserGroup" or group in used:
-                continue
-            chain = _resolve(graph, group, cfg, warnings)
-            convener = None
-            if chain is None:
-                for convener in _in(graph, group, "CONVENES"):
-                    onward = _resolve(graph, convener, cfg, warnings)
-                    if onward is not None and not any(n in used for n in onward):
-                        chain = [group, *onward]
-                        break
-            if chain is None or not take(chain):
-                continue
-            why = f"A user group covering {_topic_phrase(graph, tpath)}."
-            if convener is not None:
-                why += (f" It has no contact route of its own: ask {_name(graph, chain[-1])}, which "
-                        f"{'convenes it' if chain[-1] == convener else 'handles enquiries for the body that convenes it'}.")
-            elif len(chain) > 1:
-                why += f" It hands enquiries on to {_name(graph, chain[-1])}."
-            membership = graph.nodes[group].get("membership")
-            if membership:
-                why += f" Membership is {MEMBERSHIP_WORDS.get(membership, membership)}."
-            route = _route(graph, tpath + chain, why, "user_group")
-            route.how_to_join = graph.nodes[group].get("how_to_join")
-            route.membership = graph.nodes[group].get("membership")
-            route.group = {"id": group, "name": _name(graph, group)}
-            answer.routes.append(route)
-            groups += 1
+    ordered = [(tpath, group) for tpath in topic_paths for group in _in(graph, tpath[-1], "COVERS")]
+    ordered.sort(key=lambda tg: not own_nation(tg[1]))
+    for tpath, group in ordered:
+        if groups >= cfg["max_user_groups"]:
+            break
+        if graph.nodes[group].get("label") != "UserGroup" or group in used or not fits(group):
+            continue
+        chain = _resolve(graph, group, cfg, warnings)
+        convener = None
+        if chain is None:
+            for convener in _in(graph, group, "CONVENES"):
+                onward = _resolve(graph, convener, cfg, warnings)
+                if onward is not None and not any(n in used for n in onward):
+                    chain = [group, *onward]
+                    break
+        if chain is None or not take(chain):
+            continue
+        why = f"A user group covering {_topic_phrase(graph, tpath)}."
+        if convener is not None:
+            why += (f" It has no contact route of its own: ask {_name(graph, chain[-1])}, which "
+                    f"{'convenes it' if chain[-1] == convener else 'handles enquiries for the body that convenes it'}.")
+        elif len(chain) > 1:
+            why += f" It hands enquiries on to {_name(graph, chain[-1])}."
+        membership = graph.nodes[group].get("membership")
+        if membership:
+            why += f" Membership is {MEMBERSHIP_WORDS.get(membership, membership)}."
+        route = _route(graph, tpath + chain, why, "user_group")
+        route.how_to_join = graph.nodes[group].get("how_to_join")
+        route.membership = graph.nodes[group].get("membership")
+        route.group = {"id": group, "name": _name(graph, group)}
+        answer.routes.append(route)
+        groups += 1
 
     described = [p for p in _out(graph, statistic_id, "DESCRIBES")]
     publics = ([public] if public else []) + [p for p in described if p != public]
     candidates: dict[str, tuple] = {}
     for rank, tpath in enumerate(topic_paths):
         for inter in _in(graph, tpath[-1], "WORKS_ON"):
-            if graph.nodes[inter].get("label") != "Intermediary" or inter in candidates:
+            if graph.nodes[inter].get("label") != "Intermediary" or inter in candidates or not fits(inter):
                 continue
             reached = [p for p in publics if graph.has_edge(inter, p, key="REACHES")]
             if not reached:
                 continue
             best = max(reached, key=lambda p: (p == public, _reach_weight(graph, inter, p)))
-            key = (best != public, len(tpath), -_reach_weight(graph, inter, best), _name(graph, inter).lower())
+            key = (best != public, not own_nation(inter), len(tpath), -_reach_weight(graph, inter, best),
+                   _name(graph, inter).lower())
             candidates[inter] = (key, tpath, best)
     shown = 0
     for inter, (_key, tpath, best) in sorted(candidates.items(), key=lambda kv: kv[1][0]):
@@ -509,30 +501,10 @@ def local_graph(store, statistic_id: str, public: str | None = None, settings: d
 
 
 def signpost_in_store(store, statistic_id: str, public: str | None = None,
-                      settings: dict | None = None) -> Signpost:
+                      settings: dict | None = None, nation: str | None = None) -> Signpost:
     """:func:`signpost` over the store's whole-graph cache when it is current (no read at all),
     otherwise over :func:`local_graph`; both give the same answer (tested)."""
     whole = store.cached_graph()
     if whole is not None and statistic_id in whole:
-        return signpost(whole, statistic_id, public, settings)
-    return signpost(local_graph(store, statistic_id, public, settings), statistic_id, public, settings)
-
-
-def find_statistic(store, text: str, settings: dict | None = None) -> str | Choices:
-    """The statistic a text query names, or the choices when it could be several.
-
-    One statistic is taken only when it is the only match, the only one whose name, id
-    or alias was typed in full, or the only match within ``choice_ratio`` of the best.
-    Raises :class:`NodeNotFound` (``.closest`` holds near records of any kind) when nothing matches.
-    """
-    cfg = config(settings)
-    hits = _search.search(store, text, label="Statistic", limit=cfg["max_choices"] * 2, settings=settings)
-    if not hits:
-        raise NoMatch(text, _search.closest(store, text, settings=settings))
-    exact = [h for h in hits if h.exact]
-    if len(exact) == 1:
-        return exact[0].id
-    near = [h for h in hits if h.score >= cfg["choice_ratio"] * hits[0].score][: cfg["max_choices"]]
-    if len(near) == 1:
-        return near[0].id
-    return Choices(text, near)
+        return signpost(whole, statistic_id, public, settings, nation)
+    return signpost(local_graph(store, statistic_id, public, settings), statistic_id, public, settings, nation)

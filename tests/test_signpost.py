@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from graph import asking as A
 from graph import signpost as S
 from graph import transfer
 from graph.errors import InvalidRecord, NodeNotFound
@@ -170,15 +171,16 @@ def test_unknown_and_wrong_kind_of_record(store):
 
 
 def test_text_query_returns_choices_or_the_one_statistic(store):
-    load(store, [node("hbai", "Statistic", name="Households Below Average Income", tags=["HBAI"]),
+    load(store, [node("hbai", "Statistic", name="Households Below Average Income", aliases=["HBAI"]),
                  node("hhi", "Statistic", name="Household income statistics"),
                  node("census", "Statistic", name="Census 2021")], [])
-    assert S.find_statistic(store, "census 2021") == "census"
-    assert S.find_statistic(store, "hbai") == "hbai"
-    choices = S.find_statistic(store, "houshold income")
-    assert isinstance(choices, S.Choices) and {h.id for h in choices.choices} == {"hbai", "hhi"}
-    with pytest.raises(S.NoMatch):
-        S.find_statistic(store, "zzzqqq")
+    assert A.ask(store, "census 2021") == "census"
+    assert A.ask(store, "hbai") == "hbai"
+    choices = A.ask(store, "houshold income")
+    assert isinstance(choices, A.Choices) and {h.id for h in choices.choices} == {"hbai", "hhi"}
+    assert choices.did_you_mean == "household income"
+    with pytest.raises(A.NoMatch):
+        A.ask(store, "zzzqqq")
 
 
 def test_every_seed_statistic_gets_a_first_contact_or_an_explicit_alternative(sqlite_store):

@@ -42,6 +42,15 @@ class HitSchema(Schema):
                                                   "was typed"})
     matched = fields.List(fields.String(), metadata={"description": "the indexed words the query matched"})
     description = fields.String(allow_none=True)
+    exact = fields.Boolean(metadata={"description": "its whole name, alias or id was typed"})
+    coverage = fields.Float(metadata={"description": "the share of the query's words it matched (0-1)"})
+    fuzzy = fields.Boolean(metadata={"description": "a word matched only as a typo"})
+    read_as = fields.Dict(keys=fields.String(), values=fields.String(),
+                          metadata={"description": "each word read as a typo, and what it was read as"})
+    why = fields.List(fields.String(), metadata={"description": "why it matched, in words"})
+    producer = fields.String(allow_none=True, metadata={"description": "who produces it (statistics)"})
+    nations = fields.List(fields.String(), metadata={"description": "the nations of the UK it covers"})
+    named = fields.Boolean(metadata={"description": "every word it matched is in its name, aliases or acronym"})
 
 
 class SearchResultSchema(Schema):

@@ -6,6 +6,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import NotFound
 
+from graph import asking as A
+from graph import model
 from graph import search as _search
 from graph import signpost as S
 from graph.errors import InvalidRecord, NodeNotFound, Problem
@@ -24,6 +26,9 @@ class SignpostQuerySchema(Schema):
     q = fields.String(load_default=None, metadata={"description": "words naming a statistic (when there is no id)"})
     public = fields.String(load_default=None, validate=ID,
                            metadata={"description": "the asker's own public (an id): its intermediaries come first"})
+    nation = fields.String(load_default=None, validate=validate.OneOf(model.NATIONS),
+                           metadata={"description": "the asker's nation: its user groups and intermediaries come "
+                                                    "first, and none of another nation is offered"})
 
 
 class RouteSchema(Schema):
@@ -50,7 +55,11 @@ class SignpostSchema(Schema):
     coordinator = fields.Nested(RouteSchema, allow_none=True)
     warnings = fields.List(fields.String())
     choices = fields.List(fields.Nested(HitSchema),
-                          metadata={"description": "when q= matches several statistics: pick one and ask by id"})
+                          metadata={"description": "when q= could be several statistics: pick one and ask by id"})
+    topics = fields.List(fields.Nested(HitSchema), metadata={"description": "topics that match q= as well"})
+    did_you_mean = fields.String(allow_none=True, metadata={"description": "q= with typos corrected"})
+    topic = fields.Dict(allow_none=True, metadata={"description": "when q= names a subject, not one statistic: "
+                                                                 "the topic, with its producers and user groups"})
 
 
 def not_found(message: str, closest: list) -> None:
@@ -64,7 +73,12 @@ class Signpost(MethodView):
     @blp.arguments(SignpostQuerySchema, location="query")
     @blp.response(200, SignpostSchema)
     def get(self, args):
-        """Who to contact about a statistic: the first contact, further routes and the coordinator."""
+        """Who to contact about a statistic: the first contact, further routes and the coordinator.
+
+        With ``q=``, the answer is given only when one statistic clearly fits; otherwise
+        ``choices`` (with ``did_you_mean`` for a typo), or ``topic`` for a question about
+        a subject, or 404 with the closest records.
+        """
         store, settings = get_store(), get_settings()
         statistic = args["statistic"]
         if statistic is None:
@@ -72,15 +86,22 @@ class Signpost(MethodView):
                 raise InvalidRecord([Problem("query", "statistic", "give a statistic's id (statistic=) or words "
                                                                    "naming it (q=)")])
             try:
-                found = S.find_statistic(store, query_text(args["q"]), settings)
-            except S.NoMatch as exc:
+                found = A.ask(store, query_text(args["q"]), args["nation"], settings)
+            except A.NoMatch as exc:
                 not_found(str(exc), exc.closest)
-            if isinstance(found, S.Choices):
-                return {"statistic": None, "first_contact": None, "routes": [], "no_contact": False,
-                        "alternative": None, "coordinator": None, "choices": [h.as_dict() for h in found.choices],
-                        "warnings": [f"‘{found.query}’ matches {len(found.choices)} statistics: choose one."]}
+            if isinstance(found, A.Choices):
+                return {**EMPTY, **found.as_dict(),
+                        "warnings": [f"‘{found.query}’ could be {len(found.choices)} statistics: choose one."]}
+            if isinstance(found, A.TopicAnswer):
+                return {**EMPTY, "topic": found.as_dict(), "did_you_mean": found.did_you_mean,
+                        "warnings": [f"No one statistic matches ‘{found.query}’; it matches the topic "
+                                     f"{found.topic['name']}."]}
             statistic = found
         try:
-            return S.signpost_in_store(store, statistic, args["public"], settings).as_dict()
+            return S.signpost_in_store(store, statistic, args["public"], settings, args["nation"]).as_dict()
         except NodeNotFound as exc:
             not_found(f"no statistic with id '{exc.node_id}'", _search.closest(store, exc.node_id, settings=settings))
+
+
+EMPTY = {"statistic": None, "first_contact": None, "routes": [], "no_contact": False, "alternative": None,
+         "coordinator": None, "choices": [], "topics": [], "did_you_mean": None, "topic": None}

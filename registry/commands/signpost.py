@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import click
 
+from graph import asking as A
+from graph import model
 from graph import search as _search
 from graph import signpost as S
 from graph.errors import InvalidRecord
@@ -30,35 +32,70 @@ def _print_route(title: str, route: S.Route) -> None:
         click.echo(f"  Route: {' → '.join(route.path)}")
 
 
+def _print_choices(found: A.Choices) -> None:
+    click.echo(f"‘{found.query}’ could be {len(found.choices)} statistics; run again with one of these ids:")
+    if found.did_you_mean:
+        click.echo(f"Did you mean ‘{found.did_you_mean}’?")
+    for hit in found.choices:
+        where = ", ".join(x for x in (hit.producer, " and ".join(model.NATION_NAMES[n] for n in hit.nations)
+                                      if 0 < len(hit.nations) < 4 else "UK" if hit.nations else "") if x)
+        click.echo(f"  {hit.id}  {hit.name}" + (f" ({where})" if where else ""))
+        if hit.why:
+            click.echo(f"      matched: {'; '.join(hit.why)}")
+    for hit in found.topics:
+        click.echo(f"  or the topic {hit.id}  {hit.name}")
+
+
+def _print_topic(found: A.TopicAnswer) -> None:
+    click.echo(f"No one statistic matches ‘{found.query}’; it matches the topic {found.topic['name']} "
+               f"({found.topic['id']}).")
+    for p in found.producers:
+        click.echo(f"Producer: {p['name']} ({p['id']}), {p['statistics']} statistic(s) on it")
+        for line in _contact_lines(p["contact"]):
+            click.echo(f"  {line}")
+    for g in found.user_groups:
+        click.echo(f"User group: {g['name']} ({g['id']}), covers {g['topic']}")
+
+
 @click.command()
 @click.argument("words", nargs=-1, required=True)
 @click.option("--public", default=None, metavar="ID", help="Your own public (its id): its intermediaries come first.")
+@click.option("--nation", default=None, type=click.Choice(model.NATIONS),
+              help="The nation you are in: its user groups and intermediaries come first.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (the API's shape).")
 @pass_ctx
-def signpost(ctx, words, public, as_json):
-    """Who to contact about a statistic: its id, or words naming it."""
+def signpost(ctx, words, public, nation, as_json):
+    """Who to contact about a statistic: its id, or words naming it.
+
+    One answer only when one statistic clearly fits; otherwise the choices (exit 1),
+    or the producers and user groups of a topic the words name.
+    """
     store, settings = ctx.store, ctx.settings
     statistic = " ".join(words).strip()
     statistic_id = statistic
-    if store.get_node(statistic) is None:
+    if store.labels_of([statistic]).get(statistic) != "Statistic":
         if len(statistic) > 200:
             fail("the statistic must be an id or at most 200 characters of its name", 2)
         try:
-            found = S.find_statistic(store, statistic, settings)
-        except S.NoMatch as exc:
+            found = A.ask(store, statistic, nation, settings)
+        except A.NoMatch as exc:
             near = ", ".join(f"{h.id} ({h.name})" for h in exc.closest[:5])
             fail(f"no statistic matches '{statistic}'" + (f"; closest: {near}" if near else ""))
-        if isinstance(found, S.Choices):
+        if isinstance(found, A.Choices):
             if as_json:
-                emit_json({"statistic": None, "choices": [h.as_dict() for h in found.choices]})
+                emit_json({"statistic": None, **found.as_dict()})
             else:
-                click.echo(f"‘{statistic}’ matches {len(found.choices)} statistics; run again with one of these ids:")
-                for hit in found.choices:
-                    click.echo(f"  {hit.id}  {hit.name}")
+                _print_choices(found)
             click.get_current_context().exit(1)
+        if isinstance(found, A.TopicAnswer):
+            if as_json:
+                emit_json({"statistic": None, "topic": found.as_dict()})
+            else:
+                _print_topic(found)
+            return
         statistic_id = found
     try:
-        answer = S.signpost_in_store(store, statistic_id, public, settings)
+        answer = S.signpost_in_store(store, statistic_id, public, settings, nation)
     except InvalidRecord as exc:
         fail(str(exc))
     if as_json:

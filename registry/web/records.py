@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from graph import model
 from graph.records import record_view
 from graph.search import search as search_records
 
@@ -16,8 +17,9 @@ MAX_QUERY = 200
 @bp.get("/")
 def home():
     """The front door: who do I contact about a statistic?"""
-    counts = get_store().counts()
-    return render_template("home.html", counts=counts)
+    store = get_store()
+    return render_template("home.html", counts=store.counts(), publics=store.list_nodes("Public", limit=500),
+                           nation_names=model.NATION_NAMES, q="", error=None, nation=None, public=None)
 
 
 @bp.get("/search")

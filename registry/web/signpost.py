@@ -1,8 +1,12 @@
 """Signposting pages: the "Contact first" card on a statistic's page, and /contact?q=."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, redirect, render_template, request
 
+from graph import asking as A
+from graph import model
 from graph import signpost as S
 
 from ..store import get_settings, get_store
@@ -12,31 +16,45 @@ bp = Blueprint("signpost_pages", __name__)
 MAX_QUERY = 200
 
 
+def asker(store) -> tuple[str | None, str | None]:
+    """The asker's public and nation from the query string, each None unless it is a real one."""
+    public = (request.args.get("public") or "").strip() or None
+    if public and store.labels_of([public]).get(public) != "Public":
+        public = None
+    nation = request.args.get("nation") or None
+    return public, nation if nation in model.NATIONS else None
+
+
 @record_section("Statistic", template="signpost/_card.html", order=10, position="lead")
 def contact_card(node: dict) -> dict:
     """Who to contact about the statistic on this page."""
-    public = (request.args.get("public") or "").strip() or None
     store = get_store()
-    if public and store.labels_of([public]).get(public) != "Public":
-        public = None
-    return {"answer": S.signpost_in_store(store, node["id"], public, get_settings())}
+    public, nation = asker(store)
+    return {"answer": S.signpost_in_store(store, node["id"], public, get_settings(), nation)}
 
 
 @bp.get("/contact")
 def contact():
-    """The home page's question, answered: one statistic goes to its page, several are offered as choices."""
+    """The home page's question, answered: one statistic goes to its page; otherwise choices, a topic, or nothing."""
+    store = get_store()
     q = (request.args.get("q") or "").strip()
-    error = None
+    public, nation = asker(store)
+    keep = {k: v for k, v in (("public", public), ("nation", nation)) if v}
+    page = {"q": q[:MAX_QUERY], "public": public, "nation": nation, "keep": keep, "error": None, "choices": None,
+            "topic": None, "closest": [], "publics": store.list_nodes("Public", limit=500),
+            "nation_names": model.NATION_NAMES}
     if not q:
-        error = "Enter the name of a statistic"
+        page["error"] = "Enter the name of a statistic"
     elif len(q) > MAX_QUERY:
-        error = f"The name must be {MAX_QUERY} characters or fewer"
-    if error:
-        return render_template("signpost/contact.html", q=q[:MAX_QUERY], error=error, choices=[], closest=[]), 400
+        page["error"] = f"The name must be {MAX_QUERY} characters or fewer"
+    if page["error"]:
+        return render_template("signpost/contact.html", **page), 400
     try:
-        found = S.find_statistic(get_store(), q, get_settings())
-    except S.NoMatch as exc:
-        return render_template("signpost/contact.html", q=q, error=None, choices=[], closest=exc.closest), 404
-    if isinstance(found, S.Choices):
-        return render_template("signpost/contact.html", q=q, error=None, choices=found.choices, closest=[])
-    return redirect(f"/records/{found}#contact-first")
+        found = A.ask(store, q, nation, get_settings())
+    except A.NoMatch as exc:
+        return render_template("signpost/contact.html", **{**page, "closest": exc.closest}), 404
+    if isinstance(found, A.Choices):
+        return render_template("signpost/contact.html", **{**page, "choices": found})
+    if isinstance(found, A.TopicAnswer):
+        return render_template("signpost/contact.html", **{**page, "topic": found})
+    return redirect(f"/records/{found}" + (f"?{urlencode(keep)}" if keep else "") + "#contact-first")

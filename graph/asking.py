@@ -1,0 +1,209 @@
+"""Which statistic a question names: one answer when the registry is sure, otherwise choices, a topic, or nothing.
+
+The rules (the About page says the same in plain English):
+
+1. **One answer** only when the best statistic matched every word of the question
+   exactly (no word rescued as a typo), in its name, aliases or acronym rather than only
+   in passing, and is clearly ahead of the next (``lead_ratio``); or when its whole name
+   or alias was typed and no other statistic's was. With a nation asked for, the answer
+   must cover it.
+2. **Choices** otherwise: the statistics that matched at least half the question's
+   words, each with its producer, its nations and why it matched, and any topics that
+   matched; "did you mean" when a word was read as a typo.
+3. **A topic** when no statistic matches but a topic does: the producers of its
+   statistics and the user groups covering it (see :func:`topic_routes`).
+4. **Nothing** ("no statistic matches") when neither does; the nearest records are offered.
+
+>>> from graph.search import SearchIndex
+>>> from graph.stores.base import graph_from_records
+>>> records = [{"id": "cpi", "label": "Statistic", "name": "Consumer price inflation, UK", "aliases": ["CPI"]},
+...            {"id": "fps", "label": "Statistic", "name": "Farm Practices Survey"},
+...            {"id": "topic.courts", "label": "Topic", "name": "Courts"}]
+>>> index = SearchIndex(records)
+>>> decide(index, "cpi")
+'cpi'
+>>> decide(index, "infaltion").did_you_mean
+'inflation'
+>>> decide(index, "farm prices").choices[0].id
+'fps'
+>>> decide(index, "courts").topic["id"]
+'topic.courts'
+>>> decide(index, "pizza delivery")
+Traceback (most recent call last):
+...
+graph.asking.NoMatch: no statistic matches 'pizza delivery'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from . import nations as _nations
+from . import search as _search
+from .errors import NodeNotFound
+from .settings import DEFAULTS as _SETTINGS
+
+def config(settings: dict | None) -> dict:
+    """The asking settings: :data:`graph.settings.DEFAULTS` ``["asking"]`` with overrides.
+
+    >>> config({"asking": {"lead_ratio": 2}})["lead_ratio"], config(None)["choice_coverage"]
+    (2, 0.5)
+    """
+    return {**_SETTINGS["asking"], **((settings or {}).get("asking") or {})}
+
+
+@dataclass
+class Choices:
+    """A question that could be several statistics (or topics): the person picks one."""
+
+    query: str
+    choices: list[_search.Hit]
+    topics: list[_search.Hit] = field(default_factory=list)
+    did_you_mean: str | None = None
+    nations: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"query": self.query, "choices": [h.as_dict() for h in self.choices],
+                "topics": [h.as_dict() for h in self.topics], "did_you_mean": self.did_you_mean,
+                "nations": list(self.nations)}
+
+
+@dataclass
+class TopicAnswer:
+    """A question about a subject rather than one statistic: who covers the topic.
+
+    ``topic`` is ``{id, name}``; the routes are filled in by :func:`topic_routes`.
+    """
+
+    query: str
+    topic: dict
+    why: tuple[str, ...] = ()
+    producers: list[dict] = field(default_factory=list)
+    user_groups: list[dict] = field(default_factory=list)
+    statistics: list[dict] = field(default_factory=list)
+    did_you_mean: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"query": self.query, "topic": self.topic, "why": list(self.why), "producers": self.producers,
+                "user_groups": self.user_groups, "statistics": self.statistics, "did_you_mean": self.did_you_mean}
+
+
+class NoMatch(NodeNotFound):
+    """Nothing matches a question; ``closest`` holds the nearest records of any kind."""
+
+    def __init__(self, text: str, closest: list[_search.Hit]):
+        super().__init__(text)
+        self.closest = closest
+        self.args = (f"no statistic matches '{text}'",)
+
+
+def _did_you_mean(text: str, hits: list[_search.Hit]) -> str | None:
+    """The question with each word read as a typo replaced by what it was read as.
+
+    >>> h = _search.Hit("x", "Statistic", "X", 1.0, read_as={"infaltion": "inflation"}, fuzzy=True)
+    >>> _did_you_mean("Infaltion rate", [h])
+    'inflation rate'
+    """
+    read_as: dict[str, str] = {}
+    for hit in hits:
+        for typed, meant in hit.read_as.items():
+            read_as.setdefault(typed, meant)
+    if not read_as:
+        return None
+    return " ".join(read_as.get(w, w) for w in text.lower().split())
+
+
+def decide(index: _search.SearchIndex, text: str, nation: str | None = None,
+           settings: dict | None = None, closest=None) -> str | Choices | TopicAnswer:
+    """The statistic ``text`` names (its id), or choices, or a topic; :class:`NoMatch` when nothing fits.
+
+    ``nation`` (one of :data:`graph.model.NATIONS`) is the asker's nation, added to any the
+    question names. ``closest`` is called for the nearest records when nothing matches.
+    """
+    cfg = config(settings)
+    given = (nation,) if nation else ()
+    hits = index.search(text, label="Statistic", limit=cfg["max_choices"] * 3, settings=settings, nations=given)
+    asked = _search.split_nations(text)[1] | frozenset(given)
+    usable = [h for h in hits if h.coverage >= cfg["choice_coverage"]]
+    if asked:
+        usable.sort(key=lambda h: not _nations.compatible(frozenset(h.nations), asked))
+    topics = [h for h in index.search(text, label="Topic", limit=5, settings=settings, nations=given)
+              if h.coverage >= 1.0 and h.named]
+    if usable:
+        best = usable[0]
+        rival = usable[1] if len(usable) > 1 else None
+        fits = _nations.compatible(frozenset(best.nations), asked)
+        clear = (best.exact and not (rival and rival.exact)) or (
+            best.coverage >= 1.0 and best.score >= cfg["confident_score"] and best.named
+            and (rival is None or best.score >= cfg["lead_ratio"] * rival.score))
+        if clear and fits and not best.fuzzy:
+            return best.id
+        return Choices(text, usable[: cfg["max_choices"]], topics[:3], _did_you_mean(text, usable[:3] + topics),
+                       tuple(sorted(asked)))
+    if topics:
+        best = topics[0]
+        return TopicAnswer(text, {"id": best.id, "name": best.name}, best.why,
+                           did_you_mean=_did_you_mean(text, topics[:1]))
+    raise NoMatch(text, closest(text) if closest else [])
+
+
+def topic_routes(graph: nx.MultiDiGraph, answer: TopicAnswer, settings: dict | None = None) -> TopicAnswer:
+    """Fill a topic answer in from the graph: who produces statistics about it (or narrower topics),
+    with how many, and the user groups covering it or a broader topic.
+
+    >>> from graph.stores.base import graph_from_records
+    >>> g = graph_from_records([
+    ...     {"id": "t", "label": "Topic", "name": "Courts"}, {"id": "n", "label": "Topic", "name": "Civil courts"},
+    ...     {"id": "s", "label": "Statistic", "name": "Civil justice statistics"},
+    ...     {"id": "moj", "label": "Producer", "name": "Ministry of Justice", "contact": {"email": "s@j.gov.uk"}},
+    ...     {"id": "ug", "label": "UserGroup", "name": "Justice users"}],
+    ...     [{"type": "BROADER", "from": "n", "to": "t"}, {"type": "ABOUT", "from": "s", "to": "n"},
+    ...      {"type": "PRODUCES", "from": "moj", "to": "s"}, {"type": "COVERS", "from": "ug", "to": "t"}])
+    >>> a = topic_routes(g, TopicAnswer("courts", {"id": "t", "name": "Courts"}))
+    >>> [(p["id"], p["statistics"]) for p in a.producers], [u["id"] for u in a.user_groups]
+    ([('moj', 1)], ['ug'])
+    """
+    cfg = config(settings)
+    topic = answer.topic["id"]
+    if topic not in graph:
+        return answer
+    narrower, frontier = {topic}, [topic]
+    for _ in range(cfg["topic_depth"]):
+        frontier = [u for t in frontier for u, _, k in graph.in_edges(t, keys=True)
+                    if k == "BROADER" and u not in narrower]
+        narrower.update(frontier)
+    broader, frontier = [topic], [topic]
+    for _ in range(cfg["topic_depth"]):
+        frontier = [v for t in frontier for _, v, k in graph.out_edges(t, keys=True) if k == "BROADER"
+                    and v not in broader]
+        broader += frontier
+    statistics = sorted({u for t in narrower for u, _, k in graph.in_edges(t, keys=True) if k == "ABOUT"},
+                        key=lambda s: str(graph.nodes[s].get("name", s)).lower())
+    counts: dict[str, int] = {}
+    for s in statistics:
+        for u, _, k in graph.in_edges(s, keys=True):
+            if k == "PRODUCES":
+                counts[u] = counts.get(u, 0) + 1
+    answer.producers = [{"id": p, "name": graph.nodes[p].get("name", p), "contact": graph.nodes[p].get("contact"),
+                         "statistics": n}
+                        for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg["max_producers"]]]
+    groups = []
+    for t in broader:
+        for u, _, k in graph.in_edges(t, keys=True):
+            if k == "COVERS" and u not in {g["id"] for g in groups}:
+                groups.append({"id": u, "name": graph.nodes[u].get("name", u), "contact": graph.nodes[u].get("contact"),
+                               "topic": graph.nodes[t].get("name", t)})
+    answer.user_groups = groups[: cfg["max_user_groups"]]
+    answer.statistics = [{"id": s, "name": graph.nodes[s].get("name", s)} for s in statistics[: cfg["max_choices"]]]
+    return answer
+
+
+def ask(store, text: str, nation: str | None = None, settings: dict | None = None) -> str | Choices | TopicAnswer:
+    """:func:`decide` over the store's search index, with a topic answer's routes filled in."""
+    index = _search.index_for(store, settings)
+    found = decide(index, text, nation, settings,
+                   closest=lambda t: _search.closest(store, t, settings=settings))
+    if isinstance(found, TopicAnswer):
+        return topic_routes(store.cached_graph() or store.graph(), found, settings)
+    return found

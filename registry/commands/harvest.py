@@ -1,0 +1,91 @@
+"""``pathways harvest govuk|ons|nisra``: read a source and merge what it lists into the registry."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from graph import harvest as H
+from graph.harvest import fetch
+from graph.harvest.base import HarvestError
+from graph.harvest.run import run
+
+from ..cli import emit_json, fail, pass_ctx, progress_printer
+
+
+def _summary(plan, result, dry_run: bool) -> dict:
+    return {"source": plan.source, "dry_run": dry_run, "counts": plan.counts(),
+            "relationships_added": len(plan.edges),
+            "created": [{"id": r["id"], "label": r["label"], "name": r["name"], "contact": r.get("contact")}
+                        for r in plan.creates],
+            "updated": [{"id": r["id"], "label": r["label"], "name": r["name"]} for r in plan.updates],
+            "conflicts": [c.as_dict() for c in plan.conflicts],
+            "withdrawn": plan.withdrawn, "notes": plan.notes,
+            "revision": result.revision if result else None}
+
+
+def _print(plan, dry_run: bool) -> None:
+    verb = "would" if dry_run else "did"
+    click.echo(f"Harvest from {plan.source}{' (dry run: nothing written)' if dry_run else ''}")
+    for label, c in plan.counts().items():
+        click.echo(f"  {label}: {c['created']} to create, {c['updated']} to update, {c['unchanged']} unchanged"
+                   if dry_run else f"  {label}: {c['created']} created, {c['updated']} updated, "
+                                   f"{c['unchanged']} unchanged")
+    click.echo(f"  relationships: {len(plan.edges)} {'to add' if dry_run else 'added'}")
+    statistics = [r for r in plan.creates + plan.updates if r["label"] == "Statistic"]
+    if statistics:
+        click.echo(f"Statistics it {verb} write:")
+        for r in sorted(statistics, key=lambda r: r["name"].lower()):
+            email = (r.get("contact") or {}).get("email")
+            click.echo(f"  {r['name']} ({r['id']})" + (f": {email}" if email else ""))
+    if plan.conflicts:
+        click.echo(f"Kept {len(plan.conflicts)} field(s) an editor changed since the last harvest:")
+        for conflict in plan.conflicts:
+            click.echo(f"  {conflict}")
+    if plan.withdrawn:
+        click.echo(f"No longer listed by the source (withdrawn? check and delete by hand if so): {len(plan.withdrawn)}")
+        for record in plan.withdrawn:
+            click.echo(f"  {record['name']} ({record['id']})")
+    for note in plan.notes:
+        click.echo(f"Note: {note}")
+
+
+@click.command()
+@click.argument("source", type=click.Choice(H.SOURCES))
+@click.option("--organisation", "organisations", multiple=True, metavar="SLUG",
+              help="Only this organisation's statistics (GOV.UK slug or NISRA code); repeat for several.")
+@click.option("--recorded", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Read saved responses (a VCR cassette, or a folder) instead of the live source.")
+@click.option("--save", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep every live response in this folder, to replay later with --recorded.")
+@click.option("--pause", type=click.FloatRange(0, 60), default=0.5, show_default=True,
+              help="Seconds between calls to a live source.")
+@click.option("--dry-run", is_flag=True, help="Show what would be created, updated and left alone; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@pass_ctx
+def harvest(ctx, source, organisations, recorded, save, pause, dry_run, as_json):
+    """Harvest statistics, producers, topics and enquiry routes from GOV.UK, the ONS or NISRA.
+
+    What is read becomes one change: checked against the model, written whole or not
+    at all, and audited as this harvest. A field an editor changed since the last
+    harvest is kept and reported; a series the source no longer lists is reported, not deleted.
+    """
+    module = H.source(source)
+    progress = None if as_json or not sys.stderr.isatty() else progress_printer(f"harvest {source}")
+    try:
+        if recorded is not None:
+            found = module.from_recorded(recorded, organisations, progress)
+        else:
+            found = module.from_live(fetch.Live(pause=pause, save_to=save), organisations, progress)
+    except HarvestError as exc:
+        fail(str(exc), 1)
+    store = ctx.store  # opened after reading, so an unreachable source never waits on the store
+    plan, result = run(store, found, dry_run=dry_run, progress=progress)
+    if as_json:
+        emit_json(_summary(plan, result, dry_run))
+    else:
+        _print(plan, dry_run)
+
+
+commands = [harvest]
