@@ -6,7 +6,7 @@ The rules (the About page says the same in plain English):
    exactly (no word rescued as a typo), in its name, aliases or acronym rather than only
    in passing, and is clearly ahead of the next (``lead_ratio``); or when its whole name
    or alias was typed and no other statistic's was. With a nation asked for, the answer
-   must cover it.
+   must be known to cover it.
 2. **Choices** otherwise: the statistics that matched at least half the question's
    words, each with its producer, its nations and why it matched, and any topics that
    matched; "did you mean" when a word was read as a typo.
@@ -125,7 +125,7 @@ def decide(index: _search.SearchIndex, text: str, nation: str | None = None,
     given = (nation,) if nation else ()
     hits = index.search(text, label="Statistic", limit=cfg["max_choices"] * 3, settings=settings, nations=given)
     asked = _search.split_nations(text)[1] | frozenset(given)
-    usable = [h for h in hits if h.coverage >= cfg["choice_coverage"]]
+    usable = [h for h in hits if h.coverage >= cfg["choice_coverage"] and h.score >= cfg["choice_score"]]
     if asked:
         usable.sort(key=lambda h: not _nations.compatible(frozenset(h.nations), asked))
     topics = [h for h in index.search(text, label="Topic", limit=5, settings=settings, nations=given)
@@ -133,7 +133,7 @@ def decide(index: _search.SearchIndex, text: str, nation: str | None = None,
     if usable:
         best = usable[0]
         rival = usable[1] if len(usable) > 1 else None
-        fits = _nations.compatible(frozenset(best.nations), asked)
+        fits = not asked or bool(best.nations) and _nations.compatible(frozenset(best.nations), asked)
         clear = (best.exact and not (rival and rival.exact)) or (
             best.coverage >= 1.0 and best.score >= cfg["confident_score"] and best.named
             and (rival is None or best.score >= cfg["lead_ratio"] * rival.score))

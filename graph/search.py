@@ -11,8 +11,8 @@ are taken out as a *qualifier* rather than matched as words (see :mod:`graph.nat
 and generic words ("statistics", "figures", "data") count only a little.
 
 Each query word is matched exactly (by stem). Only a word that matches nothing
-exactly is rescued: by the start of a longer word ("unemp") or by edit distance
-("infaltion" ~ "inflation"); such a match is marked ``fuzzy`` and a
+exactly is rescued: by the start of a longer word ("unemp") or by one edit (two from
+six letters; a swap of neighbours counts as one: "infaltion" ~ "inflation"); such a match is marked ``fuzzy`` and a
 :class:`Hit` records what it was read as, for "did you mean".
 
 A record's score is the sum over the query's words of its best match (similarity ×
@@ -55,7 +55,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 import snowballstemmer
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from . import nations as _nations
 from .settings import DEFAULTS as _SETTINGS
@@ -288,9 +289,9 @@ class SearchIndex:
                 break
             found.setdefault(self._stem_of[w], cfg["prefix_similarity"])
             read_as = read_as or w
-        for w, score, _ in process.extract(word, self.surface, scorer=fuzz.ratio, score_cutoff=cfg["fuzzy_cutoff"],
-                                           limit=3):
-            sim = score / 100 * cfg["fuzzy_factor"]
+        edits = 2 if len(word) >= cfg["two_edits_from"] else 1
+        for w, distance, _ in process.extract(word, self.surface, scorer=OSA.distance, score_cutoff=edits, limit=3):
+            sim = (1 - distance / max(len(word), len(w))) * cfg["fuzzy_factor"]
             if sim > found.get(self._stem_of[w], 0):
                 found[self._stem_of[w]] = sim
             read_as = read_as or w

@@ -55,7 +55,8 @@ DEFAULTS: dict = {
         "max_nodes": 5000, "choice_ratio": 0.5, "max_choices": 10,
     },
     "search": {
-        "min_score": 0.2, "fuzzy_cutoff": 80, "prefix_similarity": 0.85, "fuzzy_factor": 0.9,
+        "min_score": 0.1, "prefix_similarity": 0.85, "fuzzy_factor": 0.9,
+        "two_edits_from": 6,  # a typo of one edit is forgiven from min_fuzzy_length letters, two from this many
         "min_fuzzy_length": 4, "max_candidates": 200, "common_factor": 4, "max_posting": 5000,
         "exact_bonus": 1.0,
         "generic_weight": 0.15,  # "statistics", "figures", "data": count this much of a word
@@ -67,6 +68,7 @@ DEFAULTS: dict = {
         "confident_score": 0.6,  # the one answer must score at least this (1 = every word in its name)
         "lead_ratio": 1.25,  # ... and this many times the next statistic
         "choice_coverage": 0.5,  # a choice matched at least this share of the question's words
+        "choice_score": 0.25,  # ... and scores at least this (words only in descriptions score below)
         "max_choices": 10, "topic_depth": 3, "max_producers": 8, "max_user_groups": 5,
     },
     "needs": {

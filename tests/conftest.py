@@ -7,6 +7,7 @@ one); without it they skip, unless ``REQUIRE_NEO4J=1``, when they fail.
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -113,3 +114,6 @@ def pytest_terminal_summary(terminalreporter):
               for outcome in ("passed", "failed", "error", "skipped")}
     if any(counts.values()):
         terminalreporter.write_line("Neo4j tests: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+    relevance = sys.modules.get("test_relevance") or sys.modules.get("tests.test_relevance")
+    if relevance is not None and relevance.SCORE.get("line"):
+        terminalreporter.write_line(relevance.SCORE["line"])

@@ -21,7 +21,7 @@ def seed_index():
 
 @pytest.mark.parametrize("query, expected", [
     ("houshold income stats", "hbai"),
-    ("BAR poverty measure", "bar"),
+    ("below average resources", "bar"),
     ("income below households average", "hbai"),
     ("famly resources survey", "frs"),
     ("hbai", "hbai"),

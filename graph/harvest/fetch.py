@@ -21,6 +21,7 @@ a timeout is all a harvest needs.
 """
 from __future__ import annotations
 
+import datetime
 import email.utils
 import hashlib
 import json
@@ -109,7 +110,8 @@ class Live(Reader):
                 text = body.decode("utf-8")
                 if self.save_to:
                     self.save_to.mkdir(parents=True, exist_ok=True)
-                    (self.save_to / file_name(url)).write_text(json.dumps({"url": url, "body": text}), "utf-8")
+                    saved = {"url": url, "recorded": datetime.date.today().isoformat(), "body": text}
+                    (self.save_to / file_name(url)).write_text(json.dumps(saved), "utf-8")
                 return text
             except urllib.error.HTTPError as exc:
                 if exc.code == 429 or exc.code >= 500:
@@ -228,10 +230,11 @@ class Cassette(Reader):
 
 
 class Folder(Reader):
-    """Responses replayed from a folder that :class:`Live` saved (``--save``)."""
+    """Responses replayed from a folder that :class:`Live` saved (``--save``); ``recorded`` is the latest save date."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self.recorded = _saved_date(self.path)
 
     def get(self, url: str) -> str:
         file = self.path / file_name(url)
@@ -242,6 +245,19 @@ class Folder(Reader):
             return saved["body"]
         except (ValueError, KeyError, TypeError):
             raise HarvestError(str(file), "body", "is not a saved response") from None
+
+
+def _saved_date(folder: Path) -> str | None:
+    """The latest ``recorded`` date among the responses saved in a folder (None when none says one)."""
+    dates = []
+    for file in folder.glob("*.json"):
+        try:
+            value = json.loads(file.read_text("utf-8")).get("recorded")
+        except (ValueError, AttributeError, OSError):
+            continue
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            dates.append(value)
+    return max(dates) if dates else None
 
 
 def recorded_reader(path: Path) -> Reader:

@@ -175,7 +175,7 @@ def read_calendar(data, where: str) -> tuple[str, list[Release]]:
         for key in ("title", "org", "type"):
             if not isinstance(entry.get(key), str) or not entry[key].strip():
                 raise HarvestError(where, f"{here}.{key}", "is missing")
-        url = entry.get("url")
+        url = entry["url"].strip() if isinstance(entry.get("url"), str) else entry.get("url")
         if url is None and entry.get("status") is None:
             raise HarvestError(where, f"{here}.url", "is missing (and the release is not marked upcoming)")
         if url is not None and not (isinstance(url, str) and re.match(r"^https?://\S+$", url)):
@@ -200,16 +200,16 @@ _QUARTER = r"(?:q[1-4]|quarter\s*(?:[1-4]|one|two|three|four)|(?:first|second|th
 _POINT = (rf"(?:(?:{_DAY}\s+)?{_MONTH}(?:\s*,?\s*(?:{_YEAR}|\d\d(?!\d)))?|{_QUARTER}(?:\s*[,-]?\s*{_YEAR})?"
           rf"|{_YEAR}(?:\s*[,-]?\s*{_QUARTER})?|{_DAY}(?=\s*(?:-|–|to)\s*{_DAY}?\s*{_MONTH}))")
 _LEAD = (r"(?:(?:weeks?|months?|periods?|years?|quarters?|financial\s+years?|calendar\s+years?|academic\s+years?)\s+"
-         r"(?:ending|ended|to)|data\s+to|up\s+to|as\s+at|to|at|from|for(?:\s+the)?"
+         r"(?:ending|ended|to)|weeks?|data\s+to|up\s+to|as\s+at|to|at|from|for(?:\s+the)?"
          r"(?:\s+(?:calendar|financial|academic|school|business))?(?:\s+(?:years?|quarters?|months?|periods?))?"
          r"|in|during|published|of)")
 _SPAN = (rf"(?:{_LEAD}\s+)?{_POINT}(?:\s*(?:-|–|—|to|and|&|;)\s*(?:{_LEAD}\s+)?{_POINT})*"
          r"(?:\s*\(?(?:financial|calendar|academic)\s+years?\)?)?")
 _SEP = r"[\s,:;.–—-]"
 _TAIL = re.compile(rf"(?:{_SEP}|\()*\b{_SPAN}\s*\)?{_SEP}*$", re.I)
-_QUALIFIER = re.compile(rf"(?:{_SEP}|\()*\b(?:provisional|final|revised|update|edition|part\s*\d+|"
+_QUALIFIER = re.compile(rf"(?:{_SEP}|\()*\b(?:provisional|final|revised|update|edition|(?:part|phase)\s*\d+|"
                         rf"experimental(?:\s+statistics)?)\b\s*\)?{_SEP}*$", re.I)
-_BASED = re.compile(rf"\(?\b{_YEAR}[- ]based\b\)?", re.I)
+_BASED = re.compile(rf"\(?\b{_YEAR}[- ]based\b\)?|\bmid[- ]?{_YEAR}(?![\w/-])", re.I)
 _INNER_YEARS = re.compile(rf"(?<!census )(?<![\w/-]){_YEAR}(?:\s*(?:-|–|to|and|&)\s*{_YEAR})*(?![\w/-])"
                           r"(?:\s*\((?:financial|calendar|academic)\s+years?\))?", re.I)
 
@@ -240,6 +240,8 @@ def series_title(title: str) -> str:
     'Mortgages: Actions for possession bulletin'
     >>> series_title("NI Labour Market statistics: October 2023 (Part 2)")
     'NI Labour Market statistics'
+    >>> series_title("Census 2021: main statistics for Northern Ireland (phase 2)")
+    'Census 2021: main statistics for Northern Ireland'
     >>> series_title("Census 2021 alternative populations for Northern Ireland")
     'Census 2021 alternative populations for Northern Ireland'
     """
@@ -276,31 +278,35 @@ def series_key(title: str) -> str:
 
 # Words that say nothing about what a series is about (for comparing titles under one page).
 _FILLER = frozenset("a an and at by for from in of on the to with northern ireland statistics statistical "
-                    "bulletin report publication tables annual quarterly monthly weekly official data".split())
+                    "bulletin report publication tables official data".split())
 
 
 def similar(a: str, b: str) -> bool:
-    """Whether two series titles under one page name the same series (half their telling words shared).
+    """Whether two series titles under one page name the same series (two thirds of their telling words shared).
 
     >>> similar("Monthly Births and Deaths (Northern Ireland)", "Monthly Deaths (Northern Ireland)")
     True
+    >>> similar("Monthly Deaths (Northern Ireland)", "Deaths Registered in Northern Ireland")
+    False
     >>> similar("Northern Ireland Homelessness Bulletin", "Northern Ireland Housing Bulletin")
     False
-    >>> similar("Preliminary Breath Tests conducted in Northern Ireland", "Security Situation Statistics")
-    False
+    >>> similar("Benefit Cap Report Northern Ireland", "Benefit Cap Statistics")
+    True
     """
     wa = set(series_key(a).split()) - _FILLER
     wb = set(series_key(b).split()) - _FILLER
     if not wa or not wb:
         return series_key(a) == series_key(b)
-    return len(wa & wb) / len(wa | wb) >= 0.5
+    return len(wa & wb) / len(wa | wb) >= 2 / 3
 
 
 def group_series(releases: Iterable[Release]) -> list[list[Release]]:
     """The editions of each series, newest first; the series in order of their newest edition.
 
-    Editions join when their series titles are the same, or when they share a page and
-    their series titles are :func:`similar`.
+    Editions with the same series title are one series. Then, page by page, a series
+    whose editions share a page with a bigger series joins it when their names are
+    :func:`similar` (compared by the names the series have so far, so a title like
+    "Monthly Births and Deaths" cannot chain births and deaths into one).
 
     >>> r = [Release("a", "Monthly Births (NI): May 2020", "https://x.test/births", "2020-06-01", "NISRA", "OS"),
     ...      Release("b", "Monthly Births (Northern Ireland): June 2020", "https://x.test/b2", "2020-07-01", "NISRA", "OS"),
@@ -310,41 +316,23 @@ def group_series(releases: Iterable[Release]) -> list[list[Release]]:
     >>> [[e.id for e in g] for g in group_series(r)]
     [['d'], ['b', 'a', 'c']]
     """
-    releases = list(releases)
-    parent = list(range(len(releases)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(i: int, j: int) -> None:
-        parent[find(i)] = find(j)
-
-    titles = [series_title(r.title) for r in releases]
-    by_key: dict[str, int] = {}
-    by_url: dict[str, list[int]] = {}
-    for i, release in enumerate(releases):
-        key = series_key(titles[i])
-        if key in by_key:
-            join(i, by_key[key])
-        else:
-            by_key[key] = i
-        if release.url:
-            by_url.setdefault(release.url.rstrip("/"), []).append(i)
-    for members in by_url.values():
-        stems: dict[str, int] = {}
-        for i in members:
-            stems.setdefault(series_key(titles[i]), i)
-        firsts = list(stems.values())
-        for n, i in enumerate(firsts):
-            for j in firsts[n + 1:]:
-                if find(i) != find(j) and similar(titles[i], titles[j]):
-                    join(i, j)
-    groups: dict[int, list[Release]] = {}
-    for i, release in enumerate(releases):
-        groups.setdefault(find(i), []).append(release)
+    groups: dict[str, list[Release]] = {}
+    for release in releases:
+        groups.setdefault(series_key(series_title(release.title)), []).append(release)
+    owner = {id(r): key for key, members in groups.items() for r in members}
+    pages: dict[str, list[Release]] = {}
+    for members in groups.values():
+        for release in members:
+            if release.url:
+                pages.setdefault(release.url.rstrip("/"), []).append(release)
+    for url in sorted(pages, key=lambda u: (-len(pages[u]), u)):
+        keys = sorted({owner[id(r)] for r in pages[url]}, key=lambda k: (-len(groups[k]), k))
+        anchor = keys[0]
+        for key in keys[1:]:
+            if key in groups and similar(name_of(groups[anchor]), name_of(groups[key])):
+                for release in groups.pop(key):
+                    owner[id(release)] = anchor
+                    groups[anchor].append(release)
     out = [sorted(g, key=lambda r: (r.date, r.id), reverse=True) for g in groups.values()]
     return sorted(out, key=lambda g: (g[0].date, g[0].id), reverse=True)
 
@@ -359,7 +347,7 @@ def name_of(editions: Sequence[Release]) -> str:
     """
     counts = Counter(series_key(series_title(e.title)) for e in editions)
     best = max(counts.values())
-    for edition in editions:  # newest first
+    for edition in sorted(editions, key=lambda e: (e.date, e.id), reverse=True):
         title = series_title(edition.title)
         if counts[series_key(title)] == best:
             return title
@@ -407,7 +395,8 @@ def producer_record(code: str, recorded: str, example_url: str | None) -> dict:
 
 
 def series_id(name: str, taken: set[str]) -> str:
-    """A readable, unused id for a series: its slug, with "-ni" when the name does not say Northern Ireland.
+    """A readable, unused id for a series: its slug (at most 80 characters, cut at a word), with "-ni"
+    when the name does not say Northern Ireland, so it cannot take a GB series' id.
 
     >>> taken = set()
     >>> series_id("Quarterly Employment Survey", taken), series_id("Monthly Births (Northern Ireland)", taken)
@@ -416,7 +405,9 @@ def series_id(name: str, taken: set[str]) -> str:
     'quarterly-employment-survey-ni-2'
     """
     from ..nations import nations_in
-    stem = base.slug(name, limit=80)
+    stem = base.slug(name, limit=1000)
+    if len(stem) > 80:  # cut at a word, not inside one
+        stem = stem[:81].rsplit("-", 1)[0]
     if "northern_ireland" not in nations_in(name):
         stem += "-ni"
     candidate, n = stem, 1
