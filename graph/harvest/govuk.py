@@ -236,7 +236,8 @@ def edition(result, url: str, where: str, organisation: str) -> Edition:
     title, link = _text(result, "title", url, where), _text(result, "link", url, where)
     if not link.startswith("/"):
         raise HarvestError(url, f"{where}.link", f"is not a GOV.UK path: {link!r}")
-    stamp_field = "public_timestamp" if result.get("public_timestamp") else "first_published_at"
+    stamp_field = "first_published_at" if result.get("first_published_at") and not result.get("public_timestamp") \
+        else "public_timestamp"
     date = _date(result.get(stamp_field), url, f"{where}.{stamp_field}")
     collections = []
     for j, item in enumerate(result.get("document_collections") or []):
@@ -333,8 +334,10 @@ def group(editions: Sequence[Edition]) -> tuple[dict[str, Series], dict[str, Ser
         for key, title in e.collections:
             if is_catch_all(key, title):
                 continue
-            folded.update({key: duplicate_of(key, title, titles)} if duplicate_of(key, title, titles) else {})
-            keys.append(folded.get(key, key))
+            target = duplicate_of(key, title, titles)
+            if target:
+                folded[key] = target
+            keys.append(target or key)
         for key in dict.fromkeys(keys):
             collections.setdefault(key, Series(titles[key], key)).editions.append(e)
         if e.collections and not keys:
@@ -420,9 +423,9 @@ def organisation(link, url: str, where: str) -> Organisation:
     details = link.get("details") if isinstance(link.get("details"), dict) else {}
     status = details.get("organisation_govuk_status")
     links = link.get("links") if isinstance(link.get("links"), dict) else {}
-    parent_links = links.get("ordered_parent_organisations") or links.get("parent_organisations") or []
-    parents = tuple(organisation(p, url, f"{where}.links.parent_organisations[{i}]")
-                    for i, p in enumerate(parent_links))
+    named = "ordered_parent_organisations" if links.get("ordered_parent_organisations") else "parent_organisations"
+    parents = tuple(organisation(p, url, f"{where}.links.{named}[{i}]".lstrip("."))
+                    for i, p in enumerate(links.get(named) or []))
     return Organisation(key, title.strip(), str(details.get("acronym") or "").strip(),
                         str(details.get("organisation_type") or ""),
                         str(status.get("status") or "") if isinstance(status, dict) else "", parents)
@@ -440,7 +443,8 @@ def taxon(link, url: str, where: str) -> Taxon:
     if not isinstance(link, dict):
         raise HarvestError(url, where, "is not an object")
     title = _text(link, "title", url, where)
-    parents = (link.get("links") or {}).get("parent_taxons") or [] if isinstance(link.get("links"), dict) else []
+    links = link.get("links") if isinstance(link.get("links"), dict) else {}
+    parents = links.get("parent_taxons") or []
     page = link.get("web_url") or GOVUK + str(link.get("base_path") or "")
     return Taxon(title.strip(), page, tuple(taxon(p, url, f"{where}.links.parent_taxons[{i}]")
                                             for i, p in enumerate(parents)))
@@ -523,8 +527,8 @@ def producer_id(org: Organisation) -> str:
 
     >>> producer_id(Organisation("ministry-of-justice", "Ministry of Justice", "MOJ"))
     'moj'
-    >>> producer_id(Organisation("home-office", "Home Office", "Home Office")), producer_id(Organisation("cabinet-office", "Cabinet Office"))
-    ('home-office', 'cabinet-office')
+    >>> producer_id(Organisation("home-office", "Home Office", "Home Office"))
+    'home-office'
     """
     if _is_acronym(org.acronym, org.title):
         return slug(org.acronym)
@@ -585,6 +589,7 @@ def _records(requested: Sequence[str], collections: dict[str, Series], loose: di
         statistics.append(stat)
         edges |= {("PRODUCES", ids[m], stat["id"]) for m in makers}
         _add_producers([known[m] for m in makers], ids, recorded, producers, edges)
+    _add_producers([known[o] for o in requested], ids, recorded, producers, edges)
     out.nodes = [*sorted(producers.values(), key=_id), *sorted(topics.values(), key=_id),
                  *sorted(statistics, key=_id)]
     out.edges = [{"type": t, "from": a, "to": b} for t, a, b in sorted(edges)]

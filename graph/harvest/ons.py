@@ -249,6 +249,9 @@ def build(rows: Sequence[tuple[str, str, str | None]], contents: dict[str, list[
             path = series_path(href)
             if path is None:
                 continue
+            if title.startswith("**"):  # the snapshot's placeholder for a page it could not read
+                notes.append(f"{href}: left out, its title in the source is {title!r}")
+                continue
             entry = series.setdefault(path, {"titles": Counter(), "latest": None, "topics": []})
             entry["titles"][title] += 1
             if href.rstrip("/").endswith("/latest"):
