@@ -6,12 +6,16 @@ The rules (the About page says the same in plain English):
    exactly (no word rescued as a typo), in its name, aliases or acronym rather than only
    in passing, and is clearly ahead of the next (``lead_ratio``); or when its whole name
    or alias was typed and no other statistic's was. With a nation asked for, the answer
-   must be known to cover it.
+   must be known to cover it, and a statistic of just that nation which the question
+   names is preferred to wider ones (so "house prices northern ireland" is Northern
+   Ireland's index, not the UK's). With no nation asked, a statistic of one nation is the
+   answer only when its name or alias was typed ("SIMD"), not merely matched.
 2. **Choices** otherwise: the statistics that matched at least half the question's
    words, each with its producer, its nations and why it matched, and any topics that
    matched; "did you mean" when a word was read as a typo.
-3. **A topic** when no statistic matches but a topic does: the producers of its
-   statistics and the user groups covering it (see :func:`topic_routes`).
+3. **A topic** when the question is a topic's name (and no statistic's), or when no
+   statistic matches but a topic does: the producers of its statistics and the user
+   groups covering it (see :func:`topic_routes`).
 4. **Nothing** ("no statistic matches") when neither does; the nearest records are offered.
 
 >>> from graph.search import SearchIndex
@@ -126,14 +130,25 @@ def decide(index: _search.SearchIndex, text: str, nation: str | None = None,
     hits = index.search(text, label="Statistic", limit=cfg["max_choices"] * 3, settings=settings, nations=given)
     asked = _search.split_nations(text)[1] | frozenset(given)
     usable = [h for h in hits if h.coverage >= cfg["choice_coverage"] and h.score >= cfg["choice_score"]]
+    pool = usable  # where the one answer and its nearest rival are taken from
+    own_first = False
     if asked:
         usable.sort(key=lambda h: not _nations.compatible(frozenset(h.nations), asked))
+        # A statistic of just the nation asked about, named by the question, comes before wider ones.
+        own = [h for h in usable if h.nations and set(h.nations) <= asked]
+        if any(h.coverage >= 1.0 and h.named for h in own):
+            usable, pool, own_first = own + [h for h in usable if h not in own], own, True
     topics = [h for h in index.search(text, label="Topic", limit=5, settings=settings, nations=given)
               if h.coverage >= 1.0 and h.named]
+    named_statistic = bool(pool) and pool[0].coverage >= 1.0 and pool[0].named and (pool[0].exact or own_first)
+    if topics and topics[0].exact and not named_statistic:
+        return TopicAnswer(text, {"id": topics[0].id, "name": topics[0].name}, topics[0].why)
     if usable:
-        best = usable[0]
-        rival = usable[1] if len(usable) > 1 else None
-        fits = not asked or bool(best.nations) and _nations.compatible(frozenset(best.nations), asked)
+        best = pool[0]
+        rival = pool[1] if len(pool) > 1 else None
+        # With no nation asked, one nation's statistic is an answer only when its name or alias was typed.
+        fits = (bool(best.nations) and _nations.compatible(frozenset(best.nations), asked)) if asked else \
+            (len(best.nations) != 1 or best.exact)
         clear = (best.exact and not (rival and rival.exact)) or (
             best.coverage >= 1.0 and best.score >= cfg["confident_score"] and best.named
             and (rival is None or best.score >= cfg["lead_ratio"] * rival.score))

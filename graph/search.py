@@ -196,6 +196,8 @@ class _Doc:
     description: str | None
     producer: str | None
     nations: frozenset[str]
+    name_words: int  # the telling words of its name: not little, generic or nation words
+
 
 
 class SearchIndex:
@@ -211,6 +213,7 @@ class SearchIndex:
         # stem -> {doc: (weight, field, surface word)}
         self.postings: dict[str, dict[int, tuple[float, str, str]]] = {}
         self.phrases: dict[str, set[int]] = {}
+        self.bare_phrases: dict[str, set[int]] = {}
         self._tops: dict[tuple[str, int], list] = {}
         records = list(records)
         names = {r["id"]: (r.get("name") or r["id"], r.get("aliases") or []) for r in records
@@ -239,8 +242,10 @@ class SearchIndex:
         producers = around.get("producer", [])
         nations = _nations.nations_of(record) or (_nations.nations_in(name) if record.get("label") == "Statistic"
                                                   else frozenset())
+        plain_name = re.sub(r"\(.*?\)", " ", name)
+        telling = {w for w in words(split_nations(plain_name)[0]) if w not in GENERIC and not w.isdigit()}
         self.docs.append(_Doc(record["id"], record.get("label", ""), name, description,
-                              names[producers[0]][0] if producers else None, nations))
+                              names[producers[0]][0] if producers else None, nations, len(telling)))
         aliases = [t for t in (record.get("aliases") or []) if isinstance(t, str)]
         fields = [("name", [name]), ("alias", aliases),
                   ("acronym", re.findall(r"\((.*?)\)", name) + ([acronym(name)] if acronym(name) else [])),
@@ -258,8 +263,13 @@ class SearchIndex:
                     posting = self.postings.setdefault(s, {})
                     if posting.get(i, (0.0,))[0] < weight:
                         posting[i] = (weight, kind, w)
-        for phrase in (name, *aliases):
-            self.phrases.setdefault(normalise(phrase), set()).add(i)
+        for phrase in {normalise(p) for p in (name, *aliases)} - {""}:
+            self.phrases.setdefault(phrase, set()).add(i)
+        # Without its nation and generic words, a name typed counts as the whole name when the record
+        # covers several nations or the nation asked: "divorces" is "Divorces in England and Wales".
+        bare = normalise(" ".join(w for w in words(split_nations(plain_name)[0]) if w not in GENERIC))
+        if bare:
+            self.bare_phrases.setdefault(bare, set()).add(i)
         self.phrases.setdefault(normalise(record["id"].replace(".", " ")), set()).add(i)
 
     def __len__(self) -> int:
@@ -307,49 +317,56 @@ class SearchIndex:
         rest, asked_nations = split_nations(text)
         asked_nations |= frozenset(nations)
         query = list(dict.fromkeys(words(rest)))
+        # Nation words qualify the question; matched in a name ("Welsh language") they also count, as a bonus.
+        optional = [w for w in dict.fromkeys(words(text)) if w not in query]
         if not query:
-            # Only nation words (or nothing): search them as words after all.
-            query, asked_nations = list(dict.fromkeys(words(text))), frozenset(nations)
+            query, optional, asked_nations = optional, [], frozenset(nations)
         if not query:
             return []
-        phrase = normalise(" ".join(query))
+        phrases = {normalise(" ".join(query)), normalise(" ".join(words(text))),
+                   normalise(" ".join(w for w in query if w not in GENERIC))} - {""}
         scores: dict[int, float] = {}
         hits_of: dict[int, list[tuple[str, str, str, bool]]] = {}  # doc -> (query word, field, surface, fuzzy)
         possible = 0.0
         read_as: dict[str, str] = {}
-        counted = 0
-        options_of = []
-        for qw in query:
-            options, rescued = self._matches(qw, cfg)
-            options_of.append((qw, options, rescued))
-        options_of.sort(key=lambda item: sum(len(self.postings[w]) for w in item[1]))
         all_generic = all(qw in GENERIC for qw in query)
+        counted = sum(1 for qw in query if qw not in GENERIC or all_generic)
+        options_of = [(qw, *self._matches(qw, cfg)) for qw in query]
+        # Rarest words first: a very common word then only adds to the candidates the rarer ones found.
+        options_of.sort(key=lambda item: sum(len(self.postings[w]) for w in item[1]))
+        options_of += [(qw, {stem(qw): 1.0}, None) for qw in optional if stem(qw) in self.postings]
         for qw, options, rescued in options_of:
+            is_optional = qw in optional
             generic = qw in GENERIC and not all_generic
             factor = cfg["generic_weight"] if generic else 1.0
-            if not generic:
-                counted += 1
             if not options:
                 possible += 0.0 if generic else FIELD_WEIGHTS["name"] * self._mean_idf
                 continue
             if rescued:
                 read_as[qw] = rescued
-            possible += factor * FIELD_WEIGHTS["name"] * max(self.idf[w] for w in options)
+            if not is_optional:
+                possible += factor * FIELD_WEIGHTS["name"] * max(self.idf[w] for w in options)
             size = sum(len(self.postings[w]) for w in options)
-            restrict = bool(scores) and size > cfg["common_factor"] * len(scores)
+            restrict = is_optional or (bool(scores) and size > max(cfg["common_factor"] * len(scores),
+                                                                   cfg["restrict_above"]))
             best: dict[int, tuple[float, str, str]] = {}
             for w, sim in options.items():
                 idf, posting = self.idf[w], self.postings[w]
                 pairs = ((i, posting[i]) for i in scores if i in posting) if restrict else \
                     self._top(w, cfg["max_posting"])
                 for i, (weight, kind, surface) in pairs:
+                    if is_optional and kind not in NAMING_FIELDS:
+                        continue
                     value = factor * sim * weight * idf
                     if value > best.get(i, (0.0,))[0]:
                         best[i] = (value, kind, surface)
             for i, (value, kind, surface) in best.items():
                 scores[i] = scores.get(i, 0.0) + value
-                hits_of.setdefault(i, []).append((qw, kind, surface, rescued is not None))
-        exact = set(self.phrases.get(phrase, ())) if phrase else set()
+                if not is_optional:
+                    hits_of.setdefault(i, []).append((qw, kind, surface, rescued is not None))
+        exact = {i for phrase in phrases for i in self.phrases.get(phrase, ())}
+        exact |= {i for phrase in phrases for i in self.bare_phrases.get(phrase, ())
+                  if len(self.docs[i].nations) > 1 or self.docs[i].nations & asked_nations}
         for i in exact:
             scores.setdefault(i, 0.0)
         ranked = heapq.nlargest(cfg["max_candidates"], scores, key=scores.__getitem__)
@@ -360,11 +377,17 @@ class SearchIndex:
                 continue
             matched = hits_of.get(i, [])
             score = scores[i] / possible if possible else 0.0
+            in_name = {m[2] for m in matched if m[1] == "name"}
+            if in_name and doc.name_words:
+                # A name that says little besides the words asked for fits best.
+                score *= 1 - cfg["name_length_weight"] * (1 - min(1.0, len(in_name) / doc.name_words))
             if asked_nations and doc.nations:
                 if not doc.nations & asked_nations:
                     score *= cfg["other_nation_factor"]
                 elif doc.nations <= asked_nations:
                     score *= cfg["own_nation_factor"]
+            elif len(doc.nations) == 1:
+                score *= cfg["one_nation_factor"]
             score *= LABEL_WEIGHTS.get(doc.label, 0.9)
             is_exact = i in exact
             if is_exact:

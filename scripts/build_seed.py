@@ -6,7 +6,8 @@
 2. Harvest into it, as a coordinator would with ``pathways harvest … --recorded``: GOV.UK
    (the Ministry of Justice recording), the ONS taxonomy and bulletins, NISRA's calendar.
    Editors' changes already in the seed are kept (the harvest reports them).
-3. Apply ``seed/curation.yaml``: aliases people use, and nations for hand-made records.
+3. Apply ``seed/curation.yaml``: aliases people use, nations for hand-made records, enquiry
+   routes the harvest found none for (with their source), and missing PART_OF links.
    A curation entry naming a statistic the registry does not hold stops the build.
 4. Write the registry back to ``seed/registry.json``, one record a line.
 
@@ -60,6 +61,16 @@ def curate(store, curation: dict) -> Change:
         rec = record(node_id)
         have = list(rec.get("aliases") or [])
         rec["aliases"] = have + [a for a in entry["aliases"] if a.lower() not in {h.lower() for h in have}]
+    for entry in curation.get("contacts") or []:
+        if entry["id"] not in graph:
+            missing.append(entry["id"])
+            continue
+        rec = record(entry["id"])
+        if not rec.get("contact"):
+            rec["contact"] = entry["contact"]
+            rec["source"] = "; ".join(x for x in (rec.get("source"), "enquiry route: " + entry["source"]) if x)
+    edges = [dict(e) for e in curation.get("relationships") or []]
+    missing += [end for e in edges for end in (e["from"], e["to"]) if end not in graph]
     for node_id, nations in (curation.get("nations") or {}).items():
         if node_id not in graph:
             missing.append(node_id)
@@ -68,7 +79,8 @@ def curate(store, curation: dict) -> Change:
         rec.setdefault("nations", nations)
     if missing:
         sys.exit("build-seed: curation.yaml names records the registry does not hold: " + ", ".join(missing))
-    return Change(put_nodes=list(records.values()), actor="curation", action="curation (seed/curation.yaml)")
+    return Change(put_nodes=list(records.values()), put_edges=edges, actor="curation",
+                  action="curation (seed/curation.yaml)")
 
 
 def main() -> None:

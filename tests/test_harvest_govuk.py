@@ -1,8 +1,10 @@
 """The GOV.UK harvest, on a trimmed copy of the recorded Search and Content API responses.
 
 The fixtures (tests/fixtures/harvest/govuk/, see its README) are real responses with
-results and bodies cut down. Bad input is made from them in each test: a field
-removed, a body cut short, a page of HTML, a named person's address put in a body.
+results and bodies cut down, and trimmed copies of the two other sources of MoJ team
+mailboxes: the MoJ statistics catalogue (data.justice.gov.uk/api/publications) and the
+data-catalogue collection mapping file. Bad input is made from them in each test: a
+field removed, a body cut short, a page of HTML, a named person's address put in a body.
 """
 from __future__ import annotations
 
@@ -22,13 +24,22 @@ from graph.harvest.base import HarvestError, Offline
 FIXTURES = Path(__file__).parent / "fixtures" / "harvest" / "govuk"
 CASSETTE = FIXTURES / "moj-search-content.yaml"
 SAVED = FIXTURES / "saved"
+CATALOGUE = FIXTURES / "justice-data-publications.yaml"
+MAPPING = FIXTURES / "moj-collection-mappings.yaml"
+TRUSTS = "prison-and-probation-trusts-performance-statistics"
+CATALOGUE_SOURCE = "; team mailbox: MoJ statistics catalogue (data.justice.gov.uk/api/publications)"
+MAPPING_SOURCE = "; team mailbox: ministryofjustice/data-catalogue publication_collection_mappings.yaml"
 SEARCH = govuk.search_url("ministry-of-justice")
 GOVUK = "https://www.gov.uk"
 
 
-def responses() -> dict[str, str]:
-    """The fixture's bodies by canonical URL, to edit for one test."""
-    return {url: body for url, (_status, body) in fetch.Cassette.open(CASSETTE).responses.items()}
+def responses(*cassettes: Path) -> dict[str, str]:
+    """The fixture's bodies by canonical URL (and those of other cassettes given), to edit for one test."""
+    return {url: body for c in (CASSETTE, *cassettes) for url, (_status, body) in fetch.Cassette.open(c).responses.items()}
+
+
+def mapping() -> govuk.Listings:
+    return govuk.read_mapping(yaml.safe_load(MAPPING.read_text("utf-8")), str(MAPPING))
 
 
 def collection(key: str) -> str:
@@ -46,13 +57,13 @@ class Replay(fetch.Reader):
     def get(self, url: str) -> str:
         found = self.bodies.get(fetch.canonical(url))
         if found is None:
-            raise HarvestError(url, "", "is not in the fixture")
+            raise fetch.NotRecorded(url, "", "is not in the fixture")
         return found
 
 
-def edited(url: str, change) -> Replay:
-    """The fixture with one JSON body changed in place by ``change``."""
-    bodies = responses()
+def edited(url: str, change, *cassettes: Path) -> Replay:
+    """The fixture (and other cassettes given) with one JSON body changed in place by ``change``."""
+    bodies = responses(*cassettes)
     data = json.loads(bodies[url])
     change(data)
     bodies[url] = json.dumps(data)
@@ -307,7 +318,7 @@ class FakeOpener:
     """Answers like GOV.UK from the fixture; the first call is refused with 429 Too Many Requests."""
 
     def __init__(self, refuse: int = 1):
-        self.bodies, self.refuse, self.asked = responses(), refuse, []
+        self.bodies, self.refuse, self.asked = responses(CATALOGUE), refuse, []
 
     def __call__(self, request, timeout):
         self.asked.append((request.full_url, request.get_header("User-agent")))
@@ -328,6 +339,9 @@ def test_live_retries_after_429_and_dates_records_today(tmp_path):
     expected = govuk.from_recorded(CASSETTE)
     assert [n["id"] for n in found.nodes] == [n["id"] for n in expected.nodes]
     assert govuk.from_recorded(tmp_path / "saved").recorded == found.recorded
+    assert govuk.CATALOGUE in [url for url, _agent in opener.asked], "the MoJ catalogue is read live too"
+    assert node(found, "legal-aid-statistics")["contact"]["email"] == "statistics@justice.gov.uk"
+    assert not any("were not read" in n for n in found.notes)
 
 
 def test_live_offline_raises_offline():
@@ -352,3 +366,247 @@ def test_the_fixture_is_a_real_trimmed_recording():
     uris = [i["request"]["uri"] for i in data["interactions"]]
     assert fetch.canonical(uris[0]) == fetch.canonical(SEARCH)
     assert all("/api/content//government/collections/" in u for u in uris[1:])
+
+
+# The two other sources of MoJ team mailboxes: the MoJ statistics catalogue and the data-catalogue mapping file.
+
+def test_without_the_moj_catalogue_a_note_says_its_mailboxes_were_not_read(harvest):
+    assert any("MoJ statistics catalogue" in n and "were not read" in n and govuk.CATALOGUE in n
+               for n in harvest.notes)
+    assert not any(n.get("release") for n in harvest.nodes)
+
+
+@pytest.fixture(scope="module")
+def with_catalogue():
+    return govuk.from_recorded([CASSETTE, CATALOGUE])
+
+
+def test_the_catalogue_fills_mailboxes_the_collections_do_not_give(with_catalogue):
+    legal_aid = node(with_catalogue, "legal-aid-statistics")
+    page = GOVUK + "/government/collections/legal-aid-statistics"
+    assert legal_aid["contact"] == {"email": "statistics@justice.gov.uk", "url": page}
+    assert legal_aid["source"] == page + CATALOGUE_SOURCE
+    assert legal_aid["url"] == page and legal_aid["release"] == "quarterly"
+    assert node(with_catalogue, "proven-reoffending-statistics")["contact"]["email"] == \
+        "reoffendingstatistics@justice.gov.uk"
+    lab = node(with_catalogue, "justice-data-lab-statistics")
+    assert lab["source"] == lab["url"], "the collection's own mailbox, not the catalogue's"
+    assert "contact" not in node(with_catalogue, "prisons-and-probation-statistics")
+    assert with_catalogue.recorded == "2024-11-20", "the latest of the two recordings (13 and 20 November)"
+    assert {n["verified"] for n in with_catalogue.nodes} == {"2024-11-20"}
+    assert not any("were not read" in n for n in with_catalogue.notes)
+    assert any(n.startswith("2 collection(s) whose page gives no team mailbox have one from the MoJ statistics")
+               for n in with_catalogue.notes)
+    for record in with_catalogue.nodes:
+        assert model.validate_node(record) == [], record
+
+
+def test_the_named_person_in_the_catalogue_is_dropped(with_catalogue):
+    assert "robert.hartley" not in json.dumps(with_catalogue.nodes).lower()
+    assert any("Left out 1 address(es) in the MoJ statistics catalogue" in n for n in with_catalogue.notes)
+    assert not any("robert" in n.lower() for n in with_catalogue.notes), "the note does not repeat the address"
+
+    def points_at_prisons(entries):
+        person = next(e for e in entries if e["id"] == "hmpps-workforce")
+        person["indexUri"] = GOVUK + "/government/collections/prisons-and-probation-statistics"
+
+    found = run_on(edited(fetch.canonical(govuk.CATALOGUE), points_at_prisons, CATALOGUE))
+    prisons = node(found, "prisons-and-probation-statistics")
+    assert "contact" not in prisons and prisons["release"] == "quarterly", "the frequency is kept, the person not"
+
+
+def trusts_performance(*cassettes: Path) -> dict[str, str]:
+    """The fixture with one edition of the trusts performance collection added, and that collection's response."""
+    bodies = responses(*cassettes)
+    search = json.loads(bodies[fetch.canonical(SEARCH)])
+    search["results"].append(json.loads((FIXTURES / "search-result-prison-performance-ratings-2023-to-2024.json")
+                                        .read_text("utf-8")))
+    search["total"] += 1
+    bodies[fetch.canonical(SEARCH)] = json.dumps(search)
+    bodies[collection(TRUSTS)] = (FIXTURES / f"collection-{TRUSTS}.json").read_text("utf-8")
+    return bodies
+
+
+def test_an_index_uri_with_a_fragment_is_its_collection_and_the_catalogue_beats_the_mapping():
+    found = govuk.harvest(Replay(trusts_performance(CATALOGUE)), (), "2024-11-20", mapping=mapping())
+    trusts = node(found, "prison-and-probation-performance-statistics")
+    page = GOVUK + "/government/collections/" + TRUSTS
+    # Both catalogue entries for it have a #fragment; the first listed gives the mailbox. The mapping
+    # file says SUEPer_Stats@justice.gov.uk: the catalogue comes first.
+    assert trusts["contact"] == {"email": "communityperformanceenquiries@justice.gov.uk", "url": page}
+    assert trusts["source"] == page + CATALOGUE_SOURCE
+    assert trusts["release"] == "annual"
+    without = govuk.harvest(Replay(trusts_performance()), (), "2024-11-20", mapping=mapping())
+    trusts = node(without, "prison-and-probation-performance-statistics")
+    assert trusts["contact"]["email"] == "SUEPer_Stats@justice.gov.uk", "as published, not lower-cased"
+    assert trusts["source"] == page + MAPPING_SOURCE and "release" not in trusts
+
+
+def test_the_mapping_file_fills_what_the_body_and_catalogue_do_not():
+    found = govuk.from_recorded([CASSETTE, MAPPING])
+    legal_aid = node(found, "legal-aid-statistics")
+    assert legal_aid["contact"]["email"] == "statistics@justice.gov.uk"
+    assert legal_aid["source"] == GOVUK + "/government/collections/legal-aid-statistics" + MAPPING_SOURCE
+    assert "release" not in legal_aid, "the mapping file says nothing of frequency"
+    lab = node(found, "justice-data-lab-statistics")
+    assert lab["contact"]["email"] == "Justice.datalab@justice.gov.uk" and lab["source"] == lab["url"], \
+        "the collection body comes first (the mapping file has justice.datalab@justice.gov.uk)"
+    assert any("were not read" in n for n in found.notes)
+    assert any("Left out 1 address(es) in the ministryofjustice/data-catalogue" in n for n in found.notes)
+    assert "robert.hartley" not in json.dumps(found.nodes).lower()
+    # Subject areas are topics only of a collection with no GOV.UK taxons: these all have some.
+    assert not [n for n in found.nodes if n["label"] == "Topic" and n["source"] == govuk.MAPPING_PAGE]
+
+
+def test_precedence_is_collection_body_then_catalogue_then_mapping():
+    def team_in_body(data):
+        data["details"]["body"] += '<p>Email <a href="mailto:legalaid.statistics@justice.gov.uk">the team</a></p>'
+
+    reader = edited(collection("legal-aid-statistics"), team_in_body, CATALOGUE)
+    legal_aid = node(govuk.harvest(reader, (), "2024-11-20", mapping=mapping()), "legal-aid-statistics")
+    assert legal_aid["contact"]["email"] == "legalaid.statistics@justice.gov.uk"
+    assert legal_aid["source"] == legal_aid["url"]
+    assert legal_aid["release"] == "quarterly", "the catalogue's frequency is still taken"
+    both = node(govuk.harvest(Replay(responses(CATALOGUE)), (), "2024-11-20", mapping=mapping()),
+                "legal-aid-statistics")
+    assert both["source"].endswith(CATALOGUE_SOURCE)
+
+
+def test_subject_areas_are_topics_of_a_collection_without_taxons():
+    def no_taxons(data):
+        del data["links"]["taxons"]
+
+    found = govuk.harvest(edited(collection("prisons-and-probation-statistics"), no_taxons), (), "2024-11-20",
+                          mapping=mapping())
+    topic = node(found, "topic.prisons-and-probation")
+    assert topic == {"id": "topic.prisons-and-probation", "label": "Topic", "name": "Prisons and probation",
+                     "source": govuk.MAPPING_PAGE, "verified": "2024-11-20"}
+    about = {e["to"] for e in found.edges if e["type"] == "ABOUT" and e["from"] == "prisons-and-probation-statistics"}
+    assert about == {"topic.prisons-and-probation"}
+    assert not [e for e in found.edges if "topic.prisons-and-probation" in (e["from"], e["to"])
+                and e["type"] == "BROADER"], "the file says no area is broader than another"
+    assert model.validate_node(topic) == []
+
+
+def test_a_folder_of_cassettes_and_the_mapping_is_the_files_given_separately(tmp_path):
+    for file in (CASSETTE, CATALOGUE, MAPPING):
+        (tmp_path / file.name).write_text(file.read_text("utf-8"), "utf-8")
+    from_folder = govuk.from_recorded(tmp_path)
+    separately = govuk.from_recorded([CASSETTE, CATALOGUE, MAPPING])
+    assert from_folder.nodes == separately.nodes and from_folder.edges == separately.edges
+    assert from_folder.notes == separately.notes and from_folder.recorded == "2024-11-20"
+
+
+def test_a_folder_of_saved_responses_with_the_catalogue_beside_it(harvest):
+    found = govuk.from_recorded([SAVED, CATALOGUE])
+    assert node(found, "legal-aid-statistics")["contact"]["email"] == "statistics@justice.gov.uk"
+    assert [n["id"] for n in found.nodes] == [n["id"] for n in harvest.nodes]
+
+
+def _an_entry_not_an_object(entries):
+    entries[:] = []
+    entries.append("x")
+
+
+def _without_index_uri(entries):
+    del entries[1]["indexUri"]
+
+
+def _owner_not_an_address(entries):
+    entries[2]["ownerEmail"] = "statistics at justice.gov.uk"
+
+
+def _owner_a_number(entries):
+    entries[0]["ownerEmail"] = 42
+
+
+def _frequency_a_list(entries):
+    entries[3]["frequency"] = ["Annual"]
+
+
+@pytest.mark.parametrize("change, field, words", [
+    (_an_entry_not_an_object, "[0]", "is not an object"),
+    (_without_index_uri, "[1].indexUri", "is missing"),
+    (_owner_not_an_address, "[2].ownerEmail", "is not an email address"),
+    (_owner_a_number, "[0].ownerEmail", "is not text"),
+    (_frequency_a_list, "[3].frequency", "is not text"),
+])
+def test_a_bad_catalogue_names_the_url_and_field(change, field, words):
+    with pytest.raises(HarvestError) as caught:
+        run_on(edited(fetch.canonical(govuk.CATALOGUE), change, CATALOGUE))
+    assert caught.value.where == govuk.CATALOGUE and caught.value.field == field and words in str(caught.value)
+
+
+@pytest.mark.parametrize("body, words", [('{"publications": []}', "not a JSON list"), ("[{", "truncated"),
+                                         ("<html>", "HTML")])
+def test_a_catalogue_that_is_no_list_of_publications(body, words):
+    bodies = responses()
+    bodies[fetch.canonical(govuk.CATALOGUE)] = body
+    with pytest.raises(HarvestError) as caught:
+        run_on(Replay(bodies))
+    assert caught.value.where == govuk.CATALOGUE and caught.value.field == "body" and words in str(caught.value)
+
+
+def test_the_catalogue_is_read_only_for_the_ministry_of_justice():
+    key = "department-for-exiting-the-european-union"
+    bodies = {fetch.canonical(govuk.search_url(key)): json.dumps({"results": [], "total": 0, "start": 0}),
+              fetch.canonical(govuk.ORGANISATION_API + key): (FIXTURES / "organisation-dexeu.json").read_text("utf-8"),
+              fetch.canonical(govuk.CATALOGUE): "not JSON"}
+    found = govuk.harvest(Replay(bodies), [key], "2024-11-20")
+    assert not any("catalogue" in n for n in found.notes)
+
+
+@pytest.mark.parametrize("text, field, words", [
+    ("legal-aid-statistics:\n  subject_areas: Legal aid\n  contact_email: statistics@justice.gov.uk\n",
+     "legal-aid-statistics.subject_areas", "is not a list of names"),
+    ("legal-aid-statistics:\n  contact_email: statistics at justice\n",
+     "legal-aid-statistics.contact_email", "is not an email address"),
+    ("legal-aid-statistics:\n  contact_email: [statistics@justice.gov.uk]\n",
+     "legal-aid-statistics.contact_email", "is not text"),
+])
+def test_a_bad_mapping_file_names_the_file_and_field(tmp_path, text, field, words):
+    bad = tmp_path / "mappings.yaml"
+    bad.write_text(text, "utf-8")
+    with pytest.raises(HarvestError) as caught:
+        govuk.from_recorded([CASSETTE, bad])
+    assert caught.value.where == str(bad) and caught.value.field == field and words in str(caught.value)
+
+
+def test_yaml_that_is_neither_a_cassette_nor_a_mapping_file_is_refused(tmp_path):
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("- just\n- a list\n", "utf-8")
+    with pytest.raises(HarvestError) as caught:
+        govuk.from_recorded([CASSETTE, odd])
+    assert caught.value.where == str(odd) and "not a VCR cassette" in str(caught.value)
+    with pytest.raises(HarvestError) as caught:
+        govuk.from_recorded(MAPPING)
+    assert "holds no recorded responses" in str(caught.value)
+
+
+def _cli_json(cli, *args):
+    code, out, err = cli("harvest", "govuk", *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_the_cli_reads_several_recordings_and_a_second_run_changes_nothing(cli):
+    paths = [a for p in (CASSETTE, CATALOGUE, MAPPING) for a in ("--recorded", p)]
+    dry = _cli_json(cli, *paths, "--dry-run")
+    created = {r["id"]: r for r in dry["created"]}
+    assert created["legal-aid-statistics"]["contact"]["email"] == "statistics@justice.gov.uk"
+    assert created["justice-data-lab-statistics"]["contact"]["email"] == "Justice.datalab@justice.gov.uk"
+    assert dry["dry_run"] and not any("were not read" in n for n in dry["notes"])
+    first = _cli_json(cli, *paths)
+    assert first["counts"] == dry["counts"] and first["revision"]
+    second = _cli_json(cli, *paths)
+    assert second["created"] == second["updated"] == [] and second["relationships_added"] == 0
+    assert all(c["created"] == c["updated"] == 0 for c in second["counts"].values())
+    code, out, _ = cli("export")
+    stored = {n["id"]: n for n in json.loads(out)["nodes"]}
+    assert stored["legal-aid-statistics"]["source"].endswith(CATALOGUE_SOURCE)
+    assert stored["legal-aid-statistics"]["release"] == "quarterly"
+
+
+def test_the_cli_gives_other_sources_one_recording(cli):
+    code, _, err = cli("harvest", "ons", "--recorded", CASSETTE, "--recorded", CATALOGUE, "--dry-run")
+    assert code == 2 and "harvest ons reads one recording" in err and "Traceback" not in err

@@ -2,8 +2,9 @@
 
 Per question the answer is one statistic (confident), choices, a topic, or nothing:
 
-- **found**: an expected statistic is the answer or among the choices (a topic question:
-  the expected topic is the answer or offered, or the answer is a statistic about it);
+- **found**: an expected statistic is the answer or among the choices, or among the
+  statistics of the topic answered (a topic question: the expected topic is the answer
+  or offered, or the answer is a statistic about it);
 - **right first**: the answer, or the first choice, is an expected statistic (or topic);
 - **confident wrong**: a confident answer that is not expected, names a ``not`` fragment,
   or whose first contact is not the expected organisation (nor a team of it); any
@@ -121,8 +122,10 @@ def judge(store, question: dict) -> Outcome:
                        kind != "nonsense" and first, missing=missing)
     if isinstance(answer, A.TopicAnswer):
         right = name_key(answer.topic["name"]) in topics
+        offered = expected & {s["id"] for s in answer.statistics}
         wrong = None if right or kind != "nonsense" else f"a topic ({answer.topic['name']}) for nonsense"
-        return Outcome(question["q"], kind, f"topic: {answer.topic['name']}", right, right, wrong, missing)
+        return Outcome(question["q"], kind, f"topic: {answer.topic['name']}", right or bool(offered), right, wrong,
+                       missing)
     name = graph.nodes[answer].get("name", answer)
     out = Outcome(question["q"], kind, f"answer: {answer} ({name})", missing=missing)
     if kind == "nonsense":

@@ -7,9 +7,10 @@ returns a :class:`Harvest`: complete node records (each with ``source`` and
 write, under one rule: **a harvest never overwrites what an editor changed**.
 
 Each record a harvest writes carries ``harvested``: the source, the date and a short
-fingerprint of each field as the harvest wrote it. On the next harvest a field is
-updated only when it still holds what the last harvest wrote (or was never set);
-otherwise the editor's value is kept and the difference is reported as a conflict.
+fingerprint of each field as the harvest wrote it. On the next harvest from that source a
+field is updated only when it still holds what the last harvest wrote (or was never set);
+otherwise the editor's value is kept and the difference is reported as a conflict. A
+record another source harvested first is that source's: this one only fills its gaps.
 A record the source no longer lists is reported as withdrawn, never deleted.
 
 >>> stored = {"a": {"id": "a", "label": "Topic", "name": "Crime", "version": 1,
@@ -163,7 +164,10 @@ def merge_record(harvested: dict, stored: dict | None, source: str, at: str) -> 
         record["harvested"] = {"by": source, "at": at, "fields": {
             k: fingerprint(v) for k, v in record.items() if k not in NOT_FIELDS}}
         return record, []
-    before = (stored.get("harvested") or {}).get("fields", {})
+    previous = stored.get("harvested") or {}
+    # Another source's fields are treated like an editor's: only gaps are filled.
+    own = previous.get("by") == source
+    before = previous.get("fields", {}) if own else {}
     record = {k: v for k, v in stored.items() if k != "version"}
     prints = dict(before)
     conflicts = []
@@ -178,8 +182,9 @@ def merge_record(harvested: dict, stored: dict | None, source: str, at: str) -> 
             prints[key] = fingerprint(value)
         else:
             conflicts.append(Conflict(stored["id"], key, current, value))
-    previous = stored.get("harvested") or {}
-    keep_at = previous.get("by") == source and previous.get("fields") == prints and not _differs(stored, record)
+    if previous and not own:
+        return record, conflicts
+    keep_at = own and previous.get("fields") == prints and not _differs(stored, record)
     record["harvested"] = {"by": source, "at": previous["at"] if keep_at else at, "fields": prints}
     return record, conflicts
 

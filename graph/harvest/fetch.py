@@ -10,6 +10,11 @@ cannot be used, or :class:`~graph.harvest.base.Offline` when nothing can be reac
 - :class:`Cassette` replays a VCR cassette (YAML: ``interactions[i].request.uri`` and
   ``interactions[i].response.body.string``), as recorded by vcrpy.
 - :class:`Folder` replays a folder of saved responses (one file per URL, see :func:`file_name`).
+- :class:`Readers` tries several of these in turn, so one harvest can replay responses
+  recorded apart (``--recorded A --recorded B``, or a folder of cassettes).
+
+A replaying reader asked for a URL it does not hold raises :class:`NotRecorded`, so a
+source that can do without one response (see :mod:`.govuk`) can tell that from bad input.
 
 The standard library's urllib is used rather than requests: one GET with headers and
 a timeout is all a harvest needs.
@@ -69,6 +74,10 @@ def parse_json(body: str, url: str):
             raise HarvestError(url, "body", "is HTML, not JSON (a page instead of the API?)") from None
         raise HarvestError(url, "body", f"is not valid JSON ({exc.msg} at character {exc.pos}; "
                                         "truncated?)") from None
+
+
+class NotRecorded(HarvestError):
+    """A replaying reader holds no response for the URL asked for."""
 
 
 class Reader:
@@ -198,7 +207,12 @@ class Cassette(Reader):
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise HarvestError(name, "", f"is not a readable cassette: {exc}") from None
-        if not isinstance(data, dict) or not isinstance(data.get("interactions"), list):
+        return cls.from_data(data, name)
+
+    @classmethod
+    def from_data(cls, data, name: str) -> "Cassette":
+        """A cassette from its parsed YAML (see :func:`is_cassette`)."""
+        if not is_cassette(data):
             raise HarvestError(name, "interactions", "is missing: not a VCR cassette")
         responses: dict[str, tuple[int, str]] = {}
         dates = []
@@ -222,7 +236,7 @@ class Cassette(Reader):
     def get(self, url: str) -> str:
         found = self.responses.get(canonical(url))
         if found is None:
-            raise HarvestError(url, "", f"is not in the recording {self.name}")
+            raise NotRecorded(url, "", f"is not in the recording {self.name}")
         status, body = found
         if status >= 400:
             raise HarvestError(url, "", f"answered HTTP {status} when it was recorded")
@@ -234,12 +248,13 @@ class Folder(Reader):
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self.name = str(self.path)
         self.recorded = _saved_date(self.path)
 
     def get(self, url: str) -> str:
         file = self.path / file_name(url)
         if not file.is_file():
-            raise HarvestError(url, "", f"is not in the recording {self.path} (no {file.name})")
+            raise NotRecorded(url, "", f"is not in the recording {self.path} (no {file.name})")
         try:
             saved = json.loads(file.read_text("utf-8"))
             return saved["body"]
@@ -260,11 +275,85 @@ def _saved_date(folder: Path) -> str | None:
     return max(dates) if dates else None
 
 
-def recorded_reader(path: Path) -> Reader:
-    """The reader for ``--recorded PATH``: a cassette file or a folder of saved responses."""
+class Readers(Reader):
+    """Several recordings read as one: each URL from the first reader that holds it.
+
+    ``recorded`` is the latest date of theirs (None when none says one). Readers given
+    inside readers are flattened, so ``readers`` lists the recordings themselves.
+
+    >>> a = Cassette({canonical("https://x.test/a"): (200, "1")}, "a.yaml", "2024-11-13")
+    >>> b = Cassette({canonical("https://x.test/b"): (200, "2")}, "b.yaml", "2024-11-20")
+    >>> both = Readers([a, Readers([b])])
+    >>> both.get_json("https://x.test/a"), both.get_json("https://x.test/b"), both.recorded
+    (1, 2, '2024-11-20')
+    >>> both.get("https://x.test/c")
+    Traceback (most recent call last):
+    ...
+    graph.harvest.fetch.NotRecorded: https://x.test/c: is not in the recording a.yaml, b.yaml
+    """
+
+    def __init__(self, readers):
+        self.readers: list[Reader] = []
+        for reader in readers:
+            self.readers += reader.readers if isinstance(reader, Readers) else [reader]
+        self.name = ", ".join(str(getattr(r, "name", r)) for r in self.readers) or "(no recording)"
+        dates = [r.recorded for r in self.readers if r.recorded]
+        self.recorded = max(dates) if dates else None
+
+    def get(self, url: str) -> str:
+        for reader in self.readers:
+            try:
+                return reader.get(url)
+            except NotRecorded:
+                continue
+        raise NotRecorded(url, "", f"is not in the recording {self.name}")
+
+
+def is_cassette(data) -> bool:
+    """Whether parsed YAML has the shape of a VCR cassette: a mapping with a list of ``interactions``."""
+    return isinstance(data, dict) and isinstance(data.get("interactions"), list)
+
+
+# Takes a YAML file that is no cassette (its path and parsed content) and says whether it was of use.
+Other = Callable[[Path, object], bool]
+
+
+def recorded_reader(path: Path, other: Other | None = None) -> Reader:
+    """The reader for ``--recorded PATH``: a cassette, a folder of cassettes, or a folder of saved responses.
+
+    A folder with ``*.yaml`` (or ``*.yml``) files is read as cassettes, one reader over
+    them all (and over its saved responses too, should it also hold some); a folder
+    with none is a folder of saved responses, as :class:`Live` writes them. A YAML file
+    that is no cassette is offered to ``other``, which says whether it takes it (a
+    source's own input, read beside the recording); one nobody takes is an error.
+    A path that holds only such files gives a reader with no recording in it.
+    """
     path = Path(path)
     if path.is_dir():
-        return Folder(path)
+        files = sorted(f for f in path.iterdir() if f.suffix.lower() in (".yaml", ".yml") and f.is_file())
+        if not files:
+            return Folder(path)
+        readers = [r for r in (_yaml_reader(f, other) for f in files) if r is not None]
+        saved = Folder(path)
+        if saved.recorded:
+            readers.append(saved)
+        return readers[0] if len(readers) == 1 else Readers(readers)
     if path.is_file():
-        return Cassette.open(path)
+        return _yaml_reader(path, other) or Readers([])
     raise HarvestError(str(path), "", "no such file or folder")
+
+
+def _yaml_reader(file: Path, other: Other | None) -> Cassette | None:
+    """The cassette in a YAML file, or None when ``other`` took the file; an error when neither."""
+    try:
+        data = yaml.load(file.read_text("utf-8"), Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        raise HarvestError(str(file), "", f"is not a readable cassette: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise HarvestError(str(file), "", f"could not be read: {exc}") from None
+    if is_cassette(data) or other is None or not other(file, data):
+        return Cassette.from_data(data, str(file))
+    return None
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,6 +1,6 @@
 """The GOV.UK source: statistics series, their producers, topics and team mailboxes.
 
-Two APIs are read. The Search API lists an organisation's editions of official and
+Two GOV.UK APIs are read. The Search API lists an organisation's editions of official and
 accredited official statistics (each result is one edition: a title, a link, a date and
 the document collections it belongs to). Editions are grouped into series by their
 statistics collection; an edition in no collection joins the series its title names
@@ -9,12 +9,30 @@ then gives the organisations that publish it (the producers), the GOV.UK taxons 
 tagged with (the topics), which of its documents are accredited ("national statistics"),
 and the body text, where a team sometimes gives its mailbox.
 
-Only what the responses say is used: a series without a mailbox in its collection's
-body gets no contact of its own (enquiries then go to its producer), and only
-organisational mailboxes are kept, never a named person's address (:func:`is_personal`).
+Most collection bodies give no mailbox, so for the Ministry of Justice two more
+sources of its teams' mailboxes are read, because the MoJ publishes them itself:
+
+- its statistics catalogue API, ``https://data.justice.gov.uk/api/publications``
+  (:func:`read_catalogue`): each series' GOV.UK collection page (``indexUri``), owner
+  mailbox (``ownerEmail``) and frequency, which becomes the series' ``release``. It is
+  read when the Ministry of Justice is among the organisations, live or from the
+  recording; a recording without it is no error, just a note that it was not read.
+- the mapping file of ministryofjustice/data-catalogue (:data:`MAPPING_FILE`), given as
+  one more ``--recorded`` input and known by its shape (:func:`read_mapping`):
+  collection slug to subject areas and, for most, a contact mailbox. Its subject
+  areas become topics of a series whose collection has no GOV.UK taxons.
+
+A mailbox is taken from the first of these that gives one: the collection's own body,
+then the catalogue, then the mapping file; the record's ``source`` then also names where
+the mailbox came from. Only what the sources say is used: a series none gives a
+mailbox for gets no contact of its own (enquiries then go to its producer), and only
+organisational mailboxes are kept, never a named person's address (:func:`is_personal`),
+wherever it is found.
 
 The default organisation is the Ministry of Justice: the only one recorded
-(``moj-govuk-search-content.yaml``, 20 November 2024).
+(``moj-govuk-search-content.yaml``, 20 November 2024; the catalogue
+``justice-data-publications.yaml``, 13 November 2024; and the mapping file at
+data-catalogue f566181d). Records are dated by the latest of the recordings read.
 """
 from __future__ import annotations
 
@@ -37,6 +55,15 @@ GOVUK = "https://www.gov.uk"
 SEARCH = GOVUK + "/api/search.json"
 COLLECTION_API = GOVUK + "/api/content/government/collections/"
 ORGANISATION_API = GOVUK + "/api/content/government/organisations/"
+MOJ = "ministry-of-justice"
+CATALOGUE = "https://data.justice.gov.uk/api/publications"
+CATALOGUE_NAME = "MoJ statistics catalogue (data.justice.gov.uk/api/publications)"
+MAPPING_REPO, MAPPING_COMMIT = "ministryofjustice/data-catalogue", "f566181d08f074691e321a60e95a173141f82ff9"
+MAPPING_FILE = "ingestion/moj_statistical_publications_source/publication_collection_mappings.yaml"
+MAPPING_NAME = f"{MAPPING_REPO} {MAPPING_FILE.rpartition('/')[2]}"
+# The mapping file's page at the commit recorded (the file itself names no version).
+MAPPING_PAGE = f"https://github.com/{MAPPING_REPO}/blob/{MAPPING_COMMIT}/{MAPPING_FILE}"
+MAPPING_FIELDS = ("subject_areas", "contact_email")
 PAGE = 1500
 DOCUMENT_TYPES = ("national_statistics", "official_statistics")
 FIELDS = ("description", "document_collections", "link", "public_timestamp", "title", "first_published_at")
@@ -123,6 +150,24 @@ class Collection:
     document_types: dict[str, str]
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What a source other than the collection says of it: a team mailbox, a release frequency, subject areas."""
+
+    mailbox: str | None = None
+    release: str | None = None
+    subjects: tuple[str, ...] = ()
+
+
+@dataclass
+class Listings:
+    """One such source: its listings by collection slug, its name for ``source``, and named persons dropped."""
+
+    name: str
+    by_slug: dict[str, Listing] = field(default_factory=dict)
+    personal: int = 0
+
+
 @dataclass
 class Series:
     """Editions grouped as one statistic: by collection (``slug``), or by title for loose editions."""
@@ -136,16 +181,37 @@ class Series:
         return max(self.editions, key=lambda e: (e.date, e.link))
 
 
-def from_recorded(path: Path, organisations: Sequence[str] = (), progress: Progress | None = None) -> Harvest:
-    """Harvest from saved responses: a VCR cassette or a folder :class:`~.fetch.Live` saved.
+def from_recorded(paths: Path | Sequence[Path], organisations: Sequence[str] = (),
+                  progress: Progress | None = None) -> Harvest:
+    """Harvest from saved responses: VCR cassettes, folders of them, or folders :class:`~.fetch.Live` saved.
 
-    Records are dated by the recording (the responses' ``Date``), never by today.
+    ``paths`` is one path or several, read as one recording (a URL from the first that
+    holds it). A YAML file shaped as a data-catalogue mapping file (:func:`read_mapping`),
+    given or in a folder given, is read as that, not as responses. Records are dated by
+    the recording (the latest of the responses' ``Date``), never by today.
     """
-    reader = fetch.recorded_reader(path)
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    if not paths:
+        raise HarvestError("--recorded", "", "names no file or folder")
+    mappings: list[Listings] = []
+
+    def take(file: Path, data) -> bool:
+        found = read_mapping(data, str(file))
+        if found is not None:
+            mappings.append(found)
+        return found is not None
+
+    reader = fetch.Readers([fetch.recorded_reader(p, take) for p in paths])
+    where = ", ".join(map(str, paths))
+    if not reader.readers:
+        raise HarvestError(where, "", "holds no recorded responses (only a collection mapping file): "
+                                      "give the GOV.UK recording too")
     if not reader.recorded:
-        raise HarvestError(str(path), "recorded", "says no date it was recorded (no Date headers or saved dates), "
-                                                  "so records cannot be dated")
-    return harvest(reader, organisations, reader.recorded, progress)
+        raise HarvestError(where, "recorded", "says no date it was recorded (no Date headers or saved dates), "
+                                              "so records cannot be dated")
+    if len(reader.readers) == 1:
+        reader = reader.readers[0]
+    return harvest(reader, organisations, reader.recorded, progress, _merged(mappings))
 
 
 def from_live(reader: fetch.Reader, organisations: Sequence[str] = (), progress: Progress | None = None) -> Harvest:
@@ -154,9 +220,11 @@ def from_live(reader: fetch.Reader, organisations: Sequence[str] = (), progress:
 
 
 def harvest(reader: fetch.Reader, organisations: Sequence[str], recorded: str,
-            progress: Progress | None = None) -> Harvest:
+            progress: Progress | None = None, mapping: Listings | None = None) -> Harvest:
     """Every series the organisations publish on GOV.UK, with producers, topics and mailboxes.
 
+    For the Ministry of Justice the catalogue at :data:`CATALOGUE` is read through the same
+    reader; ``mapping`` is a data-catalogue mapping file read beforehand (:func:`read_mapping`).
     All responses are read and checked before any record is made, so bad input raises
     :class:`~.base.HarvestError` and nothing partial is returned.
     """
@@ -176,7 +244,16 @@ def harvest(reader: fetch.Reader, organisations: Sequence[str], recorded: str,
     for org in requested:
         if org not in known:
             known[org] = read_organisation(reader, org)
-    return _records(requested, collections, loose, read, known, recorded, notes)
+    others = []
+    if MOJ in requested:
+        try:
+            others.append(read_catalogue(reader))
+        except fetch.NotRecorded:
+            notes.append(f"Team mailboxes from the {CATALOGUE_NAME} were not read: the recording does not hold "
+                         f"{CATALOGUE}.")
+    if mapping is not None:
+        others.append(mapping)
+    return _records(requested, collections, loose, read, known, recorded, notes, others)
 
 
 def search_url(organisation: str, start: int = 0, count: int = PAGE) -> str:
@@ -403,6 +480,123 @@ def read_collection(reader: fetch.Reader, key: str) -> Collection:
     return Collection(key, title, description, organisations, taxons, team_mailbox(body), types)
 
 
+def collection_slug(uri: str) -> str | None:
+    """The slug of a GOV.UK collection page's address (any ``#fragment`` dropped); None for any other page.
+
+    >>> collection_slug("https://www.gov.uk/government/collections/prison-and-probation-trusts-performance-statistics"
+    ...                 "#community-performance-statistics")
+    'prison-and-probation-trusts-performance-statistics'
+    >>> [collection_slug(u) for u in ("https://www.gov.uk/government/statistics/hmpps-annual-digest-2023",
+    ...                               "https://www.ons.gov.uk/peoplepopulationandcommunity/crimeandjustice")]
+    [None, None]
+    """
+    parts = urllib.parse.urlsplit(uri.strip())
+    if parts.netloc.lower() not in ("www.gov.uk", "gov.uk") or not parts.path.startswith(COLLECTION_PATH):
+        return None
+    key = parts.path[len(COLLECTION_PATH):].rstrip("/")
+    return key if key and "/" not in key else None
+
+
+def release(frequency: str) -> str:
+    """A catalogue frequency as a ``release``: lower case, words split.
+
+    >>> release("Quarterly"), release("Annual"), release("AdHoc")
+    ('quarterly', 'annual', 'ad hoc')
+    """
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", frequency.strip()).lower()
+
+
+def read_catalogue(reader: fetch.Reader) -> Listings:
+    """The MoJ statistics catalogue (:data:`CATALOGUE`): each collection's owner mailbox and frequency.
+
+    Each entry is one series: ``indexUri`` is its GOV.UK page (entries for other pages,
+    such as the ONS's or one publication's, are no collection and are left out);
+    ``ownerEmail`` its owner's mailbox, kept only when organisational; ``frequency`` how
+    often it is released. When several entries share a collection, the mailbox is that of
+    the first entry for the whole collection (no ``#fragment``), else of the first entry;
+    the release names each frequency once.
+    """
+    url = CATALOGUE
+    data = reader.get_json(url)
+    if not isinstance(data, list):
+        raise HarvestError(url, "body", "is not a JSON list of publications")
+    entries: dict[str, list[tuple[bool, str | None, str | None]]] = {}
+    personal = 0
+    for i, entry in enumerate(data):
+        where = f"[{i}]"
+        if not isinstance(entry, dict):
+            raise HarvestError(url, where, "is not an object")
+        uri = _text(entry, "indexUri", url, where)
+        owner = _optional_text(entry, "ownerEmail", url, where)
+        if owner is not None and not EMAIL.fullmatch(owner):
+            raise HarvestError(url, f"{where}.ownerEmail", f"is not an email address: {owner!r}")
+        frequency = _optional_text(entry, "frequency", url, where)
+        if owner is not None and is_personal(owner):
+            personal, owner = personal + 1, None
+        key = collection_slug(uri)
+        if key:
+            entries.setdefault(key, []).append(("#" not in uri, owner, frequency))
+    out = Listings(CATALOGUE_NAME, personal=personal)
+    for key, found in entries.items():
+        ordered = [e for e in found if e[0]] + [e for e in found if not e[0]]
+        mailbox = next((owner for _whole, owner, _f in ordered if owner), None)
+        releases = dict.fromkeys(release(f) for _whole, _o, f in found if f)
+        out.by_slug[key] = Listing(mailbox, " and ".join(releases) or None)
+    return out
+
+
+def read_mapping(data, where: str) -> Listings | None:
+    """A data-catalogue mapping file: collection slug to subject areas and contact mailbox.
+
+    ``data`` is the parsed YAML; None when it is not shaped as one (a mapping of slugs to
+    mappings with ``subject_areas`` or ``contact_email``, such as a cassette is not), and a
+    HarvestError naming the file and field when it is but a field is wrong. A named
+    person's address is dropped (and counted).
+
+    >>> m = read_mapping({"legal-aid-statistics": {"subject_areas": ["Legal aid"],
+    ...                                            "contact_email": "statistics@justice.gov.uk"},
+    ...                   "x": {"contact_email": "robert.hartley@justice.gov.uk"}, "y": None}, "m.yaml")
+    >>> m.by_slug["legal-aid-statistics"], m.by_slug["x"].mailbox, m.personal
+    (Listing(mailbox='statistics@justice.gov.uk', release=None, subjects=('Legal aid',)), None, 1)
+    >>> read_mapping({"interactions": []}, "c.yaml") is None
+    True
+    >>> read_mapping({"x": {"subject_areas": "Courts"}}, "m.yaml")
+    Traceback (most recent call last):
+    ...
+    graph.harvest.base.HarvestError: m.yaml: x.subject_areas: is not a list of names
+    """
+    if not isinstance(data, dict) or not data or "interactions" in data:
+        return None
+    if not all(isinstance(k, str) and (v is None or isinstance(v, dict)) for k, v in data.items()):
+        return None
+    if not any(isinstance(v, dict) and any(f in v for f in MAPPING_FIELDS) for v in data.values()):
+        return None
+    out = Listings(MAPPING_NAME)
+    for key, value in data.items():
+        value = value or {}
+        areas = value.get("subject_areas") or []
+        if not isinstance(areas, list) or not all(isinstance(a, str) and a.strip() for a in areas):
+            raise HarvestError(where, f"{key}.subject_areas", "is not a list of names")
+        mailbox = _optional_text(value, "contact_email", where, key)
+        if mailbox is not None and not EMAIL.fullmatch(mailbox):
+            raise HarvestError(where, f"{key}.contact_email", f"is not an email address: {mailbox!r}")
+        if mailbox is not None and is_personal(mailbox):
+            out.personal, mailbox = out.personal + 1, None
+        out.by_slug[key] = Listing(mailbox, None, tuple(dict.fromkeys(a.strip() for a in areas)))
+    return out
+
+
+def _merged(mappings: Sequence[Listings]) -> Listings | None:
+    """Several mapping files as one: a slug from the first that lists it."""
+    if not mappings:
+        return None
+    out = Listings(mappings[0].name, personal=sum(m.personal for m in mappings))
+    for m in mappings:
+        for key, listing in m.by_slug.items():
+            out.by_slug.setdefault(key, listing)
+    return out
+
+
 def organisation(link, url: str, where: str) -> Organisation:
     """An organisation linked from a response, or a HarvestError naming the field.
 
@@ -559,8 +753,12 @@ def producer_kind(org: Organisation) -> str:
 
 def _records(requested: Sequence[str], collections: dict[str, Series], loose: dict[str, Series],
              read: dict[str, Collection], known: dict[str, Organisation], recorded: str,
-             notes: list[str]) -> Harvest:
-    """The records and relationships of a harvest, from series and the collections read for them."""
+             notes: list[str], others: Sequence[Listings] = ()) -> Harvest:
+    """The records and relationships of a harvest, from series and the collections read for them.
+
+    ``others`` are the sources beside GOV.UK, in order of precedence: the first that gives a
+    collection a mailbox (when its body gave none) or a release is taken.
+    """
     ids = _producer_ids(known)
     out = Harvest(SOURCE, recorded, scope={ids[o] for o in requested}, notes=notes)
     producers: dict[str, dict] = {}
@@ -570,18 +768,37 @@ def _records(requested: Sequence[str], collections: dict[str, Series], loose: di
     used: set[str] = set(ids.values())
     defunct: set[str] = set()
     no_mailbox = 0
+    filled = {o.name: 0 for o in others}
+    subject_areas: list[tuple[str, tuple[str, ...]]] = []
     for key in sorted(collections):
         series, found = collections[key], read[key]
         orgs = [o for o in found.organisations if o.status not in DEFUNCT] or found.organisations
         defunct |= {o.title for o in found.organisations if o not in orgs}
-        stat = _statistic(series, found, recorded, ids[orgs[0].slug], used)
+        listed = [(o.name, o.by_slug[key]) for o in others if key in o.by_slug]
+        mailbox, origin = found.mailbox, None
+        if not mailbox:
+            origin, mailbox = next(((name, x.mailbox) for name, x in listed if x.mailbox), (None, None))
+        frequency = next((x.release for _name, x in listed if x.release), None)
+        stat = _statistic(series, found, recorded, ids[orgs[0].slug], used, mailbox, origin, frequency)
         no_mailbox += "contact" not in stat
+        if origin:
+            filled[origin] += 1
         statistics.append(stat)
         for org in orgs:
             edges.add(("PRODUCES", ids[org.slug], stat["id"]))
         for tax in found.taxons:
             edges.add(("ABOUT", stat["id"], _topic(tax, recorded, topics, edges)))
+        if not found.taxons:
+            areas = next((x.subjects for _name, x in listed if x.subjects), ())
+            if areas:
+                subject_areas.append((stat["id"], areas))
         _add_producers(orgs, ids, recorded, producers, edges)
+    for sid, areas in subject_areas:  # after the taxons, so a topic GOV.UK also names keeps GOV.UK's page
+        for area in areas:
+            tid = "topic." + slug(area)
+            topics.setdefault(tid, {"id": tid, "label": "Topic", "name": area, "source": MAPPING_PAGE,
+                                    "verified": recorded})
+            edges.add(("ABOUT", sid, tid))
     for key in sorted(loose):
         series = loose[key]
         makers = sorted({e.organisation for e in series.editions})
@@ -596,8 +813,16 @@ def _records(requested: Sequence[str], collections: dict[str, Series], loose: di
     if defunct:
         notes.append("Not listed as producers, as GOV.UK says they no longer exist under that name: "
                      + ", ".join(sorted(defunct)) + ".")
+    for name, n in filled.items():
+        if n:
+            notes.append(f"{n} collection(s) whose page gives no team mailbox have one from the {name}.")
+    for o in others:
+        if o.personal:
+            notes.append(f"Left out {o.personal} address(es) in the {o.name} that look like a named person's, "
+                         "not a team's.")
     if no_mailbox:
-        notes.append(f"{no_mailbox} of {len(collections)} collection(s) give no team mailbox on their page: "
+        where = "on their page" + (" or in the " + " or the ".join(o.name for o in others) if others else "")
+        notes.append(f"{no_mailbox} of {len(collections)} collection(s) have no team mailbox {where}: "
                      "their enquiries go to the producer.")
     if loose:
         notes.append(f"{len(loose)} series are editions in no collection, grouped by title and linked to "
@@ -650,8 +875,13 @@ def _topic(tax: Taxon, recorded: str, topics: dict[str, dict], edges: set) -> st
     return tid
 
 
-def _statistic(series: Series, found: Collection | None, recorded: str, producer: str, used: set[str]) -> dict:
-    """One series as a Statistic record; its id is made unique against ``used`` (and added to it)."""
+def _statistic(series: Series, found: Collection | None, recorded: str, producer: str, used: set[str],
+               mailbox: str | None = None, origin: str | None = None, frequency: str | None = None) -> dict:
+    """One series as a Statistic record; its id is made unique against ``used`` (and added to it).
+
+    ``mailbox`` is its team's (from its collection's body, or from ``origin``, named in ``source``);
+    ``frequency`` its release, when another source says it.
+    """
     latest = series.latest
     name = (found.title if found else series.title).strip()
     page = GOVUK + COLLECTION_PATH + series.slug if series.slug else GOVUK + latest.link
@@ -667,9 +897,12 @@ def _statistic(series: Series, found: Collection | None, recorded: str, producer
     nations = nations_in(" ".join([name, found.description if found else "", latest.description]))
     if nations:
         record["nations"] = [n for n in model.NATIONS if n in nations]
-    if found and found.mailbox:
-        record["contact"] = {"email": found.mailbox, "url": page}
-    record.update(source=page, verified=recorded)
+    if frequency:
+        record["release"] = frequency
+    if mailbox:
+        record["contact"] = {"email": mailbox, "url": page}
+    source = f"{page}; team mailbox: {origin}" if mailbox and origin else page
+    record.update(source=source, verified=recorded)
     return record
 
 
@@ -714,6 +947,16 @@ def _text(data: dict, key: str, url: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise HarvestError(url, name, "is not text")
     return value
+
+
+def _optional_text(data: dict, key: str, url: str, where: str) -> str | None:
+    """A field that may be absent or null; when there, it must be text (returned stripped)."""
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise HarvestError(url, f"{where}.{key}" if where else key, "is not text")
+    return value.strip()
 
 
 def _date(value, url: str, where: str) -> str:

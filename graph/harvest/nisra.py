@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from . import base, fetch
+from ..search import stem
 from .base import Harvest, HarvestError
 
 Progress = Callable[[str, int, int], None]
@@ -276,6 +277,18 @@ def series_key(title: str) -> str:
     return " ".join(w for w in out if w != "the")
 
 
+def group_key(title: str) -> str:
+    """The key editions are grouped by: the stems of :func:`series_key`'s words, run together,
+    so "pre-school" and "preschool", "Waiting Time" and "Waiting Times" are one series.
+
+    >>> group_key("Funded pre-school education") == group_key("Funded preschool education")
+    True
+    >>> group_key("Emergency Care Waiting Time Statistics") == group_key("Emergency care waiting times statistics")
+    True
+    """
+    return "".join(stem(w) for w in series_key(title).split())
+
+
 # Words that say nothing about what a series is about (for comparing titles under one page).
 _FILLER = frozenset("a an and at by for from in of on the to with northern ireland statistics statistical "
                     "bulletin report publication tables official data".split())
@@ -293,8 +306,8 @@ def similar(a: str, b: str) -> bool:
     >>> similar("Benefit Cap Report Northern Ireland", "Benefit Cap Statistics")
     True
     """
-    wa = set(series_key(a).split()) - _FILLER
-    wb = set(series_key(b).split()) - _FILLER
+    wa = {stem(w) for w in series_key(a).split() if w not in _FILLER}
+    wb = {stem(w) for w in series_key(b).split() if w not in _FILLER}
     if not wa or not wb:
         return series_key(a) == series_key(b)
     return len(wa & wb) / len(wa | wb) >= 2 / 3
@@ -318,7 +331,7 @@ def group_series(releases: Iterable[Release]) -> list[list[Release]]:
     """
     groups: dict[str, list[Release]] = {}
     for release in releases:
-        groups.setdefault(series_key(series_title(release.title)), []).append(release)
+        groups.setdefault(group_key(series_title(release.title)), []).append(release)
     owner = {id(r): key for key, members in groups.items() for r in members}
     pages: dict[str, list[Release]] = {}
     for members in groups.values():
@@ -429,7 +442,8 @@ def statistic_record(editions: Sequence[Release], recorded: str, taken: set[str]
         pages = Counter(e.url for e in published)
         # The newest page several editions share is the series page; else the newest edition is all there is.
         url = next((e.url for e in published if pages[e.url] > 1), newest.url)
-        record.update(url=url, latest_release=newest.date, latest_url=newest.url, source=url)
+        # The calendar gives no mailbox: the series page is the most specific route it cites.
+        record.update(url=url, latest_release=newest.date, latest_url=newest.url, source=url, contact={"url": url})
     else:
         record["source"] = f"{LIVE_URLS[1]} (announced release {newest.id})"
     release = frequency(e.date for e in editions)

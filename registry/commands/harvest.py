@@ -51,12 +51,28 @@ def _print(plan, dry_run: bool) -> None:
         click.echo(f"Note: {note}")
 
 
+# Sources whose from_recorded reads several paths as one recording; the others take one path.
+SEVERAL_RECORDINGS = ("govuk",)
+
+
+def _recorded_for(source: str, recorded: tuple[Path, ...]):
+    """What ``--recorded`` gives the source: every path for govuk, the one path for the others."""
+    if source in SEVERAL_RECORDINGS:
+        return list(recorded)
+    if len(recorded) > 1:
+        fail(f"harvest {source} reads one recording: give --recorded once (a file or a folder), "
+             f"not {len(recorded)} times", 2)
+    return recorded[0]
+
+
 @click.command()
 @click.argument("source", type=click.Choice(H.SOURCES))
 @click.option("--organisation", "organisations", multiple=True, metavar="SLUG",
               help="Only this organisation's statistics (GOV.UK slug or NISRA code); repeat for several.")
-@click.option("--recorded", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Read saved responses (a VCR cassette, or a folder) instead of the live source.")
+@click.option("--recorded", type=click.Path(exists=True, path_type=Path), multiple=True, metavar="PATH",
+              help="Read saved responses (a VCR cassette, a folder of cassettes, or a folder --save wrote) "
+                   "instead of the live source. govuk: repeat to read several as one, and give the "
+                   "data-catalogue collection mapping file here too.")
 @click.option("--save", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep every live response in this folder, to replay later with --recorded.")
 @click.option("--pause", type=click.FloatRange(0, 60), default=0.5, show_default=True,
@@ -74,8 +90,8 @@ def harvest(ctx, source, organisations, recorded, save, pause, dry_run, as_json)
     module = H.source(source)
     progress = None if as_json or not sys.stderr.isatty() else progress_printer(f"harvest {source}")
     try:
-        if recorded is not None:
-            found = module.from_recorded(recorded, organisations, progress)
+        if recorded:
+            found = module.from_recorded(_recorded_for(source, recorded), organisations, progress)
         else:
             found = module.from_live(fetch.Live(pause=pause, save_to=save), organisations, progress)
     except HarvestError as exc:
