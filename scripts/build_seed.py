@@ -4,7 +4,8 @@
 
 1. Load ``seed/registry.json`` into a scratch embedded store.
 2. Harvest into it, as a coordinator would with ``pathways harvest … --recorded``: GOV.UK
-   (the Ministry of Justice recording), the ONS taxonomy and bulletins, NISRA's calendar.
+   (the Ministry of Justice recordings: search and collections, the MoJ statistics catalogue,
+   the data catalogue's mailbox mapping), the ONS taxonomy and bulletins, NISRA's calendar.
    Editors' changes already in the seed are kept (the harvest reports them).
 3. Apply ``seed/curation.yaml``: aliases people use, nations for hand-made records, enquiry
    routes the harvest found none for (with their source), and missing PART_OF links.
@@ -36,7 +37,8 @@ CURATION = ROOT / "seed" / "curation.yaml"
 
 
 def harvests(data: Path):
-    yield govuk.from_recorded(data / "govuk" / "moj-govuk-search-content.yaml")
+    yield govuk.from_recorded([data / "govuk" / name for name in (
+        "moj-govuk-search-content.yaml", "justice-data-publications.yaml", "moj-publication-collection-mappings.yaml")])
     yield ons.from_recorded(data / "ons")
     yield nisra.from_recorded(data / "nisra")
 

@@ -35,7 +35,8 @@ GOVUK = "https://www.gov.uk"
 
 def responses(*cassettes: Path) -> dict[str, str]:
     """The fixture's bodies by canonical URL (and those of other cassettes given), to edit for one test."""
-    return {url: body for c in (CASSETTE, *cassettes) for url, (_status, body) in fetch.Cassette.open(c).responses.items()}
+    return {url: body for c in (CASSETTE, *cassettes)
+            for url, (_status, body) in fetch.Cassette.open(c).responses.items()}
 
 
 def mapping() -> govuk.Listings:
@@ -454,8 +455,10 @@ def test_the_mapping_file_fills_what_the_body_and_catalogue_do_not():
     assert any("were not read" in n for n in found.notes)
     assert any("Left out 1 address(es) in the ministryofjustice/data-catalogue" in n for n in found.notes)
     assert "robert.hartley" not in json.dumps(found.nodes).lower()
-    # Subject areas are topics only of a collection with no GOV.UK taxons: these all have some.
-    assert not [n for n in found.nodes if n["label"] == "Topic" and n["source"] == govuk.MAPPING_PAGE]
+    # The department's subject areas are topics beside GOV.UK's taxons.
+    areas = {n["id"] for n in found.nodes if n["label"] == "Topic" and n["source"] == govuk.MAPPING_PAGE}
+    assert "topic.crime-and-policing" in areas
+    assert any(e["type"] == "ABOUT" and e["to"] == "topic.crime-and-policing" for e in found.edges)
 
 
 def test_precedence_is_collection_body_then_catalogue_then_mapping():
@@ -472,7 +475,7 @@ def test_precedence_is_collection_body_then_catalogue_then_mapping():
     assert both["source"].endswith(CATALOGUE_SOURCE)
 
 
-def test_subject_areas_are_topics_of_a_collection_without_taxons():
+def test_subject_areas_are_topics_of_a_collection_even_without_taxons():
     def no_taxons(data):
         del data["links"]["taxons"]
 

@@ -20,7 +20,8 @@ sources of its teams' mailboxes are read, because the MoJ publishes them itself:
 - the mapping file of ministryofjustice/data-catalogue (:data:`MAPPING_FILE`), given as
   one more ``--recorded`` input and known by its shape (:func:`read_mapping`):
   collection slug to subject areas and, for most, a contact mailbox. Its subject
-  areas become topics of a series whose collection has no GOV.UK taxons.
+  areas (the department's own classification) become topics of the series, beside
+  GOV.UK's taxons.
 
 A mailbox is taken from the first of these that gives one: the collection's own body,
 then the catalogue, then the mapping file; the record's ``source`` then also names where
@@ -531,9 +532,9 @@ def read_catalogue(reader: fetch.Reader) -> Listings:
         if owner is not None and not EMAIL.fullmatch(owner):
             raise HarvestError(url, f"{where}.ownerEmail", f"is not an email address: {owner!r}")
         frequency = _optional_text(entry, "frequency", url, where)
-        if owner is not None and is_personal(owner):
-            personal, owner = personal + 1, None
         key = collection_slug(uri)
+        if owner is not None and is_personal(owner, (key or "").split("-")):
+            personal, owner = personal + 1, None
         if key:
             entries.setdefault(key, []).append(("#" not in uri, owner, frequency))
     out = Listings(CATALOGUE_NAME, personal=personal)
@@ -580,7 +581,7 @@ def read_mapping(data, where: str) -> Listings | None:
         mailbox = _optional_text(value, "contact_email", where, key)
         if mailbox is not None and not EMAIL.fullmatch(mailbox):
             raise HarvestError(where, f"{key}.contact_email", f"is not an email address: {mailbox!r}")
-        if mailbox is not None and is_personal(mailbox):
+        if mailbox is not None and is_personal(mailbox, key.split("-")):
             out.personal, mailbox = out.personal + 1, None
         out.by_slug[key] = Listing(mailbox, None, tuple(dict.fromkeys(a.strip() for a in areas)))
     return out
@@ -692,16 +693,25 @@ def mailboxes(html: str) -> list[str]:
     return list(seen.values())
 
 
-def is_personal(address: str) -> bool:
-    """Whether a mailbox looks like a person's: its name part holds no word of a team or service.
+def is_personal(address: str, names: Sequence[str] = ()) -> bool:
+    """Whether a mailbox looks like a person's: its name part holds no word of a team or service,
+    is not an acronym in capitals, and shares no word with the series it is given for (``names``).
 
     >>> is_personal("jane.smith@justice.gov.uk"), is_personal("j.smith@justice.gov.uk"), is_personal("jsmith@x.gov.uk")
     (True, True, True)
     >>> [is_personal(a) for a in ("statistics@justice.gov.uk", "Justice.datalab@justice.gov.uk",
-    ...                           "MOJPNCteam@justice.gov.uk", "CrimeandPoliceStats@homeoffice.gov.uk")]
-    [False, False, False, False]
+    ...                           "MOJPNCteam@justice.gov.uk", "CrimeandPoliceStats@homeoffice.gov.uk", "CAJS@justice.gov.uk")]
+    [False, False, False, False, False]
+    >>> is_personal("criminal_court_sta@justice.gov.uk", ["criminal", "court", "statistics"])
+    False
+    >>> is_personal("mappa@justice.gov.uk", ["mappa", "annual", "reports"]), is_personal("robert.hartley@justice.gov.uk", ["workforce"])
+    (False, True)
     """
-    return not ROLE_WORDS.search(address.partition("@")[0])
+    local = address.partition("@")[0]
+    if ROLE_WORDS.search(local) or re.fullmatch(r"[A-Z]{3,10}", local):
+        return False
+    series_words = {n.lower() for n in names if len(n) >= 4}
+    return not series_words & set(re.split(r"[._-]+", local.lower()))
 
 
 def team_mailbox(html: str) -> str | None:
@@ -788,10 +798,9 @@ def _records(requested: Sequence[str], collections: dict[str, Series], loose: di
             edges.add(("PRODUCES", ids[org.slug], stat["id"]))
         for tax in found.taxons:
             edges.add(("ABOUT", stat["id"], _topic(tax, recorded, topics, edges)))
-        if not found.taxons:
-            areas = next((x.subjects for _name, x in listed if x.subjects), ())
-            if areas:
-                subject_areas.append((stat["id"], areas))
+        areas = next((x.subjects for _name, x in listed if x.subjects), ())
+        if areas:  # the department's own subject areas, beside GOV.UK's taxons
+            subject_areas.append((stat["id"], areas))
         _add_producers(orgs, ids, recorded, producers, edges)
     for sid, areas in subject_areas:  # after the taxons, so a topic GOV.UK also names keeps GOV.UK's page
         for area in areas:

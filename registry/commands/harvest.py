@@ -1,4 +1,10 @@
-"""``pathways harvest govuk|ons|nisra``: read a source and merge what it lists into the registry."""
+"""``pathways harvest govuk|ons|nisra``: read a source and merge what it lists into the registry.
+
+``--recorded`` may be given more than once for govuk: the GOV.UK recording, the MoJ
+statistics catalogue's recording and the data-catalogue collection mapping file (or a
+folder holding them) are read as one, since the MoJ's team mailboxes are spread across
+them. ons and nisra read one recording, a file or a folder.
+"""
 from __future__ import annotations
 
 import sys
