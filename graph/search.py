@@ -131,12 +131,12 @@ def acronym(name: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """The form used to compare a whole phrase: its stems, in order.
+    """The form used to compare a whole phrase: the stems of its words, in order, without little words.
 
-    >>> normalise("  Census-2021 "), normalise("Deaths registered")
-    ('census 2021', 'death regist')
+    >>> normalise("  Census-2021 "), normalise("Deaths registered"), normalise("Courts and tribunals")
+    ('census 2021', 'death regist', 'court tribun')
     """
-    return " ".join(stem(w) for w in _WORD.findall((text or "").lower().replace("&", " and ")))
+    return " ".join(stem(w) for w in words(text))
 
 
 _NATION_PHRASE = re.compile(r"\b(northern ireland|northern irish|great britain|united kingdom|england|english|"

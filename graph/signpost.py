@@ -308,7 +308,8 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
         return _nations.compatible(theirs, covers) and _nations.compatible(theirs, wanted)
 
     def own_nation(n: str) -> bool:
-        return bool(wanted) and bool(_nations.nations_of(graph.nodes[n]) & wanted)
+        theirs = _nations.nations_of(graph.nodes[n])
+        return bool(wanted) and bool(theirs) and theirs <= wanted
 
     def take(chain: list[str]) -> bool:
         """Claim the organisations on a route; False when any is already offered (or passed through)."""

@@ -17,6 +17,7 @@ from functools import cached_property
 import click
 
 from graph.errors import InvalidRecord, PathwaysError, StoreUnavailable
+from graph.resolve import Ambiguous, NotNamed
 
 from . import create_app, discover
 
@@ -83,6 +84,9 @@ class Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except (Ambiguous, NotNamed) as exc:  # a name that is not one record: say which, nothing else
+            hint = "; give one of these ids" if isinstance(exc, Ambiguous) else ""
+            fail(str(exc.problems[0]).removeprefix("query: ") + hint)
         except InvalidRecord as exc:
             problems = exc.problems
             for problem in problems[:MAX_PROBLEMS_SHOWN]:

@@ -11,11 +11,11 @@ blp = Blueprint("api_maps", __name__, description="The registry, or a slice of i
 
 
 class MapQuerySchema(Schema):
-    focus = fields.String(metadata={"description": "a record id: the map is drawn around it"})
-    topic = fields.String(metadata={"description": "a topic id: the topic, its narrower topics and what "
+    focus = fields.String(metadata={"description": "a record's id or name: the map is drawn around it"})
+    topic = fields.String(metadata={"description": "a topic's id or name: the topic, its narrower topics and what "
                                                    "is linked to them"})
-    public = fields.String(metadata={"description": "a public id"})
-    producer = fields.String(metadata={"description": "a producer id, with the teams that are part of it"})
+    public = fields.String(metadata={"description": "a public's id or name"})
+    producer = fields.String(metadata={"description": "a producer's id or name, with the teams that are part of it"})
     labels = fields.String(metadata={"description": "kinds of record to show, comma-separated (e.g. "
                                                     "Public,Intermediary); default all"})
     types = fields.String(metadata={"description": "relationship types to follow and show, comma-separated; "

@@ -4,19 +4,23 @@ from __future__ import annotations
 import click
 
 from graph import discovery as D
+from graph.resolve import resolve_each
 
 from ..cli import emit_json, pass_ctx
 
 
 @click.command()
 @click.argument("public")
-@click.option("--producer", metavar="ID", help="The asking producer: intermediaries it partners with are raised.")
-@click.option("--topic", metavar="ID", help="Only routes through an intermediary working on this topic.")
+@click.option("--producer", metavar="ID|NAME", help="The asking producer: intermediaries it partners with are raised.")
+@click.option("--topic", metavar="ID|NAME", help="Only routes through an intermediary working on this topic.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (as the API gives it).")
 @pass_ctx
 def intermediaries(ctx, public, producer, topic, as_json):
-    """The trusted intermediaries that can reach PUBLIC (a public's id), best first, with the reasons."""
+    """The trusted intermediaries that can reach PUBLIC (its id or name), best first, with the reasons."""
     store, settings = ctx.store, ctx.settings
+    named = resolve_each(store, {"public": public, "producer": producer, "topic": topic},
+                         {"public": "Public", "producer": "Producer", "topic": "Topic"}, settings)
+    public, producer, topic = named["public"], named["producer"], named["topic"]
     graph = D.graph_for(store, [public], settings, topic=topic, producer=producer)
     found = D.discover(graph, public, settings, producer=producer, topic=topic,
                        load_status=D.load_from_burden(graph, settings))

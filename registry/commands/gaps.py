@@ -7,6 +7,7 @@ import click
 
 from graph import maps
 from graph.errors import InvalidRecord
+from graph.resolve import resolve_each
 
 from ..cli import emit_json, fail, iso_date, pass_ctx
 
@@ -36,10 +37,10 @@ def gaps(ctx, as_of, rule, as_json):
 
 
 @click.command("map")
-@click.option("--focus", metavar="ID", help="Draw the map around this record.")
-@click.option("--topic", metavar="ID", help="A topic, with its narrower topics.")
-@click.option("--public", metavar="ID", help="A public.")
-@click.option("--producer", metavar="ID", help="A producer, with its teams.")
+@click.option("--focus", metavar="ID|NAME", help="Draw the map around this record.")
+@click.option("--topic", metavar="ID|NAME", help="A topic, with its narrower topics.")
+@click.option("--public", metavar="ID|NAME", help="A public.")
+@click.option("--producer", metavar="ID|NAME", help="A producer, with its teams.")
 @click.option("--labels", metavar="LABELS", help="Kinds of record to show, comma-separated.")
 @click.option("--types", metavar="TYPES", help="Relationship types to follow and show, comma-separated.")
 @click.option("--depth", metavar="N", help="Steps out from the chosen records (default 1).")
@@ -48,6 +49,8 @@ def gaps(ctx, as_of, rule, as_json):
 def map_(ctx, as_json, **args):
     """A map view of the registry as data: the records and relationships the filters choose."""
     from ..web.maps import view_for
+    args = {**args, **resolve_each(ctx.store, {k: args[k] for k, _ in maps.SEED_FILTERS}, dict(maps.SEED_FILTERS),
+                                   ctx.settings)}
     try:
         filters = maps.parse_filters({k: v for k, v in args.items() if v is not None}, ctx.settings)
     except InvalidRecord as exc:

@@ -10,6 +10,8 @@ from graph import needs as _needs
 from graph import plan as _plan
 from graph.errors import NodeNotFound
 
+from graph.resolve import resolve
+
 from ..cli import emit_json, pass_ctx
 
 
@@ -47,7 +49,8 @@ def needs(ctx, status, producer, topic, statistic, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON instead of Markdown.")
 @pass_ctx
 def plan(ctx, statistic, output, as_json):
-    """Draft an engagement plan for STATISTIC (the OSR toolkit's Boxes 1-3) from the registry."""
+    """Draft an engagement plan for STATISTIC (its id or name; the OSR toolkit's Boxes 1-3) from the registry."""
+    statistic = resolve(ctx.store, statistic, "Statistic", "statistic", ctx.settings)
     drafted = _plan.draft_plan(ctx.store.graph(), statistic, _dt.date.today(), ctx.settings)
     if as_json:
         return emit_json(drafted.as_dict())

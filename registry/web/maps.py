@@ -25,6 +25,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from graph import maps, model
 from graph.errors import InvalidRecord
+from graph.resolve import resolve_each
 
 from ..store import get_settings, get_store
 from ..templating import LABEL_WORDS
@@ -120,8 +121,17 @@ def query_args(args) -> dict:
     return {key: ",".join(v for v in args.getlist(key) if v) for key in args}
 
 
+def named_filters(args: dict) -> maps.MapFilters:
+    """The map filters from query arguments, a record typed by its name (with choices when several fit)
+    as well as by its id."""
+    settings = get_settings()
+    seeds = {k: args.get(k) for k, _ in maps.SEED_FILTERS}
+    return maps.parse_filters({**args, **resolve_each(get_store(), seeds, dict(maps.SEED_FILTERS), settings)},
+                              settings)
+
+
 def current_view(args) -> maps.MapView:
-    return cached_view(maps.parse_filters(query_args(args), get_settings()))["view"]
+    return cached_view(named_filters(query_args(args)))["view"]
 
 
 def groups() -> dict:
@@ -220,7 +230,7 @@ def map_page():
     args = query_args(request.args)
     error, view, data = None, None, None
     try:
-        cached = cached_view(maps.parse_filters(args, settings))
+        cached = cached_view(named_filters(args))
         view = cached["view"]
         if cached["data"] is None:
             cached["data"] = vis_data(view)
