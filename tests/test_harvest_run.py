@@ -7,6 +7,7 @@ too (``BOTH_STORES``). Harvests are small hand-made ones, or the GOV.UK fixture
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
 import urllib.error
@@ -20,6 +21,7 @@ from graph.errors import InvalidRecord
 from graph.harvest import fetch, govuk
 from graph.harvest.base import Conflict, Harvest, fingerprint
 from graph.harvest.run import run
+from graph.stores import open_store
 from graph.stores.base import Change
 
 BOTH_STORES = True  # the CLI tests run on both stores too
@@ -145,6 +147,7 @@ def test_a_field_an_editor_deleted_stays_deleted_and_is_reported(store):
     plan, _ = run(store, prices(DAY2))
     assert "description" not in store.get_node("cpi")
     assert plan.conflicts == [Conflict("cpi", "description", None, "Prices of goods")]
+    assert str(plan.conflicts[0]) == "node 'cpi': description: kept it deleted; the source now says 'Prices of goods'"
 
 
 def test_a_field_an_editor_added_that_the_source_now_gives_is_kept(store):
@@ -188,7 +191,8 @@ def test_a_producer_with_the_same_govuk_identifier_is_merged_into_it(store):
 @pytest.mark.parametrize("stored, harvested", [
     (producer("justice", "Ministry of Justice"), producer("moj", "Ministry of Justice")),
     (producer("justice", "Justice ministry", aliases=["MoJ"]), producer("moj", "MOJ")),
-    (producer("justice", "Ministry of Justice"), producer("moj", "Ministry for Justice", aliases=["Ministry of Justice"])),
+    (producer("justice", "Ministry of Justice"),
+     producer("moj", "Ministry for Justice", aliases=["Ministry of Justice"])),
 ], ids=["name", "stored-alias", "harvested-alias"])
 def test_a_producer_with_the_same_name_or_alias_is_merged_into_it(store, stored, harvested):
     by_hand(store, stored)
@@ -230,6 +234,25 @@ def test_a_statistic_with_the_same_name_under_another_producer_is_not_merged(sto
     assert store.count_nodes("Statistic") == 2
     assert edge_triples(store, "hmrc-annual-report") == {("PRODUCES", "hmrc", "hmrc-annual-report")}
     assert edge_triples(store, "moj-annual-report") == {("PRODUCES", "moj", "moj-annual-report")}
+
+
+def test_a_statistic_whose_id_another_producers_statistic_has_is_not_merged(store):
+    hmrc = "https://www.gov.uk/government/collections/hmrc-annual-report"
+    moj = "https://www.gov.uk/government/collections/moj-annual-report"
+    run(store, Harvest("govuk", DAY1, nodes=[producer("hmrc", "HM Revenue and Customs"),
+                                             statistic("annual-report", "Annual report", url=hmrc)],
+                       edges=[produces("hmrc", "annual-report")], scope={"hmrc"}))
+    found = Harvest("govuk", DAY2, nodes=[producer("moj", "Ministry of Justice"),
+                                          statistic("annual-report", "Annual report", url=moj)],
+                    edges=[produces("moj", "annual-report")], scope={"moj"})
+    plan, _ = run(store, found)
+    assert store.get_node("annual-report")["url"] == hmrc, "HMRC's statistic is left as it was"
+    assert edge_triples(store, "annual-report") == {("PRODUCES", "hmrc", "annual-report")}
+    [created] = [r for r in plan.creates if r["label"] == "Statistic"]
+    assert created["url"] == moj and edge_triples(store, created["id"]) == {("PRODUCES", "moj", created["id"])}
+    revision = store.revision()
+    again, _ = run(store, found)
+    assert store.revision() == revision and store.count_nodes("Statistic") == 2, "a rerun finds it again"
 
 
 # -- 6. withdrawn ------------------------------------------------
@@ -319,7 +342,8 @@ def test_cli_dry_run_lists_series_with_mailboxes_and_counts_and_writes_nothing(c
     assert "  Statistic: 5 to create, 0 to update, 0 unchanged" in out
     assert "  Producer: 3 to create, 0 to update, 0 unchanged" in out
     assert "  Legal aid statistics (legal-aid-statistics): statistics@justice.gov.uk" in out
-    assert "  Proven reoffending statistics (proven-reoffending-statistics): reoffendingstatistics@justice.gov.uk" in out
+    assert "  Proven reoffending statistics (proven-reoffending-statistics): " \
+        "reoffendingstatistics@justice.gov.uk" in out
     assert "  Prisons and probation statistics (prisons-and-probation-statistics)\n" in out
     assert exported(cli)["nodes"] == []
 
@@ -330,11 +354,10 @@ def test_cli_second_run_creates_and_updates_nothing(cli):
     assert "  Statistic: 5 created, 0 updated, 0 unchanged" in out
     code, out, err = cli("harvest", "govuk", *recorded(CASSETTE))
     assert code == 0, err
-    assert "  Statistic: 0 created, 0 updated, 5 unchanged" in out
-    assert "  relationships: 0 added" in out
-    assert " created" in out and all(" 0 created, 0 updated" in line for line in out.splitlines() if "created" in line)
-    assert len(exported(cli)["nodes"]) == 5 + 3 + sum(1 for n in govuk.from_recorded(CASSETTE).nodes
-                                                      if n["label"] == "Topic")
+    counts = [line for line in out.splitlines() if " created, " in line]
+    assert counts and all(" 0 created, 0 updated, " in line for line in counts), out
+    assert "  Statistic: 0 created, 0 updated, 5 unchanged" in out and "  relationships: 0 added" in out
+    assert len(exported(cli)["nodes"]) == len(govuk.from_recorded(CASSETTE).nodes)
 
 
 def test_cli_json_has_counts_conflicts_and_withdrawn(cli):
@@ -343,10 +366,22 @@ def test_cli_json_has_counts_conflicts_and_withdrawn(cli):
     first = json.loads(out)
     assert first["counts"]["Statistic"] == {"created": 5, "updated": 0, "unchanged": 0}
     assert first["conflicts"] == [] and first["withdrawn"] == [] and first["revision"]
+    store = open_store(os.environ["REGISTRY_STORE"])
+    try:
+        by_hand(store, edited(store, "legal-aid-statistics", name="Legal aid statistics (quarterly)"),
+                statistic("old-series", "An old series", harvested={"by": "govuk", "at": "2024-01-01", "fields": {}}))
+        store.apply(Change(put_edges=[produces("moj", "old-series")], actor="web"))
+    finally:
+        store.close()
     code, out, err = cli("harvest", "govuk", *recorded(CASSETTE), "--json")
+    assert code == 0, err
     second = json.loads(out)
     assert second["counts"]["Statistic"] == {"created": 0, "updated": 0, "unchanged": 5}
-    assert second["revision"] == first["revision"]
+    assert second["conflicts"] == [{"id": "legal-aid-statistics", "field": "name",
+                                    "kept": "Legal aid statistics (quarterly)", "offered": "Legal aid statistics"}]
+    assert second["withdrawn"] == [{"id": "old-series", "name": "An old series"}]
+    code, out, _ = cli("harvest", "govuk", *recorded(CASSETTE))
+    assert "Kept 1 field(s) an editor changed" in out and "  An old series (old-series)" in out
 
 
 def cassette_with_search_body(tmp_path, body) -> Path:

@@ -103,8 +103,8 @@ class Conflict:
     offered: Any
 
     def __str__(self) -> str:
-        return f"node '{self.id}': {self.field}: kept the registry's {_short(self.kept)}; " \
-               f"the source now says {_short(self.offered)}"
+        kept = "kept it deleted" if self.kept is None else f"kept the registry's {_short(self.kept)}"
+        return f"node '{self.id}': {self.field}: {kept}; the source now says {_short(self.offered)}"
 
     def as_dict(self) -> dict:
         return {"id": self.id, "field": self.field, "kept": self.kept, "offered": self.offered}

@@ -56,7 +56,11 @@ def _index(graph: nx.MultiDiGraph) -> dict[tuple, str]:
 
 
 def reconcile(harvest: Harvest, graph: nx.MultiDiGraph) -> Harvest:
-    """``harvest`` with each record that the registry already holds under another id renamed to it."""
+    """``harvest`` with each record that the registry already holds under another id renamed to it.
+
+    A statistic whose id the registry already gives another producer's statistic (another
+    web page, no producer in common) is given a free id instead of being merged into it.
+    """
     keys = _index(graph)
     rename: dict[str, str] = {}
 
@@ -80,14 +84,38 @@ def reconcile(harvest: Harvest, graph: nx.MultiDiGraph) -> Harvest:
                 return keys[(label, "name", name_key(name))]
         return None
 
+    def producers_of(node: dict) -> set[str]:
+        return {rename.get(e["from"], e["from"]) for e in harvest.edges
+                if e["type"] == "PRODUCES" and e["to"] == node["id"]}
+
+    def another(node: dict) -> bool:
+        """A statistic whose id the registry gives a different one: another web page, no producer in common."""
+        if node["label"] != "Statistic":
+            return False
+        url, stored = (node.get("url") or "").rstrip("/"), (graph.nodes[node["id"]].get("url") or "").rstrip("/")
+        theirs = {u for u, _, k in graph.in_edges(node["id"], keys=True) if k == "PRODUCES"}
+        return bool(url and stored and url != stored and theirs and not theirs & producers_of(node))
+
+    def free_id(node: dict) -> str:
+        taken = set(graph) | {n["id"] for n in harvest.nodes} | set(rename.values())
+        stem = "-".join([node["id"], *sorted(producers_of(node))[:1]])[:96].rstrip("-")  # ids: at most 100
+        candidate, n = stem, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{stem}-{n}"
+        return candidate
+
     # Producers and topics first: a statistic is recognised by its name under its producer.
     order = {"Producer": 0, "Topic": 1}
     for node in sorted(harvest.nodes, key=lambda n: order.get(n["label"], 2)):
-        if node["id"] in graph and graph.nodes[node["id"]].get("label") == node["label"]:
+        same_id = node["id"] in graph and graph.nodes[node["id"]].get("label") == node["label"]
+        if same_id and not another(node):
             continue
         found = find(node)
         if found and found != node["id"]:
             rename[node["id"]] = found
+        elif same_id:
+            rename[node["id"]] = free_id(node)
     if not rename:
         return harvest
     nodes, seen = [], set()

@@ -43,6 +43,8 @@ PAGES = [
     "/contact?q=census",
     "/contact?q=qqqxxzz",
     "/contact?q=households+below+average+income",
+    "/contact?q=infaltion",
+    "/contact?q=the+economy",
     *[f"/records/{node_id}" for node_id in RECORDS.values()],
     "/publics",
     f"/publics/{RECORDS['Public']}",

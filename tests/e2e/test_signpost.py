@@ -37,3 +37,24 @@ def test_contact_question_on_a_phone(live, page):
     assert "Contact first:" in page.locator("#contact-first").inner_text()  # waits for the page
     assert page.locator("#contact-first").is_visible()
     assert page.problems == []
+
+
+def test_the_asker_says_where_they_are_and_their_own_nations_statistic_answers(live, page):
+    page.goto(live.url + "/")
+    page.get_by_label("Who do I contact about a statistic?").fill("house prices")
+    page.get_by_text("Tell us where you are and who you are (optional)").click()
+    page.get_by_label("Which nation are you in?").select_option(label="Northern Ireland")
+    page.get_by_role("button", name="Search").click()
+    assert page.locator("h1").inner_text() == "Northern Ireland House Price Index"
+    assert "nation=northern_ireland" in page.url
+    assert "Contact first:" in page.locator("#contact-first").inner_text()
+    assert page.problems == []
+
+
+def test_a_typo_is_offered_as_did_you_mean_with_each_choices_producer(live, page):
+    page.goto(live.url + "/contact?q=infaltion")
+    assert page.locator("h1").inner_text() == "Which statistic do you mean?"
+    assert "You searched for ‘infaltion’" in page.locator("#searched-for").inner_text()
+    page.locator("#did-you-mean a").click()
+    assert page.locator("h1").inner_text() == "Consumer price inflation, UK"
+    assert page.problems == []
