@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from graph import model
 from graph.harvest import fetch, nisra
 from graph.harvest.base import HarvestError
 from graph.harvest.run import run
@@ -32,12 +31,7 @@ def by_name(harvest, name):
 
 
 def test_every_record_and_relationship_is_valid(harvest):
-    labels = {n["id"]: n["label"] for n in harvest.nodes}
-    assert len(labels) == len(harvest.nodes), "ids are unique"
-    for node in harvest.nodes:
-        assert model.validate_node(node) == [], node
-    for edge in harvest.edges:
-        assert model.validate_edge(edge, labels) == [], edge
+    assert harvest.problems() == []
 
 
 def test_recorded_date_is_the_latest_modified_date(harvest):

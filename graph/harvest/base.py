@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .. import model
+from ..errors import Problem
 
 # Fields a harvest never fingerprints or compares.
 NOT_FIELDS = ("id", "label", "version", "harvested")
@@ -91,6 +92,23 @@ class Harvest:
     edges: list[dict] = field(default_factory=list)
     scope: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+
+    def problems(self) -> list:
+        """What is wrong with the harvest by itself: the model's rules, an id twice, a record
+        without ``source`` and ``verified``, a relationship to a record it does not hold.
+
+        >>> Harvest("t", "2024-01-01", [{"id": "a", "label": "Topic", "name": "A"}]).problems()[0].field
+        'source'
+        """
+        labels = {n.get("id"): n.get("label") for n in self.nodes}
+        out = [] if len(labels) == len(self.nodes) else [Problem(self.source, "id", "a record appears twice")]
+        for node in self.nodes:
+            out += model.validate_node(node)
+            out += [Problem(model.node_where(node), key, "is required of a harvested record")
+                    for key in ("source", "verified") if not node.get(key)]
+        for edge in self.edges:
+            out += model.validate_edge(edge, labels)
+        return out
 
 
 @dataclass(frozen=True)
