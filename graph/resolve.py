@@ -20,7 +20,7 @@ graph.resolve.Ambiguous: query: public: 'disabled' could be: Disabled people (pu
 from __future__ import annotations
 
 from . import search as _search
-from .errors import InvalidRecord, Problem
+from .errors import InvalidRecord, NodeNotFound, Problem
 from .settings import DEFAULTS as _SETTINGS
 
 LABEL_WORDS = {"UserGroup": "user group", "Intermediary": "intermediary"}
@@ -36,14 +36,16 @@ class Ambiguous(InvalidRecord):
         super().__init__([Problem("query", field, f"'{text}' could be: {listed}")])
 
 
-class NotNamed(InvalidRecord):
-    """No record is named by the text; ``closest`` holds the nearest."""
+class NotNamed(NodeNotFound):
+    """No record is named by the text (a 404, as for an unknown id); ``closest`` holds the nearest,
+    ``problems`` the one located message a form shows beside its field."""
 
     def __init__(self, field: str, text: str, closest: list[_search.Hit]):
+        super().__init__(text)
         self.closest = closest
         near = ", ".join(f"{h.name} ({h.id})" for h in closest[:5])
-        super().__init__([Problem("query", field, f"no record matches '{text}'"
-                                  + (f"; closest: {near}" if near else ""))])
+        self.problems = [Problem("query", field, f"no record matches '{text}'" + (f"; closest: {near}" if near else ""))]
+        self.args = (str(self.problems[0]),)
 
 
 def by_name(index: _search.SearchIndex, text: str, label: str | None = None, field: str | None = None,

@@ -46,6 +46,7 @@ True
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import math
 import re
@@ -86,9 +87,13 @@ FOLDS = {"rental": "rent", "inflationari": "inflat", "employe": "employ", "crimi
          "person": "peopl", "wage": "earn", "salari": "earn"}
 DEFAULTS = _SETTINGS["search"]
 _WORD = re.compile(r"[a-z0-9]+")
+# Single words that name a nation (or the UK), left out of acronyms.
+NATION_WORDS = frozenset("uk gb britain british england english wales welsh cymru scotland scottish scots "
+                         "northern ireland irish ni united kingdom great".split())
 _STEMMER = threading.local()
 
 
+@functools.lru_cache(maxsize=500_000)
 def stem(word: str) -> str:
     """The folded stem of one lower-case word.
 
@@ -126,7 +131,7 @@ def acronym(name: str) -> str:
     """
     plain = re.sub(r"\(.*?\)", " ", name.lower())
     initials = [w[0] for w in _WORD.findall(plain)
-                if w not in STOPWORDS and not w.isdigit() and not _nations.nations_in(w)]
+                if w not in STOPWORDS and not w.isdigit() and w not in NATION_WORDS]
     return "".join(initials) if len(initials) >= 2 else ""
 
 
@@ -216,8 +221,10 @@ class SearchIndex:
         self.bare_phrases: dict[str, set[int]] = {}
         self._tops: dict[tuple[str, int], list] = {}
         records = list(records)
-        names = {r["id"]: (r.get("name") or r["id"], r.get("aliases") or []) for r in records
-                 if r.get("label") in ("Producer", "Topic")}
+        # Producers' and topics' names, tokenised once: many statistics share them.
+        names = {r["id"]: (r.get("name") or r["id"],
+                           [w for t in (r.get("name") or r["id"], *(r.get("aliases") or [])) for w in words(t)])
+                 for r in records if r.get("label") in ("Producer", "Topic")}
         around: dict[str, dict[str, list[str]]] = {}
         for e in edges:
             if e.get("type") == "PRODUCES" and e.get("from") in names:
@@ -230,6 +237,7 @@ class SearchIndex:
         n = max(len(self.docs), 1)
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
         self.vocab = sorted(self.postings)
+        self._labels = [d.label for d in self.docs]
         # Typos are matched against the words of names, aliases, topics and producers, as typed there.
         self.surface = sorted(surfaces)
         self._stem_of = {w: stem(w) for w in self.surface}
@@ -240,34 +248,39 @@ class SearchIndex:
         name = record.get("name") or record["id"]
         description = record.get("description") or record.get("statement") or record.get("remit")
         producers = around.get("producer", [])
-        nations = _nations.nations_of(record) or (_nations.nations_in(name) if record.get("label") == "Statistic"
-                                                  else frozenset())
         plain_name = re.sub(r"\(.*?\)", " ", name)
-        telling = {w for w in words(split_nations(plain_name)[0]) if w not in GENERIC and not w.isdigit()}
+        without_nations, named_nations = split_nations(plain_name)
+        nations = _nations.nations_of(record) or (named_nations if record.get("label") == "Statistic"
+                                                  else frozenset())
+        telling = [w for w in words(without_nations) if w not in GENERIC]
         self.docs.append(_Doc(record["id"], record.get("label", ""), name, description,
-                              names[producers[0]][0] if producers else None, nations, len(telling)))
+                              names[producers[0]][0] if producers else None, nations,
+                              len({w for w in telling if not w.isdigit()})))
         aliases = [t for t in (record.get("aliases") or []) if isinstance(t, str)]
-        fields = [("name", [name]), ("alias", aliases),
-                  ("acronym", re.findall(r"\((.*?)\)", name) + ([acronym(name)] if acronym(name) else [])),
-                  ("keyword", [t for t in (record.get("tags") or []) if isinstance(t, str)]),
-                  ("topic", [x for t in around.get("topic", []) for x in (names[t][0], *names[t][1])]),
-                  ("producer", [x for p in producers for x in (names[p][0], *names[p][1])]),
-                  ("description", [" ".join((description or "").split()[:200])])]
-        for kind, texts in fields:
+        name_words, alias_words = words(name), [words(t) for t in aliases]
+        fields = [("name", name_words), ("alias", [w for ws in alias_words for w in ws]),
+                  ("acronym", [w for t in (*re.findall(r"\((.*?)\)", name), acronym(name)) for w in words(t)]),
+                  ("keyword", [w for t in (record.get("tags") or []) if isinstance(t, str) for w in words(t)]),
+                  ("topic", [w for t in around.get("topic", []) for w in names[t][1]]),
+                  ("producer", [w for p in producers for w in names[p][1]]),
+                  ("description", words(" ".join((description or "").split()[:200])))]
+        postings = self.postings
+        for kind, ws in fields:
             weight = FIELD_WEIGHTS[kind]
-            for text in texts:
-                for w in words(text):
-                    s = stem(w)
-                    if kind != "description" and w.isalpha():
-                        surfaces.add(w)
-                    posting = self.postings.setdefault(s, {})
-                    if posting.get(i, (0.0,))[0] < weight:
-                        posting[i] = (weight, kind, w)
-        for phrase in {normalise(p) for p in (name, *aliases)} - {""}:
+            for w in ws:
+                s = stem(w)
+                if kind != "description" and w.isalpha():
+                    surfaces.add(w)
+                posting = postings.get(s)
+                if posting is None:
+                    posting = postings[s] = {}
+                if posting.get(i, (0.0,))[0] < weight:
+                    posting[i] = (weight, kind, w)
+        for phrase in {" ".join(map(stem, ws)) for ws in (name_words, *alias_words)} - {""}:
             self.phrases.setdefault(phrase, set()).add(i)
         # Without its nation and generic words, a name typed counts as the whole name when the record
         # covers several nations or the nation asked: "divorces" is "Divorces in England and Wales".
-        bare = normalise(" ".join(w for w in words(split_nations(plain_name)[0]) if w not in GENERIC))
+        bare = " ".join(stem(w) for w in telling)
         if bare:
             self.bare_phrases.setdefault(bare, set()).add(i)
         self.phrases.setdefault(normalise(record["id"].replace(".", " ")), set()).add(i)
@@ -335,6 +348,7 @@ class SearchIndex:
         # Rarest words first: a very common word then only adds to the candidates the rarer ones found.
         options_of.sort(key=lambda item: sum(len(self.postings[w]) for w in item[1]))
         options_of += [(qw, {stem(qw): 1.0}, None) for qw in optional if stem(qw) in self.postings]
+        labels = self._labels
         for qw, options, rescued in options_of:
             is_optional = qw in optional
             generic = qw in GENERIC and not all_generic
@@ -355,7 +369,7 @@ class SearchIndex:
                 pairs = ((i, posting[i]) for i in scores if i in posting) if restrict else \
                     self._top(w, cfg["max_posting"])
                 for i, (weight, kind, surface) in pairs:
-                    if is_optional and kind not in NAMING_FIELDS:
+                    if (label and labels[i] != label) or (is_optional and kind not in NAMING_FIELDS):
                         continue
                     value = factor * sim * weight * idf
                     if value > best.get(i, (0.0,))[0]:

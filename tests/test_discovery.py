@@ -404,7 +404,7 @@ def test_cli_intermediaries(cli, tmp_path):
     code, out, _err = cli("intermediaries", "carers", "--topic", "housing", "--json")
     assert code == 0 and [i["id"] for i in json.loads(out)["intermediaries"]] == ["b"]
     code, _out, err = cli("intermediaries", "nobody")
-    assert code == 1 and "no record with id 'nobody'" in err
+    assert code == 1 and "no record matches 'nobody'" in err
     code, _out, err = cli("intermediaries", "carers", "--producer", "housing")
     assert code == 1 and "producer" in err and "Housing" not in _out
 

@@ -349,6 +349,16 @@ def test_live_offline_raises_offline():
     with pytest.raises(Offline) as caught:
         govuk.from_live(fetch.Live(pause=0, retries=2, opener=offline, sleep=slept.append))
     assert "www.gov.uk" in str(caught.value) and caught.value.where == SEARCH
+    assert slept == [], "a name that does not resolve is offline at once, not retried"
+
+
+def test_live_refused_connection_is_retried_then_offline():
+    def refused(request, timeout):
+        raise urllib.error.URLError(ConnectionRefusedError(111, "Connection refused"))
+
+    slept = []
+    with pytest.raises(Offline):
+        govuk.from_live(fetch.Live(pause=0, retries=2, opener=refused, sleep=slept.append))
     assert slept == [1.0, 2.0]
 
 

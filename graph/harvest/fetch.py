@@ -130,7 +130,9 @@ class Live(Reader):
                 raise HarvestError(url, "", f"answered HTTP {exc.code} {exc.reason}") from None
             except urllib.error.URLError as exc:
                 reason = exc.reason
-                if isinstance(reason, (socket.gaierror, ConnectionRefusedError, OSError)) and attempt == self.retries:
+                # A name that does not resolve will not resolve a second later: offline, say so at once.
+                if isinstance(reason, socket.gaierror) or (
+                        isinstance(reason, (ConnectionRefusedError, OSError)) and attempt == self.retries):
                     host = urllib.parse.urlsplit(url).netloc
                     raise Offline(url, "", f"cannot reach {host} ({reason}): are you offline? "
                                            "Use --recorded PATH to read saved responses") from None

@@ -60,7 +60,7 @@ def form_fields(label: str) -> list[Field]:
     """The fields of the form for ``label``, in reading order, from the model.
 
     >>> [f.key for f in form_fields("Topic")]
-    ['description', 'tags', 'source', 'verified']
+    ['description', 'aliases', 'tags', 'source', 'verified']
     """
     props = {k: p for k, p in model.LABELS[label].items() if k not in model.MACHINE_PROPS}
     order = [k for k in FIRST if k in props] + [k for k in props if k not in FIRST + LAST] + \

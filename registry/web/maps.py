@@ -25,7 +25,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from graph import maps, model
 from graph.errors import InvalidRecord
-from graph.resolve import resolve_each
+from graph.resolve import NotNamed, resolve_each
 
 from ..store import get_settings, get_store
 from ..templating import LABEL_WORDS
@@ -235,13 +235,13 @@ def map_page():
         if cached["data"] is None:
             cached["data"] = vis_data(view)
         data = cached["data"]
-    except InvalidRecord as exc:
+    except (InvalidRecord, NotNamed) as exc:
         error = exc
     filters = view.filters if view else maps.MapFilters()
     names = {n.id: n.name for n in view.nodes} if view else {}
     query = urlencode(view.filters.as_query()) if view else ""
     choices = _choices()
-    status = 400 if error else 200
+    status = 404 if isinstance(error, NotNamed) else 400 if error else 200
     return render_template(
         "map/map.html", view=view, error=error, filters=filters, names=names, choices=choices,
         data=data, table=table_page(view, request.args.get("page"), settings) if view else None,
