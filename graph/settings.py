@@ -57,8 +57,8 @@ DEFAULTS: dict = {
     "search": {
         "min_score": 0.1, "prefix_similarity": 0.85, "fuzzy_factor": 0.9,
         "two_edits_from": 6,  # a typo of one edit is forgiven from min_fuzzy_length letters, two from this many
-        "min_fuzzy_length": 4, "max_candidates": 200, "common_factor": 4, "max_posting": 5000,
-        "restrict_above": 500,  # a word in more records than this only adds to candidates rarer words found
+        "min_fuzzy_length": 4, "max_candidates": 200, "common_factor": 4, "max_posting": 2000,
+        "restrict_above": 100,  # a word in more records than this only adds to candidates rarer words found
         "exact_bonus": 1.0,
         "name_length_weight": 0.25,  # how much a name's words not asked for lower a name match
         "generic_weight": 0.15,  # "statistics", "figures", "data": count this much of a word
