@@ -46,6 +46,7 @@ import networkx as nx
 from . import nations as _nations
 from . import search as _search
 from .errors import NodeNotFound
+from .signpost import organisation_route
 from .settings import DEFAULTS as _SETTINGS
 
 def config(settings: dict | None) -> dict:
@@ -176,8 +177,8 @@ def topic_routes(graph: nx.MultiDiGraph, answer: TopicAnswer, settings: dict | N
     ...     [{"type": "BROADER", "from": "n", "to": "t"}, {"type": "ABOUT", "from": "s", "to": "n"},
     ...      {"type": "PRODUCES", "from": "moj", "to": "s"}, {"type": "COVERS", "from": "ug", "to": "t"}])
     >>> a = topic_routes(g, TopicAnswer("courts", {"id": "t", "name": "Courts"}))
-    >>> [(p["id"], p["statistics"]) for p in a.producers], [u["id"] for u in a.user_groups]
-    ([('moj', 1)], ['ug'])
+    >>> [(p["id"], p["statistics"], p["contact"]) for p in a.producers], [u["id"] for u in a.user_groups]
+    ([('moj', 1, {'email': 's@j.gov.uk'})], ['ug'])
     """
     cfg = config(settings)
     topic = answer.topic["id"]
@@ -200,9 +201,12 @@ def topic_routes(graph: nx.MultiDiGraph, answer: TopicAnswer, settings: dict | N
         for u, _, k in graph.in_edges(s, keys=True):
             if k == "PRODUCES":
                 counts[u] = counts.get(u, 0) + 1
-    answer.producers = [{"id": p, "name": graph.nodes[p].get("name", p), "contact": graph.nodes[p].get("contact"),
-                         "statistics": n}
-                        for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg["max_producers"]]]
+    answer.producers = []
+    for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg["max_producers"]]:
+        route = organisation_route(graph, p, settings)
+        answer.producers.append({"id": p, "name": graph.nodes[p].get("name", p), "statistics": n,
+                                 "contact": route.contact if route else None,
+                                 "via": {"id": route.id, "name": route.name} if route and route.id != p else None})
     groups = []
     for t in broader:
         for u, _, k in graph.in_edges(t, keys=True):

@@ -222,6 +222,31 @@ def _owner_paths(graph: nx.MultiDiGraph, statistic: str, max_hops: int) -> list[
     return paths
 
 
+def organisation_route(graph: nx.MultiDiGraph, org: str, settings: dict | None = None) -> Route | None:
+    """Who answers for an organisation: it, or the body it is part of, to the end of their referrals.
+
+    >>> from graph.stores.base import graph_from_records
+    >>> g = graph_from_records([{"id": "team", "label": "Producer", "name": "Team"},
+    ...     {"id": "dept", "label": "Producer", "name": "Dept", "contact": {"email": "s@dept.gov.uk"}}],
+    ...     [{"type": "PART_OF", "from": "team", "to": "dept"}])
+    >>> organisation_route(g, "team").path
+    ['team', 'dept']
+    """
+    cfg = config(settings)
+    path = [org]
+    while not (_has_contact(graph, path[-1]) or _out(graph, path[-1], "REFERS_TO")) and \
+            len(path) <= cfg["max_referral_hops"]:
+        parents = [p for p in _out(graph, path[-1], "PART_OF") if p not in path]
+        if not parents:
+            return None
+        path.append(parents[0])
+    chain = _resolve(graph, path[-1], cfg, [])
+    if chain is None:
+        return None
+    full = path[:-1] + chain
+    return _route(graph, full, "", "producer")
+
+
 def _owner_why(graph: nx.MultiDiGraph, path: list[str], chain: list[str]) -> str:
     stat, owner = path[0], path[-1]
     parts = []

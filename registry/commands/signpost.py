@@ -51,6 +51,8 @@ def _print_topic(found: A.TopicAnswer) -> None:
                f"({found.topic['id']}).")
     for p in found.producers:
         click.echo(f"Producer: {p['name']} ({p['id']}), {p['statistics']} statistic(s) on it")
+        if p.get("via"):
+            click.echo(f"  enquiries go to {p['via']['name']} ({p['via']['id']})")
         for line in _contact_lines(p["contact"]):
             click.echo(f"  {line}")
     for g in found.user_groups:
