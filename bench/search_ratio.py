@@ -80,7 +80,6 @@ def main() -> None:
         queries["reference"] += timed(ref_index.search, words)
         queries["this"] += timed(index.search, words)
         queries["decide"] += timed(lambda w: _decide(index, w), words)
-        del ref_index, index
     base = {"nodes": len(doc.nodes), "reference": args.reference}
     build = {k: round(statistics.median(v), 2) for k, v in builds.items()}
     emit({**base, "measure": "search_index_build_s", **build,

@@ -52,7 +52,7 @@ DEFAULTS: dict = {
                                 "contact": {"email": "regulation@statistics.gov.uk",
                                             "url": "https://osr.statisticsauthority.gov.uk/"}},
         "max_referral_hops": 10, "broader_depth": 3, "max_user_groups": 5, "max_intermediaries": 5,
-        "max_nodes": 5000, "choice_ratio": 0.5, "max_choices": 10,
+        "max_nodes": 5000,
     },
     "search": {
         "min_score": 0.1, "prefix_similarity": 0.85, "fuzzy_factor": 0.9,
