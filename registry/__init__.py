@@ -26,6 +26,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(_config.DEFAULTS)
     app.config.update(_config.from_environment())
     app.config.update(config or {})
+    app.config["PUBLIC_BASE_URL"], app.config["TRUSTED_HOSTS"] = _config.public_address(
+        app.config["PUBLIC_BASE_URL"], app.config["TRUSTED_HOSTS"])
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     if not app.config["REGISTRY_STORE"]:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 import os
+from urllib.parse import urlsplit
 
 ENV_KEYS = ("REGISTRY_STORE", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "SECRET_KEY",
-            "PATHWAYS_SETTINGS", "COORDINATOR_EMAIL", "RATELIMIT_WRITES_PER_MINUTE", "RATELIMIT_SIGNIN_PER_MINUTE")
+            "PATHWAYS_SETTINGS", "COORDINATOR_EMAIL", "RATELIMIT_WRITES_PER_MINUTE", "RATELIMIT_SIGNIN_PER_MINUTE",
+            "PUBLIC_BASE_URL")
 
 DEFAULTS = {
     "REGISTRY_STORE": None,  # None: sqlite file registry.db in the app's instance folder
@@ -18,6 +20,8 @@ DEFAULTS = {
     "COORDINATOR_EMAIL": None,
     "RATELIMIT_WRITES_PER_MINUTE": 120,
     "RATELIMIT_SIGNIN_PER_MINUTE": 10,
+    "PUBLIC_BASE_URL": None,  # e.g. https://pathways.example.org: every absolute link the app writes starts so
+    "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],  # Flask answers 400 to any other Host (PUBLIC_BASE_URL's is added)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "JSON_SORT_KEYS": False,
@@ -31,9 +35,36 @@ def from_environment(environ=os.environ) -> dict:
     for key in ("RATELIMIT_WRITES_PER_MINUTE", "RATELIMIT_SIGNIN_PER_MINUTE"):
         if key in found:
             found[key] = int(found[key])
+    if environ.get("TRUSTED_HOSTS"):
+        found["TRUSTED_HOSTS"] = [h.strip() for h in environ["TRUSTED_HOSTS"].split(",") if h.strip()]
     if environ.get("SESSION_COOKIE_SECURE"):
         found["SESSION_COOKIE_SECURE"] = environ["SESSION_COOKIE_SECURE"].lower() in ("1", "true", "yes")
     return found
+
+
+def public_address(base_url: str | None, trusted_hosts) -> tuple[str | None, list[str]]:
+    """PUBLIC_BASE_URL without its trailing slash, and the hosts to trust, its own included.
+
+    An empty trusted list would let Flask accept any Host, so it falls back to the default.
+
+    >>> public_address("https://pathways.example.org/", ["localhost"])
+    ('https://pathways.example.org', ['localhost', 'pathways.example.org'])
+    >>> public_address(None, [])
+    (None, ['127.0.0.1', 'localhost'])
+    >>> public_address("pathways.example.org", None)
+    Traceback (most recent call last):
+    ValueError: PUBLIC_BASE_URL must be an http(s) address such as https://pathways.example.org, not 'pathways.example.org'
+    """
+    hosts = list(trusted_hosts or DEFAULTS["TRUSTED_HOSTS"])
+    if not base_url:
+        return None, hosts
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.query or parts.fragment:
+        raise ValueError("PUBLIC_BASE_URL must be an http(s) address such as https://pathways.example.org, "
+                         f"not {base_url!r}")
+    if parts.hostname not in hosts:
+        hosts.append(parts.hostname)
+    return base_url.rstrip("/"), hosts
 
 
 def load_algorithm_file(path: str | None) -> dict:

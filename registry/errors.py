@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import Flask, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from graph.errors import (AuthError, DuplicateNode, EdgeNotFound, InvalidRecord, NodeNotFound, PathwaysError,
                           StoreUnavailable, VersionConflict)
@@ -114,6 +114,15 @@ def init_app(app: Flask) -> None:
         message = exc.description if isinstance(exc.description, str) else HTTPStatus(exc.code).phrase
         passed_on = {k: v for k, v in exc.get_headers() if k in ("Allow", "Retry-After", "WWW-Authenticate")}
         return respond(exc.code or 500, message, errors, passed_on)
+
+    @app.errorhandler(SecurityError)
+    def _untrusted(exc: SecurityError):
+        # A Host outside TRUSTED_HOSTS is refused before routing, so no URL can be built for
+        # the error page; the answer is plain and does not repeat the host it was sent.
+        message = "Pathways does not answer on this address."
+        if wants_json():
+            return jsonify(envelope(400, message)), 400
+        return Response(message + "\n", 400, mimetype="text/plain")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -10,6 +10,7 @@ page under "History of changes".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from werkzeug.datastructures import MultiDict
@@ -23,6 +24,7 @@ from graph.stores.base import strip_meta
 from ..auth import Identity, current_identity, require_role
 from ..forms import date_parts, form_date
 from ..ratelimit import check as rate_limit
+from ..redirects import local_path
 from ..store import get_settings, get_store
 from ..templating import LABEL_WORDS, PROPERTY_WORDS
 from .sections import record_section
@@ -180,7 +182,7 @@ def _signed_in(needed: str = "editor") -> Identity | None:
 
 
 def _to_sign_in():
-    return redirect("/account/sign-in?next=" + request.path)
+    return redirect("/account/sign-in?next=" + quote(local_path(request.path), safe="/"))
 
 
 def _form(label, values, errors, *, node=None, version=None, conflict=None):

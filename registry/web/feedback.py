@@ -9,6 +9,7 @@ from graph import feedback, feeds, needs
 from graph.errors import NodeNotFound
 
 from ..store import get_settings, get_store
+from ..urls import public_base_url
 from .sections import record_section
 
 bp = Blueprint("feedback", __name__)
@@ -106,7 +107,7 @@ def _feed(producer: str | None = None, topic: str | None = None) -> Response:
         _node_of(graph, producer, "Producer")
     else:
         _node_of(graph, topic, "Topic")
-    base = request.url_root.rstrip("/")
+    base = public_base_url()
     scope = feeds.needs_in_scope(graph, producer, topic)
     body = feeds.feed_for(graph, base, _histories(store, graph, scope), producer=producer, topic=topic)
     return Response(body, mimetype="application/atom+xml")

@@ -24,6 +24,7 @@ from graph.stores import Change
 
 from ..auth import Identity, current_identity, require_role
 from ..ratelimit import check as rate_limit
+from ..redirects import local_path
 from ..store import get_settings, get_store
 from ..templating import LABEL_WORDS, humanise
 from .sections import record_section
@@ -204,7 +205,7 @@ def _signed_in() -> Identity | None:
 
 def _to_sign_in():
     path = request.full_path.rstrip("?") if request.method == "GET" else request.path
-    return redirect("/account/sign-in?" + urlencode({"next": path}))
+    return redirect("/account/sign-in?" + urlencode({"next": local_path(path)}))
 
 
 def _node_or_404(node_id: str) -> dict:
