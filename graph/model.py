@@ -469,6 +469,63 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+# Spreadsheet formula injection (OWASP "CSV injection"): a cell starting with one of these may be
+# run as a formula when the file is opened in a spreadsheet.
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(text: str) -> str:
+    """A text cell made safe to open in a spreadsheet; :func:`restore_cell` is its exact inverse.
+
+    A cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'`` (OWASP's rule). So that reading it back is exact, a cell that already
+    begins with ``'`` followed by one of those characters or by another ``'`` gets one too;
+    any other text is unchanged. Only text is neutralised: :func:`csv_cell` writes numbers,
+    booleans, lists and objects as they are (``-3`` in a number column is data, not a
+    formula, and a JSON cell begins with ``[`` or ``{``).
+
+    >>> print(neutralise_cell('=HYPERLINK("http://evil.example";"click")'))
+    '=HYPERLINK("http://evil.example";"click")
+    >>> [neutralise_cell(t) for t in ("-3", "@me", "\\tx", "'=x", "''", "'tis", "'", "a=b")]
+    ["'-3", "'@me", "'\\tx", "''=x", "'''", "'tis", "'", 'a=b']
+    """
+    if text.startswith(CSV_FORMULA_STARTS) or _looks_neutralised(text):
+        return "'" + text
+    return text
+
+
+def restore_cell(text: str) -> str:
+    """Undo :func:`neutralise_cell`: ``'`` then ``=``, ``+``, ``-``, ``@``, tab, CR or ``'`` loses the ``'``.
+
+    >>> [restore_cell(t) for t in ("'-3", "''=x", "'''", "'tis", "'", "-3")]
+    ['-3', "'=x", "''", "'tis", "'", '-3']
+    """
+    return text[1:] if _looks_neutralised(text) else text
+
+
+def _looks_neutralised(text: str) -> bool:
+    return len(text) > 1 and text[0] == "'" and (text[1] == "'" or text[1] in CSV_FORMULA_STARTS)
+
+
+def csv_cell(value: Any) -> str:
+    """A value's cell in an exported CSV: :func:`cell_text`, text neutralised against formulas.
+
+    >>> csv_cell("=1+1"), csv_cell(-3), csv_cell(-0.5), csv_cell(["=x"]), csv_cell(None)
+    ("'=1+1", '-3', '-0.5', '["=x"]', '')
+    """
+    text = cell_text(value)
+    return neutralise_cell(text) if isinstance(value, str) else text
+
+
+def csv_value(prop: Prop | None, text: str) -> Any:
+    """The value of an imported CSV cell: :func:`restore_cell`, then :func:`coerce_cell`.
+
+    >>> csv_value(Prop("text"), "'=1+1"), csv_value(Prop("int"), "-3"), csv_value(None, "''-x")
+    ('=1+1', -3, "'-x")
+    """
+    return coerce_cell(prop, restore_cell(text))
+
+
 def prop_for(label_or_type: str, key: str) -> Prop | None:
     """The spec of property ``key`` on a label or relationship type, if any."""
     if label_or_type in LABELS:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
 
 import networkx as nx
 
@@ -374,16 +375,84 @@ def questions(plan: Plan) -> dict[str, list[Question]]:
 
 # -- Markdown -----------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>~#])")
+_MD_BLOCK_START = re.compile(r"(\d{1,9})([.)])|([-+=])")
+# RFC 3986's unreserved and reserved characters, less the parentheses that end a Markdown link
+# (and the brackets, outside the host): everything else (spaces, line breaks, < > " ` \ { } | ^,
+# parentheses, non-ASCII) is percent-encoded.
+_URL_SAFE = "-._~:/?#@!$&'*+,;=%"
 
 
 def md(text) -> str:
-    """User text made safe for Markdown: special characters escaped, one line.
+    r"""User text made safe for Markdown: one line, special characters escaped, no block start.
 
-    >>> md("<b>Shelter_Cymru</b> [1]")
-    '\\\\<b\\\\>Shelter\\\\_Cymru\\\\</b\\\\> \\\\[1\\\\]'
+    Line breaks (and any run of white space) become one space, so the text cannot start a
+    heading, list, quote or table row of its own; ``\ ` * _ [ ] | < > ~ #`` are escaped
+    wherever they are, so it cannot make a link, an image, HTML or emphasis; and a leading
+    ``-``, ``+``, ``=`` or ``1.`` is escaped, so text written after a list marker stays text.
+
+    >>> print(md("<b>Shelter_Cymru</b> [1]"))
+    \<b\>Shelter\_Cymru\</b\> \[1\]
+    >>> print(md("](javascript:alert(1))"))
+    \](javascript:alert(1))
+    >>> print(md("Renters\n# heading\n\n- item"))
+    Renters \# heading - item
+    >>> for text in ("- not a list", "1. not a list", "+1"):
+    ...     print(md(text))
+    \- not a list
+    1\. not a list
+    \+1
     """
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
+    start = _MD_BLOCK_START.match(text)
+    if start and start[1]:
+        return f"{start[1]}\\{start[2]}{text[start.end():]}"
+    if start:
+        return "\\" + text
+    return text
+
+
+def safe_url(url) -> str | None:
+    """An http(s) URL made safe to write in Markdown, or None for anything else.
+
+    Only ``http`` and ``https`` URLs with a host are allowed. Characters that would end a
+    link or an autolink (spaces, line breaks, parentheses, ``<``, ``>``, quotes, backslashes)
+    and non-ASCII characters are percent-encoded; existing ``%`` escapes are kept.
+
+    >>> safe_url("https://x.test/a) [click](javascript:alert(1)")
+    'https://x.test/a%29%20%5Bclick%5D%28javascript:alert%281%29'
+    >>> safe_url("http://[::1]:8080/a[1]")
+    'http://[::1]:8080/a%5B1%5D'
+    >>> safe_url("https://x.test/a>\\n# b"), safe_url("https://x.test/caf%C3%A9?q=1#top")
+    ('https://x.test/a%3E%0A#%20b', 'https://x.test/caf%C3%A9?q=1#top')
+    >>> safe_url("javascript:alert(1)"), safe_url(" JavaScript:alert(1)"), safe_url("https:evil"), safe_url(None)
+    (None, None, None, None)
+    """
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not url[:8].lower().startswith(
+            ("http://", "https://")):
+        return None
+    scheme, _, rest = url.partition("://")
+    host_end = re.search(r"[/?#]|$", rest).start()
+    return f"{scheme}://{quote(rest[:host_end], safe=_URL_SAFE + '[]')}{quote(rest[host_end:], safe=_URL_SAFE)}"
+
+
+def md_url(url) -> str:
+    """A URL in Markdown: an autolink when it is http(s) (see :func:`safe_url`), otherwise plain escaped text.
+
+    >>> print(md_url("https://x.test/a b"))
+    <https://x.test/a%20b>
+    >>> print(md_url("javascript:alert(1)"))
+    javascript:alert(1)
+    """
+    safe = safe_url(url)
+    return f"<{safe}>" if safe else md(url)
 
 
 def markdown(plan: Plan, base_url: str = "") -> str:
@@ -405,7 +474,7 @@ def markdown(plan: Plan, base_url: str = "") -> str:
             if public.intermediaries:
                 for r in public.intermediaries:
                     out.append(f"  - reached by {md(r.name)} ({md((r.kind or 'other').replace('_', ' '))}; "
-                               f"trust {r.trust}, strength {r.strength:g})")
+                               f"trust {md(r.trust)}, strength {r.strength:g})")
             else:
                 out.append("  - no intermediary recorded that reaches them")
             if public.ranked:
@@ -418,19 +487,20 @@ def markdown(plan: Plan, base_url: str = "") -> str:
     out += [f"- {md(t.name)}" for t in plan.topics] or [f"*{FOR_PRODUCER}*"]
     out += ["", "### Open needs on the waiting list", ""]
     for need in plan.needs:
-        out.append(f"- {md(need.statement)} (status: {need.status.replace('_', ' ')}"
+        out.append(f"- {md(need.statement)} (status: {md(need.status.replace('_', ' '))}"
                    f"{', priority ' + str(need.priority) if need.priority else ''})")
     if not plan.needs:
         out.append("- None recorded.")
     out += ["", "### Earlier engagements: existing evidence to use before asking again", ""]
     for e in plan.engagements:
-        out.append(f"- **{md(e.name)}** ({e.method.replace('_', ' ')}, {e.start or 'date not recorded'})")
+        out.append(f"- **{md(e.name)}** ({md((e.method or 'other').replace('_', ' '))}, "
+                   f"{md(e.start or 'date not recorded')})")
         if e.you_said:
             out.append(f"  - You said: {md(e.you_said)}")
         if e.we_did:
             out.append(f"  - We did: {md(e.we_did)}")
         if e.published:
-            out.append(f"  - Feedback published {e.published}" + (f": <{e.url}>" if e.url else ""))
+            out.append(f"  - Feedback published {md(e.published)}" + (f": {md_url(e.url)}" if e.url else ""))
         elif e.you_said:
             out.append("  - No feedback published yet")
     if not plan.engagements:

@@ -93,11 +93,11 @@ def _read_csv(handle: Iterable[str], name: str, keys: tuple[str, ...],
             if None in row:
                 problems.append(Problem(f"{name} line {line}", "", "has more cells than the header"))
                 continue
-            record = {k: row[k] for k in keys if row[k] != ""}
+            record = {k: model.restore_cell(row[k]) for k in keys if row[k] != ""}
             for column, text in row.items():
                 if column in keys or text is None:
                     continue
-                value = model.coerce_cell(prop_of(row, column), text)
+                value = model.csv_value(prop_of(row, column), text)
                 if value is not None:
                     record[column] = value
             lines.append(line)
@@ -125,7 +125,9 @@ def _text_lines(source) -> Iterable[str]:
 def parse_csv(nodes=None, edges=None, names: tuple[str, str] = ("nodes.csv", "edges.csv")) -> Document:
     r"""Read the CSV form of a document from text, bytes or open streams (either part may be None, not both).
 
-    Cells are converted by each property's kind; lists and objects are JSON.
+    Cells are converted by each property's kind; lists and objects are JSON. A cell that
+    :func:`export_csv` neutralised against spreadsheet formulas (``'=…``) is restored first
+    (:func:`graph.model.restore_cell`).
     Problems name the part (``names``) and the line.
 
     >>> doc = parse_csv("id,label,name,seldom_heard\nrenters,Public,Renters,true\n",
@@ -151,8 +153,8 @@ def parse_csv(nodes=None, edges=None, names: tuple[str, str] = ("nodes.csv", "ed
         except UnicodeDecodeError:
             problems.append(Problem(name, "", "is not UTF-8 text"))
             continue
-        records, lines = _read_csv(handle, name, keys,
-                                   lambda row, col, by=by: model.prop_for(row.get(by) or "", col), problems)
+        records, lines = _read_csv(handle, name, keys, lambda row, col, by=by: model.prop_for(
+                                   model.restore_cell(row.get(by) or ""), col), problems)
         setattr(doc, attr, records)
         setattr(doc, lines_attr, lines)
     if problems:
@@ -251,13 +253,19 @@ def _write_csv(path: Path, keys: tuple[str, ...], columns: list[str], records: I
         writer = csv.writer(handle)
         writer.writerow([*keys, *columns])
         for record in records:
-            writer.writerow([record.get(k, "") for k in keys] + [model.cell_text(record.get(c)) for c in columns])
+            writer.writerow([model.csv_cell(record.get(k)) for k in keys] + [model.csv_cell(record.get(c))
+                                                                                for c in columns])
             count += 1
     return count
 
 
 def export_csv(store: GraphStore, folder: str | os.PathLike) -> tuple[int, int]:
-    """Write ``nodes.csv`` and ``edges.csv`` into a folder (created if needed)."""
+    """Write ``nodes.csv`` and ``edges.csv`` into a folder (created if needed).
+
+    Text cells that a spreadsheet would run as a formula get a leading ``'``
+    (:func:`graph.model.neutralise_cell`); :func:`parse_csv` removes it, so export then
+    import gives back the same registry.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     node_columns = [c for c in model.all_node_props()]
