@@ -52,8 +52,10 @@ class Identity:
 def current_identity() -> Identity | None:
     """The caller: a Bearer token on the request, or an editor signed in to the web interface.
 
-    A token revoked after sign-in stops working at once: the session keeps the
-    token's hash and each request looks it up again.
+    The API (``/api/``) knows only Bearer tokens: a browser's session cookie is sent with
+    requests other sites make it send, so it never authorises an API call. A token revoked
+    after sign-in stops working at once: the session keeps the token's hash and each
+    request looks it up again.
     """
     if "pathways_identity" in g:
         return g.pathways_identity
@@ -68,7 +70,7 @@ def current_identity() -> Identity | None:
         if found is None:
             raise AuthError("the token is not recognised or has been revoked")
         identity = Identity(found["name"], found["role"])
-    elif session.get("token_hash"):
+    elif session.get("token_hash") and not request.path.startswith("/api/"):
         found = get_store().find_token(session["token_hash"])
         if found is None:
             session.clear()
