@@ -47,6 +47,7 @@ from . import nations as _nations
 from . import search as _search
 from .errors import NodeNotFound
 from .signpost import organisation_route
+from .walk import narrower_topics
 from .settings import DEFAULTS as _SETTINGS
 
 def config(settings: dict | None) -> dict:
@@ -184,11 +185,7 @@ def topic_routes(graph: nx.MultiDiGraph, answer: TopicAnswer, settings: dict | N
     topic = answer.topic["id"]
     if topic not in graph:
         return answer
-    narrower, frontier = {topic}, [topic]
-    for _ in range(cfg["topic_depth"]):
-        frontier = [u for t in frontier for u, _, k in graph.in_edges(t, keys=True)
-                    if k == "BROADER" and u not in narrower]
-        narrower.update(frontier)
+    narrower = narrower_topics(graph, topic)
     broader, frontier = [topic], [topic]
     for _ in range(cfg["topic_depth"]):
         frontier = [v for t in frontier for _, v, k in graph.out_edges(t, keys=True) if k == "BROADER"

@@ -64,6 +64,15 @@ def nations_of(record: dict) -> frozenset[str]:
     return nations_in(record.get("geography"))
 
 
+def covered(statistic: dict) -> frozenset[str]:
+    """The nations a statistic covers: its ``nations``, else those its name names.
+
+    >>> sorted(covered({"name": "Crime in England and Wales"})), covered({"name": "X", "nations": ["wales"]})
+    (['england', 'wales'], frozenset({'wales'}))
+    """
+    return nations_of(statistic) or nations_in(statistic.get("name"))
+
+
 def compatible(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two records may be offered together: unknown on either side, or a nation in common.
 

@@ -20,8 +20,8 @@ graph.resolve.Ambiguous: query: public: 'disabled' could be: Disabled people (pu
 from __future__ import annotations
 
 from . import search as _search
+from .asking import config as asking_config
 from .errors import InvalidRecord, NodeNotFound, Problem
-from .settings import DEFAULTS as _SETTINGS
 
 LABEL_WORDS = {"UserGroup": "user group", "Intermediary": "intermediary"}
 MAX_LISTED = 6
@@ -51,7 +51,7 @@ class NotNamed(NodeNotFound):
 def by_name(index: _search.SearchIndex, text: str, label: str | None = None, field: str | None = None,
             settings: dict | None = None) -> str:
     """The id of the one record of ``label`` that ``text`` names, by the rules in this module's docstring."""
-    cfg = {**_SETTINGS["asking"], **((settings or {}).get("asking") or {})}
+    cfg = asking_config(settings)
     field = field or (LABEL_WORDS.get(label, label.lower()) if label else "record")
     hits = [h for h in index.search(text, label=label, limit=cfg["max_choices"], settings=settings)
             if h.coverage >= cfg["choice_coverage"]]

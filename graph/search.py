@@ -249,9 +249,8 @@ class SearchIndex:
         description = record.get("description") or record.get("statement") or record.get("remit")
         producers = around.get("producer", [])
         plain_name = re.sub(r"\(.*?\)", " ", name)
-        without_nations, named_nations = split_nations(plain_name)
-        nations = _nations.nations_of(record) or (named_nations if record.get("label") == "Statistic"
-                                                  else frozenset())
+        without_nations = split_nations(plain_name)[0]
+        nations = _nations.covered(record) if record.get("label") == "Statistic" else _nations.nations_of(record)
         telling = [w for w in words(without_nations) if w not in GENERIC]
         self.docs.append(_Doc(record["id"], record.get("label", ""), name, description,
                               names[producers[0]][0] if producers else None, nations,

@@ -202,24 +202,28 @@ def _resolve(graph: nx.MultiDiGraph, start: str, cfg: dict, warnings: list[str])
     return chain[: cut + 1]
 
 
+def _answers(graph: nx.MultiDiGraph, node_id: str) -> bool:
+    """Whether a record answers enquiries itself: it has a contact or refers them on."""
+    return _has_contact(graph, node_id) or bool(_out(graph, node_id, "REFERS_TO"))
+
+
+def _climb(graph: nx.MultiDiGraph, path: list[str], max_hops: int) -> list[str] | None:
+    """``path`` extended up PART_OF to the first body that answers enquiries, or None when none does."""
+    path = list(path)
+    while not _answers(graph, path[-1]) and len(path) <= max_hops + 1:
+        parents = [p for p in _out(graph, path[-1], "PART_OF") if p not in path]
+        if not parents:
+            return None
+        path.append(parents[0])
+    return path if _answers(graph, path[-1]) else None
+
+
 def _owner_paths(graph: nx.MultiDiGraph, statistic: str, max_hops: int) -> list[list[str]]:
     """Paths from the statistic to each candidate owner, best first."""
-    def answers(n: str) -> bool:
-        return _has_contact(graph, n) or bool(_out(graph, n, "REFERS_TO"))
-
-    if answers(statistic):
+    if _answers(graph, statistic):
         return [[statistic]]
-    paths = []
-    for producer in _in(graph, statistic, "PRODUCES"):
-        path = [statistic, producer]
-        while not answers(path[-1]) and len(path) <= max_hops + 1:
-            parents = [p for p in _out(graph, path[-1], "PART_OF") if p not in path]
-            if not parents:
-                break
-            path.append(parents[0])
-        if answers(path[-1]):
-            paths.append(path)
-    return paths
+    climbed = (_climb(graph, [statistic, producer], max_hops) for producer in _in(graph, statistic, "PRODUCES"))
+    return [path for path in climbed if path]
 
 
 def organisation_route(graph: nx.MultiDiGraph, org: str, settings: dict | None = None) -> Route | None:
@@ -233,18 +237,11 @@ def organisation_route(graph: nx.MultiDiGraph, org: str, settings: dict | None =
     ['team', 'dept']
     """
     cfg = config(settings)
-    path = [org]
-    while not (_has_contact(graph, path[-1]) or _out(graph, path[-1], "REFERS_TO")) and \
-            len(path) <= cfg["max_referral_hops"]:
-        parents = [p for p in _out(graph, path[-1], "PART_OF") if p not in path]
-        if not parents:
-            return None
-        path.append(parents[0])
-    chain = _resolve(graph, path[-1], cfg, [])
+    path = _climb(graph, [org], cfg["max_referral_hops"])
+    chain = _resolve(graph, path[-1], cfg, []) if path else None
     if chain is None:
         return None
-    full = path[:-1] + chain
-    return _route(graph, full, "", "producer")
+    return _route(graph, path[:-1] + chain, "", "producer")
 
 
 def _owner_why(graph: nx.MultiDiGraph, path: list[str], chain: list[str]) -> str:
@@ -323,7 +320,7 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
     answer = Signpost({"id": statistic_id, "label": "Statistic", "name": str(node.get("name", statistic_id))}, None)
     warnings = answer.warnings
     used: set[str] = {statistic_id}
-    covers = _nations.nations_of(node) or _nations.nations_in(answer.statistic["name"])
+    covers = _nations.covered(node)
     answer.statistic["nations"] = sorted(covers)
     wanted = frozenset({nation}) if nation else frozenset()
 

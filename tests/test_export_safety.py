@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 
-import networkx as nx
 import markdown_it
+import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +17,7 @@ from graph import model, transfer
 from graph import plan as plans
 from graph.settings import DEFAULTS
 from graph.stores import Change, open_store
+from tests.test_transfer import canonical, exported_json
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA = '=HYPERLINK("http://evil.example";"click")'
@@ -37,17 +37,6 @@ CRAFTED = {"format": "pathways-graph", "version": 1, "nodes": [
 ], "edges": [
     {"type": "REACHES", "from": "i1", "to": "p2", "strength": 0.5, "trust": "high"},
 ]}
-
-
-def exported_json(store) -> dict:
-    out = io.StringIO()
-    transfer.export_json(store, out)
-    return json.loads(out.getvalue())
-
-
-def canonical(data: dict) -> tuple:
-    return (sorted(json.dumps(n, sort_keys=True) for n in data["nodes"]),
-            sorted(json.dumps(e, sort_keys=True) for e in data["edges"]))
 
 
 def csv_rows(path) -> list[list[str]]:

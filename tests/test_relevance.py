@@ -25,6 +25,7 @@ from graph import asking as A
 from graph import signpost as S
 from graph import transfer
 from graph.harvest.run import name_key
+from graph.walk import broader_topics, closure
 from graph.stores import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,32 +74,15 @@ def _expected(graph, question: dict) -> tuple[set[str], list]:
 
 def _about(graph, statistic: str, topic_names: set[str]) -> bool:
     """Whether a statistic is about a topic of one of these names, or a narrower one."""
-    frontier = [v for _, v, k in graph.out_edges(statistic, keys=True) if k == "ABOUT"]
-    seen = set()
-    while frontier:
-        topic = frontier.pop()
-        if topic in seen:
-            continue
-        seen.add(topic)
-        if name_key(graph.nodes[topic].get("name", "")) in topic_names:
-            return True
-        frontier += [v for _, v, k in graph.out_edges(topic, keys=True) if k == "BROADER"]
-    return False
+    topics = {t for _, v, k in graph.out_edges(statistic, keys=True) if k == "ABOUT" for t in broader_topics(graph, v)}
+    return any(name_key(graph.nodes[t].get("name", "")) in topic_names for t in topics if t in graph)
 
 
 def _organisations(graph, route_path: list[str]) -> set[str]:
     """The names (and aliases) of the producers on a route and the bodies they are part of."""
-    names, frontier = set(), [n for n in route_path if graph.nodes[n].get("label") == "Producer"]
-    seen = set()
-    while frontier:
-        node = frontier.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        data = graph.nodes[node]
-        names |= {name_key(x) for x in [data.get("name", ""), *(data.get("aliases") or [])]}
-        frontier += [v for _, v, k in graph.out_edges(node, keys=True) if k == "PART_OF"]
-    return names
+    bodies = {b for n in route_path if graph.nodes[n].get("label") == "Producer"
+              for b in closure(graph, n, "PART_OF", "out")}
+    return {name_key(x) for b in bodies for x in [graph.nodes[b].get("name", ""), *(graph.nodes[b].get("aliases") or [])]}
 
 
 def judge(store, question: dict) -> Outcome:

@@ -21,7 +21,7 @@ A record the source no longer lists is reported as withdrawn, never deleted.
 ('Crime and justice', [])
 >>> stored["a"]["name"] = "Crime (edited)"
 >>> p = plan(h, stored)
->>> p.updates, p.unchanged, [str(c) for c in p.conflicts]
+>>> p.updates, list(p.unchanged), [str(c) for c in p.conflicts]
 ([], ['a'], ["node 'a': name: kept the registry's 'Crime (edited)'; the source now says 'Crime and justice'"])
 """
 from __future__ import annotations
@@ -140,7 +140,7 @@ class Plan:
     source: str
     creates: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    unchanged: dict[str, str] = field(default_factory=dict)  # id -> label of each record left as it was
     edges: list[dict] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     withdrawn: list[dict] = field(default_factory=list)
@@ -149,18 +149,16 @@ class Plan:
     def counts(self) -> dict[str, dict[str, int]]:
         """Per label: how many records are created, updated and left as they are.
 
-        >>> Plan("t", creates=[{"label": "Topic"}], unchanged=[]).counts()
+        >>> Plan("t", creates=[{"label": "Topic"}]).counts()
         {'Topic': {'created': 1, 'updated': 0, 'unchanged': 0}}
         """
         out: dict[str, dict[str, int]] = {}
         for key, records in (("created", self.creates), ("updated", self.updates)):
             for r in records:
                 out.setdefault(r["label"], {"created": 0, "updated": 0, "unchanged": 0})[key] += 1
-        for label in self._unchanged_labels:
+        for label in self.unchanged.values():
             out.setdefault(label, {"created": 0, "updated": 0, "unchanged": 0})["unchanged"] += 1
         return dict(sorted(out.items()))
-
-    _unchanged_labels: list[str] = field(default_factory=list, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -232,8 +230,7 @@ def plan(harvest: Harvest, stored: dict[str, dict], existing_edges: Iterable[tup
         if old is None:
             out.creates.append(record)
         elif _same(old, record):
-            out.unchanged.append(node["id"])
-            out._unchanged_labels.append(old["label"])
+            out.unchanged[node["id"]] = old["label"]
         else:
             out.updates.append(record)
     have = set(existing_edges)
