@@ -215,11 +215,10 @@ def topic_routes(graph: nx.MultiDiGraph, answer: TopicAnswer, settings: dict | N
     return answer
 
 
-def ask(store, text: str, nation: str | None = None, settings: dict | None = None) -> str | Choices | TopicAnswer:
-    """:func:`decide` over the store's search index, with a topic answer's routes filled in."""
-    index = _search.index_for(store, settings)
-    found = decide(index, text, nation, settings,
-                   closest=lambda t: _search.closest(store, t, settings=settings))
+def ask(snapshot, text: str, nation: str | None = None, settings: dict | None = None) -> str | Choices | TopicAnswer:
+    """:func:`decide` over a read-model snapshot's search index, with a topic answer's routes filled in."""
+    found = decide(_search.index_of(snapshot), text, nation, settings,
+                   closest=lambda t: _search.closest(snapshot, t, settings=settings))
     if isinstance(found, TopicAnswer):
-        return topic_routes(store.cached_graph() or store.graph(), found, settings)
+        return topic_routes(snapshot.graph, found, settings)
     return found

@@ -25,9 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
-
-from .discovery import Candidate, LoadStatus, _brief, _label, _require, discover, leads, local_graph
+from .discovery import Candidate, LoadStatus, _brief, _label, _require, discover, leads
 from .walk import producer_and_parts
 
 ROLES = ("about", "collected_from", "affected", "left_out")
@@ -98,17 +96,6 @@ def box1(graph, statistic_id: str, settings: dict, load_status: LoadStatus | Non
         rows.sort(key=lambda r: (r.public["name"].lower(), r.public["id"]))
         groups.append(RoleGroup(role, heading, question, rows))
     return Box1(statistic, groups)
-
-
-def box1_graph(store, statistic_id: str, settings: dict, producer: str | None = None) -> nx.MultiDiGraph:
-    """The local part of the registry :func:`box1` needs, read from the store (or the store's
-    whole-graph cache when it is current: the same answer, no reads)."""
-    whole = store.cached_graph()
-    if whole is not None and statistic_id in whole:
-        return whole
-    graph = store.neighbourhood([statistic_id], depth=1, types=["DESCRIBES"])
-    publics = [n for n, lab in graph.nodes(data="label") if lab == "Public"]
-    return nx.compose(local_graph(store, publics, settings, producer=producer), graph)
 
 
 @dataclass
@@ -200,19 +187,3 @@ def _without(candidate: Candidate, family: list[str]) -> Candidate:
     """The candidate with the producer's own family left out of its "join up with" list."""
     candidate.partners = [p for p in candidate.partners if p["id"] not in family]
     return candidate
-
-
-def producer_graph(store, producer_id: str, settings: dict) -> nx.MultiDiGraph:
-    """The local part of the registry :func:`producer_gaps` needs, read from the store (or the
-    store's whole-graph cache when it is current: the same answer, no reads)."""
-    whole = store.cached_graph()
-    if whole is not None and producer_id in whole:
-        return whole
-    graph = store.neighbourhood([producer_id], depth=4, types=["PART_OF"], max_nodes=500)
-    family = family_of(graph, producer_id) if producer_id in graph else [producer_id]
-    graph = nx.compose(graph, store.neighbourhood(family, depth=1, types=["PRODUCES", "PARTNERS_WITH"]))
-    stats = [n for n, lab in graph.nodes(data="label") if lab == "Statistic"]
-    if stats:
-        graph = nx.compose(graph, store.neighbourhood(stats, depth=1, types=["DESCRIBES"]))
-    publics = [n for n, lab in graph.nodes(data="label") if lab == "Public"]
-    return nx.compose(graph, local_graph(store, publics, settings)) if publics else graph

@@ -259,16 +259,6 @@ def score_records(node: dict, engagements: Iterable[tuple[dict, list[tuple[str, 
                  engagements=contributions, producers=sorted(producers))
 
 
-# What score_node and history read around a node: its engagements and who ran them.
-SCORE_TYPES = ("INVOLVED", "VIA", "RAN")
-
-
-def local_graph(store, node_id: str):
-    """The part of the registry that :func:`score_node` and :func:`history` read for one node
-    (two hops along INVOLVED, VIA and RAN), so a record page never loads the whole graph."""
-    return store.neighbourhood([node_id], depth=2, types=SCORE_TYPES)
-
-
 def score_node(graph, node_id: str, as_of: _dt.date, settings: dict, extra: Iterable[dict] = ()) -> Score:
     """The burden on a public, or the load on an intermediary or user group, as of a date.
 

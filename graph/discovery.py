@@ -40,9 +40,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
-
-import networkx as nx
+from typing import Callable
 
 from .errors import InvalidRecord, NodeNotFound, Problem
 from .walk import closure, producer_and_parts
@@ -479,83 +477,3 @@ def public_burden(graph, public_id: str, settings: dict, as_of: _dt.date | None 
     except ImportError:  # pragma: no cover
         return None
     return burden.score_node(graph, public_id, as_of or _dt.date.today(), settings)
-
-
-def graph_for(store, public_ids: Iterable[str], settings: dict, topic: str | None = None,
-              producer: str | None = None) -> nx.MultiDiGraph:
-    """The graph to rank over: the store's whole-graph cache when it is current (no reads),
-    otherwise :func:`local_graph`; both rank the same (tested on the seed for every public)."""
-    public_ids = list(public_ids)
-    whole = store.cached_graph()
-    if whole is not None and all(p in whole for p in public_ids):
-        return whole
-    return local_graph(store, public_ids, settings, topic=topic, producer=producer)
-
-
-def local_graph(store, public_ids: Iterable[str], settings: dict, topic: str | None = None,
-                producer: str | None = None) -> nx.MultiDiGraph:
-    """Just the part of the registry discovery needs around some publics, read from the store.
-
-    The routes (REACHES into each public, MEMBER_OF up to ``max_hops``), then around
-    every intermediary on them: partnerships, engagements VIA it and who RAN them,
-    the topics it WORKS_ON; the asking producer's family (PART_OF both ways); around each public: the engagements that INVOLVED it and
-    the needs it RAISED; the topic tree when a topic is given; and, for a public
-    nothing reaches, the statistics that describe it and who works on their topics.
-    """
-    public_ids = list(dict.fromkeys(public_ids))
-    max_hops = int(settings["discovery"]["max_hops"])
-    records: dict[str, dict] = {}
-    edges: dict[tuple, dict] = {}
-    frontier: list[str] = []
-    for pid in public_ids:
-        for e in store.edges_of(pid, "in", ["REACHES"]):
-            edges[(e["type"], e["from"], e["to"])] = e
-            frontier.append(e["from"])
-    seen = set(frontier)
-    for _ in range(max_hops - 1):
-        nxt = []
-        for node_id in frontier:
-            for e in store.edges_of(node_id, "out", ["MEMBER_OF"]):
-                edges[(e["type"], e["from"], e["to"])] = e
-                if e["to"] not in seen:
-                    seen.add(e["to"])
-                    nxt.append(e["to"])
-        frontier = nxt
-    route = store.get_nodes(set(public_ids) | seen | ({producer} if producer else set()))
-    records.update(route)
-    if producer:  # the asking producer's family: its parts and the bodies above it, for the partner factor
-        family = {producer}
-        for direction in ("in", "out"):
-            frontier = [producer]
-            while frontier:
-                found = [e for n in frontier for e in store.edges_of(n, direction, ["PART_OF"])]
-                edges.update(((e["type"], e["from"], e["to"]), e) for e in found)
-                frontier = sorted({e["from"] if direction == "in" else e["to"] for e in found} - family)
-                family.update(frontier)
-        records.update(store.get_nodes(family - set(records)))
-    graph = nx.MultiDiGraph()
-    on_route = [i for i, r in route.items() if r["label"] == "Intermediary"]
-    parts = [store.neighbourhood(on_route, depth=1, types=CONTEXT_TYPES) if on_route else None,
-             store.neighbourhood(public_ids, depth=1, types=["INVOLVED", "RAISED_BY"])]
-    engagements = [n for p in parts if p is not None for n, lab in p.nodes(data="label") if lab == "Engagement"]
-    if engagements:
-        parts.append(store.neighbourhood(engagements, depth=1, types=["RAN"]))
-    unreached = [p for p in public_ids if not any(k[0] == "REACHES" and k[2] == p for k in edges)]
-    for steps in ((("in", ["DESCRIBES"]), ("out", ["ABOUT"]), ("in", ["WORKS_ON", "COVERS"])),) if unreached else ():
-        frontier = unreached
-        for direction, types in steps:
-            found = [e for n in frontier for e in store.edges_of(n, direction, types)]
-            edges.update(((e["type"], e["from"], e["to"]), e) for e in found)
-            frontier = sorted({e["from"] if direction == "in" else e["to"] for e in found})
-            records.update(store.get_nodes(frontier))
-    if topic:
-        parts.append(store.neighbourhood([topic], depth=6, types=["BROADER"], max_nodes=500))
-    for part in parts:
-        if part is not None:
-            graph = nx.compose(graph, part)
-    for node_id, record in records.items():
-        graph.add_node(node_id, **record)
-    for e in edges.values():
-        props = {k: v for k, v in e.items() if k not in ("type", "from", "to")}
-        graph.add_edge(e["from"], e["to"], key=e["type"], type=e["type"], **props)
-    return graph

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from . import model
 from .errors import NodeNotFound
-from .stores.base import GraphStore
 
 # (how the source reads the edge, how the target reads it)
 PHRASES = {
@@ -69,22 +68,29 @@ def is_stale(node: dict, today: _dt.date, after_days: int = 365) -> bool:
     return verified is None or (today - verified).days > after_days
 
 
-def record_view(store: GraphStore, node_id: str, today: _dt.date | None = None,
+def record_view(graph, node_id: str, today: _dt.date | None = None,
                 stale_after_days: int = 365) -> RecordView:
-    """The record with its neighbours grouped by relationship type and direction."""
-    node = store.get_node(node_id)
-    if node is None:
+    """The record with its neighbours grouped by relationship type and direction, from the
+    registry graph (:mod:`graph.readmodel`).
+
+    >>> from graph.readmodel import build_graph
+    >>> g = build_graph([{"id": "ons", "label": "Producer", "name": "ONS", "version": 1},
+    ...                  {"id": "cpi", "label": "Statistic", "name": "CPI", "version": 1}],
+    ...                 [("PRODUCES", "ons", "cpi", {"role": "lead"})])
+    >>> [(grp.heading, [(n.id, n.props) for n in grp.neighbours]) for grp in record_view(g, "cpi").groups]
+    [('Produced by', [('ons', {'role': 'lead'})])]
+    """
+    if node_id not in graph:
         raise NodeNotFound(node_id)
-    edges = store.edges_of(node_id)
-    others = store.get_nodes({e["to"] if e["from"] == node_id else e["from"] for e in edges})
+    node = graph.nodes[node_id]
     grouped: dict[tuple[str, str], list[Neighbour]] = {}
-    for edge in edges:
-        direction = "out" if edge["from"] == node_id else "in"
-        other = others.get(edge["to"] if direction == "out" else edge["from"])
-        if other is None:
-            continue
-        grouped.setdefault((edge["type"], direction), []).append(
-            Neighbour(other["id"], other["label"], other["name"], model.edge_props(edge)))
+    for direction, pairs in (("out", graph.succ[node_id].items()), ("in", graph.pred[node_id].items())):
+        for other_id, keys in pairs:
+            other = graph.nodes[other_id]
+            for type_, attrs in keys.items():
+                grouped.setdefault((type_, direction), []).append(
+                    Neighbour(other["id"], other["label"], other["name"],
+                              {k: v for k, v in attrs.items() if k != "type"}))
     groups = [Group(t, d, PHRASES[t][0 if d == "out" else 1], sorted(ns, key=lambda n: n.name.lower()))
               for (t, d), ns in sorted(grouped.items(), key=lambda kv: (kv[0][1] == "in", kv[0][0]))]
     return RecordView(node, groups, is_stale(node, today or _dt.date.today(), stale_after_days))

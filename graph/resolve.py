@@ -67,17 +67,18 @@ def by_name(index: _search.SearchIndex, text: str, label: str | None = None, fie
     raise Ambiguous(field, text, exact or hits)
 
 
-def resolve(store, text: str, label: str | None = None, field: str | None = None,
+def resolve(snapshot, text: str, label: str | None = None, field: str | None = None,
             settings: dict | None = None) -> str:
-    """An id as typed when the store has it (with ``label``, when given), else :func:`by_name`."""
+    """An id as typed when the registry (a read-model snapshot) has it (with ``label``, when given),
+    else :func:`by_name`."""
     text = (text or "").strip()
-    found = store.labels_of([text]).get(text)
-    if found and (label is None or found == label):
+    graph = snapshot.graph
+    if text in graph and (label is None or graph.nodes[text].get("label") == label):
         return text
-    return by_name(_search.index_for(store, settings), text, label, field, settings)
+    return by_name(_search.index_of(snapshot), text, label, field, settings)
 
 
-def resolve_each(store, values: dict[str, str | None], labels: dict[str, str | None],
+def resolve_each(snapshot, values: dict[str, str | None], labels: dict[str, str | None],
                  settings: dict | None = None) -> dict[str, str | None]:
     """:func:`resolve` for several named fields at once (``labels``: field -> label); empty ones stay empty."""
-    return {k: resolve(store, v, labels.get(k), k, settings) if v and v.strip() else v for k, v in values.items()}
+    return {k: resolve(snapshot, v, labels.get(k), k, settings) if v and v.strip() else v for k, v in values.items()}

@@ -1,6 +1,6 @@
 """Search that is right, or says it is unsure: whole words first, word forms folded, typos only as a rescue.
 
-An index is built once per store revision. Each record's words are folded to their
+An index is built once, then updated from each change (:func:`index_of`). Each record's words are folded to their
 stem (Snowball's English stemmer, plus a few everyday forms it leaves apart:
 "rental" ~ "rent"), so "deaths" finds "death" and "prices" never finds "practices".
 Each word counts by the field it is in, best first: the record's **name**, its
@@ -51,7 +51,6 @@ import heapq
 import math
 import re
 import threading
-import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -205,46 +204,153 @@ class _Doc:
 
 
 
+NAMED_LABELS = ("Producer", "Topic")  # whose names a statistic is also found by
+INDEX_EDGES = ("PRODUCES", "ABOUT")
+
+
+def _name_words(record: dict) -> tuple[str, list[str]]:
+    """A producer's or topic's name and the words of its name and aliases (tokenised once)."""
+    name = record.get("name") or record["id"]
+    return name, [w for t in (name, *(record.get("aliases") or [])) if isinstance(t, str) for w in words(t)]
+
+
 class SearchIndex:
     """An inverted index over records' stems, built once and queried many times.
 
     ``edges`` (optional) are relationship records: PRODUCES and ABOUT give each
-    statistic the names of its producers and topics to match on.
+    statistic the names of its producers and topics to match on. :meth:`updated` gives
+    the index of a changed registry from this one, re-indexing only the records that
+    changed (and the statistics of a renamed producer or topic); it never changes this one,
+    so a search under way is not disturbed.
     """
 
     def __init__(self, records: Iterable[dict], revision: int | None = None, edges: Iterable[dict] = ()):
         self.revision = revision
-        self.docs: list[_Doc] = []
+        self.docs: list[_Doc | None] = []
+        self.position: dict[str, int] = {}
+        # what each doc added, so it can be taken out: (stems, phrases, bare phrase, surface words)
+        self.terms: list[tuple | None] = []
         # stem -> {doc: (weight, field, surface word)}
         self.postings: dict[str, dict[int, tuple[float, str, str]]] = {}
         self.phrases: dict[str, set[int]] = {}
         self.bare_phrases: dict[str, set[int]] = {}
-        self._tops: dict[tuple[str, int], list] = {}
+        self.surface_count: dict[str, int] = {}
+        self._stem_of: dict[str, str] = {}
+        self._owned: set | None = None  # None: every table is this index's own (a fresh build)
         records = list(records)
-        # Producers' and topics' names, tokenised once: many statistics share them.
-        names = {r["id"]: (r.get("name") or r["id"],
-                           [w for t in (r.get("name") or r["id"], *(r.get("aliases") or [])) for w in words(t)])
-                 for r in records if r.get("label") in ("Producer", "Topic")}
+        self.names = {r["id"]: _name_words(r) for r in records if r.get("label") in NAMED_LABELS}
         around: dict[str, dict[str, list[str]]] = {}
         for e in edges:
-            if e.get("type") == "PRODUCES" and e.get("from") in names:
+            if e.get("type") == "PRODUCES" and e.get("from") in self.names:
                 around.setdefault(e["to"], {}).setdefault("producer", []).append(e["from"])
-            elif e.get("type") == "ABOUT" and e.get("to") in names:
+            elif e.get("type") == "ABOUT" and e.get("to") in self.names:
                 around.setdefault(e["from"], {}).setdefault("topic", []).append(e["to"])
-        surfaces: set[str] = set()
         for record in records:
-            self._add(record, around.get(record["id"], {}), names, surfaces)
-        n = max(len(self.docs), 1)
+            self._add(record, around.get(record["id"], {}))
+        self._finish()
+
+    @classmethod
+    def from_graph(cls, graph) -> "SearchIndex":
+        """The index of a registry graph (:mod:`graph.readmodel`)."""
+        records = [data for _, data in graph.nodes(data=True)]
+        edges = ({"type": k, "from": u, "to": v} for u, v, k in graph.edges(keys=True) if k in INDEX_EDGES)
+        return cls(records, revision=graph.graph.get("revision"), edges=edges)
+
+    def updated(self, graph, nodes: Iterable[str], edges: Iterable[tuple[str, str, str]]) -> "SearchIndex":
+        """The index of ``graph``, which differs from this index's registry in the records ``nodes``
+        (put or deleted) and the relationships ``edges``; this index is left as it was.
+
+        >>> import networkx as nx
+        >>> g = nx.MultiDiGraph()
+        >>> g.add_node("ons", id="ons", label="Producer", name="ONS")
+        >>> g.add_node("cpi", id="cpi", label="Statistic", name="Consumer prices")
+        >>> g.add_edge("ons", "cpi", key="PRODUCES")
+        'PRODUCES'
+        >>> old = SearchIndex.from_graph(g)
+        >>> g.add_node("ons", name="Office for National Statistics")
+        >>> new = old.updated(g, ["ons"], [])
+        >>> sorted(h.id for h in new.search("office")), [h.id for h in old.search("office")]
+        (['cpi', 'ons'], [])
+        """
+        new = object.__new__(SearchIndex)
+        new.revision = graph.graph.get("revision")
+        new.docs, new.terms, new.position = list(self.docs), list(self.terms), dict(self.position)
+        new.postings, new.phrases, new.bare_phrases = dict(self.postings), dict(self.phrases), dict(self.bare_phrases)
+        new.surface_count, new._stem_of, new.names = dict(self.surface_count), dict(self._stem_of), dict(self.names)
+        new._owned = set()
+        redo = set(nodes)
+        for type_, src, dst in edges:
+            if type_ in INDEX_EDGES:
+                redo.add(dst if type_ == "PRODUCES" else src)
+        for node_id in list(redo):
+            if node_id in graph and graph.nodes[node_id].get("label") in NAMED_LABELS:
+                new.names[node_id] = _name_words(graph.nodes[node_id])
+                redo.update(v for v, keys in graph._adj[node_id].items() if "PRODUCES" in keys)
+                redo.update(u for u, keys in graph._pred[node_id].items() if "ABOUT" in keys)
+            elif node_id not in graph:
+                new.names.pop(node_id, None)
+        for node_id in sorted(redo):
+            new._remove(node_id)
+            if node_id in graph:
+                record = graph.nodes[node_id]
+                around = {"producer": [u for u, keys in graph._pred[node_id].items()
+                                       if "PRODUCES" in keys and u in new.names],
+                          "topic": [v for v, keys in graph._adj[node_id].items() if "ABOUT" in keys and v in new.names]}
+                new._add(record, around)
+        new._owned = None
+        new._finish()
+        return new
+
+    def _own(self, table: dict, key: str, factory):
+        """``table[key]``, made this index's own copy first if it is shared with an older index."""
+        current = table.get(key)
+        mark = (id(table), key)
+        if current is None:
+            current = table[key] = factory()
+        elif self._owned is not None and mark not in self._owned:
+            current = table[key] = factory(current)
+        else:
+            return current
+        if self._owned is not None:
+            self._owned.add(mark)
+        return current
+
+    def _finish(self) -> None:
+        """The figures over the whole index: rarity of each stem and the sorted words for typos."""
+        n = max(len(self.position), 1)
         self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
         self.vocab = sorted(self.postings)
-        self._labels = [d.label for d in self.docs]
+        self._labels = [d.label if d else None for d in self.docs]
         # Typos are matched against the words of names, aliases, topics and producers, as typed there.
-        self.surface = sorted(surfaces)
-        self._stem_of = {w: stem(w) for w in self.surface}
+        self.surface = sorted(self.surface_count)
         self._mean_idf = sum(self.idf.values()) / len(self.idf) if self.idf else 1.0
+        self._tops: dict[tuple[str, int], list] = {}
 
-    def _add(self, record: dict, around: dict[str, list[str]], names: dict, surfaces: set[str]) -> None:
+    def _remove(self, node_id: str) -> None:
+        i = self.position.pop(node_id, None)
+        if i is None:
+            return
+        stems, phrases, bare, surfaces = self.terms[i]
+        for s in stems:
+            posting = self._own(self.postings, s, dict)
+            posting.pop(i, None)
+            if not posting:
+                del self.postings[s]
+        for table, keys in ((self.phrases, phrases), (self.bare_phrases, (bare,) if bare else ())):
+            for phrase in keys:
+                docs = self._own(table, phrase, set)
+                docs.discard(i)
+                if not docs:
+                    del table[phrase]
+        for w in surfaces:
+            self.surface_count[w] -= 1
+            if not self.surface_count[w]:
+                del self.surface_count[w]
+        self.docs[i] = self.terms[i] = None
+
+    def _add(self, record: dict, around: dict[str, list[str]]) -> None:
         i = len(self.docs)
+        names = self.names
         name = record.get("name") or record["id"]
         description = record.get("description") or record.get("statement") or record.get("remit")
         producers = around.get("producer", [])
@@ -255,6 +361,7 @@ class SearchIndex:
         self.docs.append(_Doc(record["id"], record.get("label", ""), name, description,
                               names[producers[0]][0] if producers else None, nations,
                               len({w for w in telling if not w.isdigit()})))
+        self.position[record["id"]] = i
         aliases = [t for t in (record.get("aliases") or []) if isinstance(t, str)]
         name_words, alias_words = words(name), [words(t) for t in aliases]
         fields = [("name", name_words), ("alias", [w for ws in alias_words for w in ws]),
@@ -263,29 +370,35 @@ class SearchIndex:
                   ("topic", [w for t in around.get("topic", []) for w in names[t][1]]),
                   ("producer", [w for p in producers for w in names[p][1]]),
                   ("description", words(" ".join((description or "").split()[:200])))]
-        postings = self.postings
+        stems: set[str] = set()
+        surfaces: set[str] = set()
         for kind, ws in fields:
             weight = FIELD_WEIGHTS[kind]
             for w in ws:
                 s = stem(w)
                 if kind != "description" and w.isalpha():
                     surfaces.add(w)
-                posting = postings.get(s)
-                if posting is None:
-                    posting = postings[s] = {}
+                posting = self._own(self.postings, s, dict)
+                stems.add(s)
                 if posting.get(i, (0.0,))[0] < weight:
                     posting[i] = (weight, kind, w)
-        for phrase in {" ".join(map(stem, ws)) for ws in (name_words, *alias_words)} - {""}:
-            self.phrases.setdefault(phrase, set()).add(i)
+        phrases = {" ".join(map(stem, ws)) for ws in (name_words, *alias_words)} - {""}
+        phrases.add(normalise(record["id"].replace(".", " ")))
+        for phrase in phrases:
+            self._own(self.phrases, phrase, set).add(i)
         # Without its nation and generic words, a name typed counts as the whole name when the record
         # covers several nations or the nation asked: "divorces" is "Divorces in England and Wales".
         bare = " ".join(stem(w) for w in telling)
         if bare:
-            self.bare_phrases.setdefault(bare, set()).add(i)
-        self.phrases.setdefault(normalise(record["id"].replace(".", " ")), set()).add(i)
+            self._own(self.bare_phrases, bare, set).add(i)
+        for w in surfaces:
+            self.surface_count[w] = self.surface_count.get(w, 0) + 1
+            if w not in self._stem_of:
+                self._stem_of[w] = stem(w)
+        self.terms.append((tuple(stems), tuple(phrases), bare, tuple(surfaces)))
 
     def __len__(self) -> int:
-        return len(self.docs)
+        return len(self.position)
 
     def _top(self, word: str, cap: int):
         posting = self.postings[word]
@@ -439,75 +552,18 @@ def _why(matched: list[tuple[str, str, str, bool]], doc: _Doc, asked: frozenset[
     return tuple(out)
 
 
-_cache: "weakref.WeakKeyDictionary[object, SearchIndex]" = weakref.WeakKeyDictionary()
-_building: "weakref.WeakKeyDictionary[object, threading.Thread]" = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
-INDEX_EDGES = ("PRODUCES", "ABOUT")
+def index_of(snapshot) -> SearchIndex:
+    """The search index of a read-model snapshot, updated from the previous one's where there was one."""
+    return snapshot.value("search", lambda snap: SearchIndex.from_graph(snap.graph),
+                          update=lambda old, snap, delta: old.updated(snap.graph, delta.nodes, delta.edges))
 
 
-def _build(store, revision: int) -> SearchIndex:
-    edges = (e for e in store.iter_edges() if e["type"] in INDEX_EDGES)
-    return SearchIndex(store.iter_nodes(), revision=revision, edges=edges)
+def search(snapshot, text: str, label: str | None = None, limit: int = 20, settings: dict | None = None) -> list[Hit]:
+    """Records of a read-model snapshot matching ``text``, best first (see :class:`SearchIndex`)."""
+    return index_of(snapshot).search(text, label=label, limit=limit, settings=settings)
 
 
-def index_for(store, settings: dict | None = None) -> SearchIndex:
-    """The store's search index, rebuilt only when the store's revision has moved.
-
-    A small registry's index is rebuilt before answering. From ``background_above``
-    records (a build takes seconds), the previous index keeps answering while the new one
-    is built in a background thread, so a write never makes a search wait: a record
-    written a moment ago is found once that build is done.
-    """
-    revision = store.revision()
-    index = _cache.get(store)
-    if index is not None and index.revision == revision:
-        return index
-    above = ((settings or {}).get("search") or {}).get("background_above", DEFAULTS["background_above"])
-    if index is not None and len(index) >= above:
-        with _lock:
-            if store not in _building:
-                thread = threading.Thread(target=_rebuild, args=(store,), name="search-index", daemon=True)
-                _building[store] = thread
-                thread.start()
-        return index
-    with _lock:
-        index = _cache.get(store)
-        if index is None or index.revision != revision:
-            index = _build(store, revision)
-            _cache[store] = index
-        return index
-
-
-def _rebuild(store) -> None:
-    """Build the index for the store's current revision, again if it moved meanwhile, then publish it."""
-    try:
-        while True:
-            revision = store.revision()
-            index = _build(store, revision)
-            with _lock:
-                current = _cache.get(store)
-                if current is None or current.revision is None or current.revision < revision:
-                    _cache[store] = index
-                if store.revision() == revision:
-                    return
-    except Exception:  # noqa: BLE001 - a store closed or unreachable: the next search tries again
-        return
-    finally:
-        with _lock:
-            _building.pop(store, None)
-
-
-def building(store) -> threading.Thread | None:
-    """The background build of the store's index under way, if any (tests and benchmarks wait on it)."""
-    return _building.get(store)
-
-
-def search(store, text: str, label: str | None = None, limit: int = 20, settings: dict | None = None) -> list[Hit]:
-    """Records of ``store`` matching ``text``, best first (see :class:`SearchIndex`)."""
-    return index_for(store, settings).search(text, label=label, limit=limit, settings=settings)
-
-
-def closest(store, text: str, label: str | None = None, limit: int = 5, settings: dict | None = None) -> list[Hit]:
+def closest(snapshot, text: str, label: str | None = None, limit: int = 5, settings: dict | None = None) -> list[Hit]:
     """The records nearest to something that was not found (an unknown id or a name)."""
-    return search(store, text.replace("-", " ").replace("_", " ").replace(".", " "), label=label, limit=limit,
+    return search(snapshot, text.replace("-", " ").replace("_", " ").replace(".", " "), label=label, limit=limit,
                   settings={"search": {**((settings or {}).get("search") or {}), "min_score": 0.15}})

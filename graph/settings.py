@@ -52,7 +52,6 @@ DEFAULTS: dict = {
                                 "contact": {"email": "regulation@statistics.gov.uk",
                                             "url": "https://osr.statisticsauthority.gov.uk/"}},
         "max_referral_hops": 10, "broader_depth": 3, "max_user_groups": 5, "max_intermediaries": 5,
-        "max_nodes": 5000,
     },
     "search": {
         "min_score": 0.1, "prefix_similarity": 0.85, "fuzzy_factor": 0.9,
@@ -65,7 +64,6 @@ DEFAULTS: dict = {
         "other_nation_factor": 0.4,  # a record of another nation than the query names
         "own_nation_factor": 1.15,  # a record of exactly the nations the query names
         "one_nation_factor": 0.95,  # a record of one nation, when the query names none
-        "background_above": 20_000,  # from this many records, a stale index answers while a new one builds
     },
     "asking": {
         "confident_score": 0.6,  # the one answer must score at least this (1 = every word in its name)

@@ -20,8 +20,8 @@ The rules (the About page says the same in plain English):
    nothing reachable has a contact, the answer says so and offers the nearest user group,
    or else the coordinator, instead of a dead end.
 
-Routes are computed over a small graph read around the statistic
-(:func:`local_graph`), so one answer costs a handful of bounded reads at any registry size.
+Routes are computed over the registry graph held in memory (:mod:`graph.readmodel`); each
+answer walks only the few records around the statistic.
 
 >>> from graph.stores.base import graph_from_records
 >>> g = graph_from_records([
@@ -56,7 +56,6 @@ DEFAULTS = {
     "broader_depth": 3,
     "max_user_groups": 5,
     "max_intermediaries": 5,
-    "max_nodes": 5000,
 }
 TRUST_FACTOR = {"high": 1.0, "medium": 0.75, "low": 0.5}
 ORGANISATIONS = ("Producer", "UserGroup", "Intermediary")
@@ -304,7 +303,7 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
              settings: dict | None = None, nation: str | None = None) -> Signpost:
     """Who to contact about a statistic, by the rules in this module's docstring.
 
-    ``graph`` may be the whole registry or :func:`local_graph` around the statistic;
+    ``graph`` is the registry (or any part of it holding the statistic's surroundings);
     ``public`` is the asker's own public (its id), whose intermediaries come first;
     ``nation`` the asker's nation, whose user groups and intermediaries come first.
     """
@@ -459,75 +458,3 @@ def _coordinator(graph: nx.MultiDiGraph, cfg: dict, used: set[str], warnings: li
         return Route(None, "Coordinator", str(fallback.get("name") or "Coordinator"), dict(fallback["contact"]),
                      [], why, "coordinator")
     return None
-
-
-# -- reading from a store --------------------------------------------------------------
-
-def _merge(graph: nx.MultiDiGraph, other: nx.MultiDiGraph) -> None:
-    """Add ``other``'s records and relationships to ``graph``, keeping edges keyed by type."""
-    graph.add_nodes_from(other.nodes(data=True))
-    graph.add_edges_from(other.edges(keys=True, data=True))
-
-
-def _follow(store, graph: nx.MultiDiGraph, starts: Iterable[str], types: list[str], depth: int,
-            max_nodes: int) -> None:
-    """Add to ``graph`` the records reached by following ``types`` outwards from ``starts``, hop by hop."""
-    frontier, seen = list(dict.fromkeys(starts)), set(starts)
-    for _ in range(depth):
-        if not frontier:
-            return
-        hop = store.neighbourhood(frontier, depth=1, types=types, max_nodes=max_nodes)
-        _merge(graph, hop)
-        nxt = []
-        for u in frontier:
-            for _, v, k in hop.out_edges(u, keys=True):
-                if k in types and v not in seen:
-                    seen.add(v)
-                    nxt.append(v)
-        frontier = nxt
-
-
-def local_graph(store, statistic_id: str, public: str | None = None, settings: dict | None = None) -> nx.MultiDiGraph:
-    """The part of the registry signposting needs around one statistic, in a few bounded reads."""
-    cfg = config(settings)
-    hops, cap = cfg["max_referral_hops"], cfg["max_nodes"]
-    graph = store.neighbourhood([statistic_id], depth=1, types=["PRODUCES", "ABOUT", "DESCRIBES", "REFERS_TO"],
-                                max_nodes=cap)
-    if statistic_id not in graph:
-        raise NodeNotFound(statistic_id)
-    producers = [u for u, _, k in graph.in_edges(statistic_id, keys=True) if k == "PRODUCES"]
-    topics = [v for _, v, k in graph.out_edges(statistic_id, keys=True) if k == "ABOUT"]
-    publics = [v for _, v, k in graph.out_edges(statistic_id, keys=True) if k == "DESCRIBES"]
-    _follow(store, graph, [statistic_id, *producers], ["PART_OF", "REFERS_TO"], hops + 1, cap)
-    _follow(store, graph, topics, ["BROADER"], cfg["broader_depth"], cap)
-    all_topics = [n for n, d in graph.nodes(data=True) if d.get("label") == "Topic"]
-    if all_topics:
-        _merge(graph, store.neighbourhood(all_topics, depth=1, types=["COVERS"], max_nodes=cap))
-    if public:
-        _merge(graph, store.neighbourhood([public], depth=0))
-    asked = [p for p in [public, *publics] if p]
-    if asked:
-        reach = store.neighbourhood(asked, depth=1, types=["REACHES"], max_nodes=cap)
-        _merge(graph, reach)
-        # An intermediary is offered only if it both reaches these publics and works on these topics,
-        # so read the topics of those that reach them, not everyone working on a popular topic.
-        reaching = [n for n, d in reach.nodes(data=True) if d.get("label") == "Intermediary"]
-        if reaching:
-            _merge(graph, store.neighbourhood(reaching, depth=1, types=["WORKS_ON"], max_nodes=cap))
-    groups = [n for n, d in graph.nodes(data=True) if d.get("label") == "UserGroup"]
-    if groups:
-        _merge(graph, store.neighbourhood(groups, depth=1, types=["CONVENES"], max_nodes=cap))
-    organisations = [n for n, d in graph.nodes(data=True) if d.get("label") in ORGANISATIONS]
-    coordinator = cfg.get("coordinator")
-    _follow(store, graph, [*organisations, *([coordinator] if coordinator else [])], ["REFERS_TO"], hops, cap)
-    return graph
-
-
-def signpost_in_store(store, statistic_id: str, public: str | None = None,
-                      settings: dict | None = None, nation: str | None = None) -> Signpost:
-    """:func:`signpost` over the store's whole-graph cache when it is current (no read at all),
-    otherwise over :func:`local_graph`; both give the same answer (tested)."""
-    whole = store.cached_graph()
-    if whole is not None and statistic_id in whole:
-        return signpost(whole, statistic_id, public, settings, nation)
-    return signpost(local_graph(store, statistic_id, public, settings), statistic_id, public, settings, nation)

@@ -1,9 +1,9 @@
-"""The app's one store and algorithm settings, opened on first use."""
+"""The app's one store, its read model as each request sees it, and the algorithm settings."""
 from __future__ import annotations
 
 import threading
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g
 
 from graph import settings as _settings
 from graph.stores import GraphStore, open_store
@@ -15,16 +15,6 @@ _lock = threading.Lock()
 
 def init_app(app: Flask) -> None:
     app.extensions["pathways.store"] = None
-    app.config.setdefault("WARM_GRAPH", not app.testing)
-
-    @app.after_request
-    def _warm_after_write(response):
-        """After a successful write, rebuild the whole-registry caches in the background."""
-        if app.config["WARM_GRAPH"] and request.method in ("POST", "PUT", "PATCH", "DELETE") \
-                and response.status_code < 400:
-            from .cache import warm
-            warm(app)
-        return response
     app.extensions["pathways.settings"] = _settings.merge(
         _settings.merge(_settings.DEFAULTS, load_algorithm_file(app.config.get("PATHWAYS_SETTINGS"))),
         app.config.get("ALGORITHMS"))
@@ -49,6 +39,22 @@ def store_for(app: Flask) -> GraphStore:
 
 def get_store() -> GraphStore:
     return store_for(current_app)
+
+
+def snapshot():
+    """The registry as this request reads it (:class:`graph.readmodel.Snapshot`): caught up with
+    the store on the request's first read (one revision read when nothing changed), then with
+    this process's own writes as they are made."""
+    model = get_store().read_model()
+    if g.get("pathways_caught_up"):
+        return model.latest()
+    g.pathways_caught_up = True
+    return model.current()
+
+
+def get_graph():
+    """The whole registry as this request reads it (read-only)."""
+    return snapshot().graph
 
 
 def get_settings() -> dict:

@@ -228,22 +228,3 @@ def test_check_saves_nothing(sqlite_store):
     assert result.publics[0].after.units > result.publics[0].before.units
     assert (sqlite_store.revision(), sqlite_store.counts()) == before
     assert "draft" not in sqlite_store.graph()
-
-
-def test_a_record_page_reads_only_the_nodes_neighbourhood_and_gets_the_same_scores(sqlite_store):
-    """Every public and intermediary of the seed scores the same on its local graph as on the whole."""
-    from graph import transfer
-    transfer.import_document(sqlite_store, transfer.read_document("seed/registry.json"))
-    whole = sqlite_store.graph()
-    as_of = dt.date(2025, 6, 30)  # inside the seed's busiest year
-    checked = burdened = 0
-    for node_id, data in whole.nodes(data=True):
-        if data["label"] in ("Public", "Intermediary"):
-            local = burden.local_graph(sqlite_store, node_id)
-            assert local.number_of_nodes() < whole.number_of_nodes()
-            score = burden.score_node(local, node_id, as_of, DEFAULTS)
-            assert score == burden.score_node(whole, node_id, as_of, DEFAULTS)
-            burdened += bool(score.engagements and score.producers)
-            assert burden.history(local, node_id, as_of, DEFAULTS) == burden.history(whole, node_id, as_of, DEFAULTS)
-            checked += 1
-    assert checked > 100 and burdened >= 5

@@ -92,7 +92,7 @@ def judge(store, question: dict) -> Outcome:
     topics = {name_key(t) for t in _as_list(question.get("topic"))}
     avoid = [n.lower() for n in _as_list(question.get("not"))]
     try:
-        answer = A.ask(store, question["q"])
+        answer = A.ask(store.snapshot(), question["q"])
     except A.NoMatch:
         return Outcome(question["q"], kind, "nothing", found=kind == "nonsense", first=kind == "nonsense",
                        missing=missing)
@@ -122,7 +122,7 @@ def judge(store, question: dict) -> Outcome:
         return out
     organisation = {name_key(o) for o in _as_list(question.get("organisation"))}
     if organisation:
-        contact = S.signpost_in_store(store, answer).first_contact
+        contact = S.signpost(graph, answer).first_contact
         path = contact.path if contact else []
         if path == [answer]:  # the statistic's own enquiries route: its producers answer
             path = [u for u, _, k in graph.in_edges(answer, keys=True) if k == "PRODUCES"]

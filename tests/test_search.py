@@ -51,17 +51,17 @@ def test_exact_phrase_ranks_first(seed_index):
     assert top.exact and top.name.lower() == "census"
 
 
-def test_index_is_rebuilt_only_when_the_revision_moves(store):
+def test_index_is_renewed_only_when_the_revision_moves(store):
     doc = {"format": "pathways-graph", "version": 1,
            "nodes": [{"id": "t1", "label": "Topic", "name": "Homelessness"}], "edges": []}
     transfer.import_document(store, transfer.document_from_data(doc))
-    first = search.index_for(store)
-    assert search.index_for(store) is first
-    assert [h.id for h in search.search(store, "homelesness")] == ["t1"]
+    first = search.index_of(store.snapshot())
+    assert search.index_of(store.snapshot()) is first
+    assert [h.id for h in search.search(store.snapshot(), "homelesness")] == ["t1"]
     doc["nodes"] = [{"id": "t2", "label": "Topic", "name": "Rough sleeping"}]
     transfer.import_document(store, transfer.document_from_data(doc))
-    assert search.index_for(store) is not first
-    assert [h.id for h in search.search(store, "rough sleping")] == ["t2"]
+    assert search.index_of(store.snapshot()) is not first
+    assert [h.id for h in search.search(store.snapshot(), "rough sleping")] == ["t2"]
 
 
 def test_fast_at_scale():

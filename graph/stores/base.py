@@ -12,7 +12,7 @@ import abc
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import networkx as nx
 
@@ -20,8 +20,13 @@ from .. import model
 from ..errors import InvalidRecord, Problem
 
 Triple = tuple[str, str, str]
+T = TypeVar("T")
 META_KEYS = ("version",)
 PROGRESS_EVERY = 5000
+# The change log: a change of more writes than this is logged as "reload" (a reader loads the
+# registry afresh rather than replaying a bulk import), and the newest LOG_KEEP changes are kept.
+LOG_MAX_WRITES = 5000
+LOG_KEEP = 2000
 
 
 @dataclass
@@ -67,6 +72,8 @@ class WriteResult:
     edges_deleted: int = 0
     revision: int = 0
     versions: dict[str, int] = field(default_factory=dict)
+    # What the change did, as the change log holds it (None when nothing changed).
+    log: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def changed(self) -> bool:
@@ -156,6 +163,43 @@ def edge_audit_rows(change: Change, result: WriteResult) -> list[tuple]:
     return rows + [("unlink", f"{t[0]}:{t[1]}->{t[2]}", None, None) for t in change.delete_edges]
 
 
+def log_entry(change: Change, plan: NodePlan) -> dict:
+    """What a committed change did, as the change log keeps it: each record put as it is now
+    stored (with its version), the ids deleted, the relationships put and the ones removed; or
+    ``{"reload": True}`` for a change too large to replay (a bulk import).
+
+    Readers replay entries in revision order to keep an in-memory copy of the registry exact
+    (:mod:`graph.readmodel`).
+
+    >>> plan = plan_nodes(Change(put_nodes=[{"id": "a", "label": "Topic", "name": "A", "tags": None}]), {})
+    >>> log_entry(Change(put_nodes=[{"id": "a", "label": "Topic", "name": "A"}],
+    ...                  put_edges=[{"type": "BROADER", "from": "a", "to": "b", "note": None}]), plan)
+    {'nodes': [{'id': 'a', 'label': 'Topic', 'name': 'A', 'version': 1}], 'deleted': [], 'edges': [{'type': 'BROADER', 'from': 'a', 'to': 'b'}], 'unlinked': []}
+    """
+    if len(change) > LOG_MAX_WRITES:
+        return {"reload": True}
+    put = [(r, 1) for r in plan.inserts] + plan.updates
+    return {"nodes": [{"id": r["id"], "label": r["label"], "name": r["name"],
+                       **dict(sorted(model.node_props(r).items())), "version": v} for r, v in put],
+            "deleted": list(plan.deletes),
+            "edges": [{"type": e["type"], "from": e["from"], "to": e["to"], **dict(sorted(model.edge_props(e).items()))}
+                      for e in change.put_edges],
+            "unlinked": [list(t) for t in change.delete_edges]}
+
+
+def complete_log(revision: int, current: int, rows: list[tuple[int, dict]]) -> list[tuple[int, dict]] | None:
+    """The entries after ``revision`` if they are all there, one per revision up to ``current`` at
+    least, none saying "reload"; else None (the reader loads afresh).
+
+    >>> complete_log(3, 5, [(4, {}), (5, {})]), complete_log(3, 5, [(5, {})]), complete_log(3, 4, [(4, {"reload": True})])
+    ([(4, {}), (5, {})], None, None)
+    """
+    if [r for r, _ in rows] != list(range(revision + 1, revision + 1 + len(rows))) \
+            or revision + len(rows) < current or any(e.get("reload") for _, e in rows):
+        return None
+    return rows
+
+
 def audit_rows_for(change: Change, plan: NodePlan) -> list[dict]:
     """The audit entries a change leaves: one per record, or one summary for bulk changes.
 
@@ -239,13 +283,22 @@ class GraphStore(abc.ABC):
     url: str
 
     def __init__(self) -> None:
-        self._graph_lock = threading.Lock()
-        self._graph_cache: tuple[int, nx.MultiDiGraph] | None = None
+        self._read_model = None
+        self._read_model_lock = threading.Lock()
 
     # -- writes -----------------------------------------------------------
-    @abc.abstractmethod
     def apply(self, change: Change) -> WriteResult:
-        """Validate and apply a change in one transaction; raise and write nothing on any error."""
+        """Validate and apply a change in one transaction; raise and write nothing on any error.
+
+        Once committed, this process's read model takes the change at once (no re-read)."""
+        result = self._apply(change)
+        if result.log is not None and self._read_model is not None:
+            self._read_model.applied(result.revision, result.log)
+        return result
+
+    @abc.abstractmethod
+    def _apply(self, change: Change) -> WriteResult:
+        """The store's transaction: validate, write, bump the revision, log the change and audit it."""
 
     def check(self, change: Change) -> list[Problem]:
         """The problems :meth:`apply` would refuse the change for, without writing."""
@@ -302,28 +355,33 @@ class GraphStore(abc.ABC):
         when given, stopping once ``max_nodes`` are reached; edges between the nodes included."""
 
     @abc.abstractmethod
-    def _load_graph(self) -> nx.MultiDiGraph:
-        """Read the whole registry into a graph (called only when the revision moved)."""
+    def changes_since(self, revision: int) -> list[tuple[int, dict]] | None:
+        """The change log after ``revision``, oldest first, as ``(revision, entry)`` (see
+        :func:`log_entry`); None when the log no longer reaches back that far (or an entry
+        says "reload"), so the reader must load the registry afresh."""
 
-    def cached_graph(self) -> nx.MultiDiGraph | None:
-        """The whole-graph cache if it is current, else None; never builds it (cheap to ask)."""
-        cached = self._graph_cache
-        return cached[1] if cached and cached[0] == self.revision() else None
+    @abc.abstractmethod
+    def load_state(self, build: Callable[[int, Iterable[dict], Iterable[tuple]], T]) -> T:
+        """``build(revision, nodes, edges)`` over the whole registry read in one transaction, so the
+        three agree: nodes are records with ``version``, edges ``(type, from, to, props)``. Streamed,
+        so a large registry is never held twice."""
+
+    def read_model(self):
+        """This store's one in-memory read model (:class:`graph.readmodel.ReadModel`), made on first use."""
+        if self._read_model is None:
+            with self._read_model_lock:
+                if self._read_model is None:
+                    from ..readmodel import ReadModel
+                    self._read_model = ReadModel(self)
+        return self._read_model
+
+    def snapshot(self):
+        """The registry as of the store's current revision: caught up from the change log first."""
+        return self.read_model().current()
 
     def graph(self) -> nx.MultiDiGraph:
-        """The whole registry as a MultiDiGraph, rebuilt only after a write. Treat it as read-only."""
-        rev = self.revision()
-        cached = self._graph_cache
-        if cached and cached[0] == rev:
-            return cached[1]
-        with self._graph_lock:
-            cached = self._graph_cache
-            if cached and cached[0] == rev:
-                return cached[1]
-            graph = self._load_graph()
-            graph.graph["revision"] = rev
-            self._graph_cache = (rev, graph)
-            return graph
+        """The whole registry as a (frozen) MultiDiGraph, current as of this call."""
+        return self.snapshot().graph
 
     # -- tokens and audit -------------------------------------------------
     @abc.abstractmethod

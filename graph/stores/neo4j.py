@@ -6,8 +6,8 @@ Neo4j properties, except the ``contact`` object, which Neo4j cannot hold as a
 map and is kept as a JSON string, so a record reads back exactly as written.
 
 Bookkeeping lives beside the registry under labels no record can have:
-``:PathwaysMeta`` (the revision counter and audit sequence), ``:AuditEntry``
-and ``:Token``. Every write is one managed transaction that first locks the
+``:PathwaysMeta`` (the revision counter and audit sequence), ``:AuditEntry``,
+``:ChangeLog`` (what each revision did, for readers catching up) and ``:Token``. Every write is one managed transaction that first locks the
 revision node, so writers are serialised exactly as SQLite's ``BEGIN
 IMMEDIATE`` serialises them; that makes the ``expect`` check and the version
 bump one atomic step. Labels and relationship types reach query text only
@@ -27,8 +27,8 @@ import networkx as nx
 
 from .. import model
 from ..errors import DuplicateNode, EdgeNotFound, StoreUnavailable
-from .base import (Change, GraphStore, WriteResult, audit_rows_for, graph_from_records, plan_nodes,
-                   raise_if_problems, strip_meta, touched_ids, validate_change)
+from .base import (LOG_KEEP, Change, GraphStore, WriteResult, audit_rows_for, complete_log, graph_from_records,
+                   log_entry, plan_nodes, raise_if_problems, strip_meta, touched_ids, validate_change)
 
 try:  # the driver is a dependency, but keep the import error readable
     import neo4j
@@ -49,6 +49,7 @@ SCHEMA = (
     "CREATE INDEX pathways_node_label_name IF NOT EXISTS FOR (n:Node) ON (n.label, n.name)",
     "CREATE INDEX pathways_audit_seq IF NOT EXISTS FOR (a:AuditEntry) ON (a.seq)",
     "CREATE INDEX pathways_audit_target IF NOT EXISTS FOR (a:AuditEntry) ON (a.target)",
+    "CREATE CONSTRAINT pathways_change_revision IF NOT EXISTS FOR (c:ChangeLog) REQUIRE c.revision IS UNIQUE",
     "CREATE FULLTEXT INDEX pathways_node_text IF NOT EXISTS FOR (n:Node) ON EACH [n.name, n.description, n.tags]",
 )
 
@@ -214,7 +215,7 @@ class Neo4jStore(GraphStore):
         self._driver.close()
 
     # -- writes ------------------------------------------------------------------
-    def apply(self, change: Change) -> WriteResult:
+    def _apply(self, change: Change) -> WriteResult:
         return self._write(self._apply_tx, change)
 
     @staticmethod
@@ -272,6 +273,8 @@ class Neo4jStore(GraphStore):
             result.revision = tx.run("MATCH (m:PathwaysMeta {key: 'revision'}) SET m.value = m.value + 1 "
                                      "RETURN m.value AS value").single()["value"]
             self._audit_tx(tx, audit_rows_for(change, plan))
+            result.log = log_entry(change, plan)
+            self._log_tx(tx, result.revision, result.log)
         else:
             result.revision = revision
         change.report("writing", len(change))
@@ -326,6 +329,13 @@ class Neo4jStore(GraphStore):
                 raise EdgeNotFound(*t)
 
     @staticmethod
+    def _log_tx(tx, revision: int, entry: dict) -> None:
+        """Keep what the change did under its revision; forget entries older than the newest LOG_KEEP."""
+        tx.run("CREATE (c:ChangeLog {revision: $revision, at: $at, entry: $entry})", revision=revision, at=_now(),
+               entry=json.dumps(entry, ensure_ascii=False, separators=(",", ":"))).consume()
+        tx.run("MATCH (c:ChangeLog) WHERE c.revision <= $old DELETE c", old=revision - LOG_KEEP).consume()
+
+    @staticmethod
     def _audit_tx(tx, entries: list[dict]) -> None:
         at = _now()
         if not entries:
@@ -347,13 +357,16 @@ class Neo4jStore(GraphStore):
             return tx.run(query).single()["n"]
         for query in ("MATCH (n:Node) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n",
                       "MATCH (n:AuditEntry) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
-                      "MATCH (n:Token) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n"):
+                      "MATCH (n:Token) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
+                      "MATCH (n:ChangeLog) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n"):
             while self._write(batch, query):
                 pass
 
         def bump(tx):
             self._lock(tx)
-            tx.run("MATCH (m:PathwaysMeta {key: 'revision'}) SET m.value = m.value + 1, m.audit_seq = 0").consume()
+            revision = tx.run("MATCH (m:PathwaysMeta {key: 'revision'}) SET m.value = m.value + 1, m.audit_seq = 0 "
+                              "RETURN m.value AS value").single()["value"]
+            self._log_tx(tx, revision, {"reload": True})
         self._write(bump)
 
     # -- reads -----------------------------------------------------------------
@@ -493,12 +506,33 @@ class Neo4jStore(GraphStore):
             return graph_from_records((nodes[i] for i in sorted(included) if i in nodes), edges)
         return self._read(work)
 
-    def _load_graph(self) -> nx.MultiDiGraph:
+    def changes_since(self, revision: int) -> list[tuple[int, dict]] | None:
         def work(tx):
-            nodes = [from_neo4j(r["p"]) for r in tx.run("MATCH (n:Node) RETURN properties(n) AS p")]
-            edges = [_edge(r["t"], r["f"], r["d"], r["p"]) for r in tx.run(
-                "MATCH (a:Node)-[r]->(b:Node) RETURN type(r) AS t, a.id AS f, b.id AS d, properties(r) AS p")]
-            return graph_from_records(nodes, edges)
+            current = tx.run("OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) RETURN coalesce(m.value, 0) AS v") \
+                .single()["v"]
+            rows = [(r["revision"], json.loads(r["entry"])) for r in tx.run(
+                "MATCH (c:ChangeLog) WHERE c.revision > $revision RETURN c.revision AS revision, c.entry AS entry "
+                "ORDER BY c.revision", revision=revision)]
+            return complete_log(revision, current, rows)
+        return self._read(work)
+
+    def load_state(self, build):
+        """Streamed in one read transaction. Neo4j reads are read-committed, so what is read may
+        already hold changes after the revision read first; replaying those is harmless (every
+        logged step sets a record or relationship outright)."""
+        def work(tx):
+            revision = tx.run("OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) RETURN coalesce(m.value, 0) AS v") \
+                .single()["v"]
+
+            def nodes():  # generators, so each query runs only once the one before is read
+                for r in tx.run("MATCH (n:Node) RETURN properties(n) AS p"):
+                    yield from_neo4j(r["p"])
+
+            def edges():
+                for r in tx.run("MATCH (a:Node)-[r]->(b:Node) "
+                                "RETURN type(r) AS t, a.id AS f, b.id AS d, properties(r) AS p"):
+                    yield r["t"], r["f"], r["d"], r["p"]
+            return build(revision, nodes(), edges())
         return self._read(work)
 
     # -- tokens and audit ----------------------------------------------------------

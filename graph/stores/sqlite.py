@@ -19,8 +19,8 @@ import networkx as nx
 
 from .. import model
 from ..errors import DuplicateNode, EdgeNotFound, StoreUnavailable
-from .base import (PROGRESS_EVERY, Change, GraphStore, WriteResult, audit_rows_for, graph_from_records, plan_nodes,
-                   raise_if_problems, strip_meta, touched_ids, validate_change)
+from .base import (LOG_KEEP, PROGRESS_EVERY, Change, GraphStore, WriteResult, audit_rows_for, complete_log,
+                   graph_from_records, log_entry, plan_nodes, raise_if_problems, strip_meta, touched_ids, validate_change)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -52,6 +52,11 @@ CREATE TABLE IF NOT EXISTS audit (
     after TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_target ON audit(target, seq);
+CREATE TABLE IF NOT EXISTS changes (
+    revision INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    entry TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS tokens (
     name TEXT PRIMARY KEY,
     role TEXT NOT NULL,
@@ -158,7 +163,7 @@ class SQLiteStore(GraphStore):
             self._local.conn = None
 
     # -- writes -------------------------------------------------------------
-    def apply(self, change: Change) -> WriteResult:
+    def _apply(self, change: Change) -> WriteResult:
         with self._write() as conn:
             def labels(ids):
                 return self._labels(conn, ids)
@@ -192,6 +197,8 @@ class SQLiteStore(GraphStore):
             result.revision = self._bump(conn) if result.changed else self._revision(conn)
             if result.changed:
                 self._audit(conn, audit_rows_for(change, plan))
+                result.log = log_entry(change, plan)
+                self._log(conn, result.revision, result.log)
             change.report("writing", len(change))
             return result
 
@@ -200,6 +207,13 @@ class SQLiteStore(GraphStore):
         at = _now()
         conn.executemany("INSERT INTO audit(at, actor, action, target, before, after) VALUES (?,?,?,?,?,?)",
                          [(at, e["actor"], e["action"], e["target"], e["before"], e["after"]) for e in entries])
+
+    @staticmethod
+    def _log(conn, revision: int, entry: dict) -> None:
+        """Keep what the change did under its revision, and forget entries older than the newest LOG_KEEP."""
+        conn.execute("INSERT INTO changes(revision, at, entry) VALUES (?,?,?)",
+                     (revision, _now(), json.dumps(entry, ensure_ascii=False, separators=(",", ":"))))
+        conn.execute("DELETE FROM changes WHERE revision <= ?", (revision - LOG_KEEP,))
 
     @staticmethod
     def _bump(conn) -> int:
@@ -317,33 +331,47 @@ class SQLiteStore(GraphStore):
                           "AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))", {"ids": json.dumps(ids), "types": types_json})
         return graph_from_records((nodes[i] for i in ids if i in nodes), [_edge(r) for r in rows])
 
-    def _load_graph(self) -> nx.MultiDiGraph:
+    def changes_since(self, revision: int) -> list[tuple[int, dict]] | None:
         conn = self._conn()
-        conn.execute("BEGIN")
         try:
-            node_rows = conn.execute("SELECT id, label, name, props, version FROM nodes").fetchall()
-            edge_rows = conn.execute("SELECT type, src, dst, props FROM edges").fetchall()
-        finally:
-            conn.execute("COMMIT")
-        # Straight from the rows into networkx in bulk (what graph_from_records does, without a
-        # record dict per edge; most relationships have no properties, so no JSON to decode).
-        loads, graph = json.loads, nx.MultiDiGraph()
-        graph.add_nodes_from((r[0], {"id": r[0], "label": r[1], "name": r[2], **loads(r[3]), "version": r[4]})
-                             for r in node_rows)
-        del node_rows
-        add_edge = graph.add_edge
-        for type_, src, dst, props in edge_rows:
-            if props == "{}":
-                add_edge(src, dst, key=type_, type=type_)
-            else:
-                add_edge(src, dst, key=type_, type=type_, **{k: v for k, v in loads(props).items() if v is not None})
-        return graph
+            conn.execute("BEGIN")
+            try:
+                current = self._revision(conn)
+                rows = conn.execute("SELECT revision, entry FROM changes WHERE revision > ? ORDER BY revision",
+                                    (revision,)).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"the registry database could not be read: {exc}") from exc
+        return complete_log(revision, current, [(r, json.loads(e)) for r, e in rows])
+
+    def load_state(self, build):
+        conn = self._conn()
+        loads = json.loads
+        try:
+            conn.execute("BEGIN")
+            try:
+                revision = self._revision(conn)
+
+                def nodes():  # generators, so each query runs only once the one before is read
+                    for r in conn.execute("SELECT id, label, name, props, version FROM nodes"):
+                        yield _node(r)
+
+                def edges():
+                    for t, s, d, p in conn.execute("SELECT type, src, dst, props FROM edges"):
+                        yield t, s, d, {} if p == "{}" else loads(p)
+                return build(revision, nodes(), edges())
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"the registry database could not be read: {exc}") from exc
 
     def wipe(self) -> None:
         with self._write() as conn:
-            for statement in ("DELETE FROM edges", "DELETE FROM nodes", "DELETE FROM audit", "DELETE FROM tokens"):
+            for statement in ("DELETE FROM edges", "DELETE FROM nodes", "DELETE FROM audit", "DELETE FROM tokens",
+                              "DELETE FROM changes"):
                 conn.execute(statement)
-            self._bump(conn)
+            self._log(conn, self._bump(conn), {"reload": True})
 
     # -- tokens and audit ----------------------------------------------------
     def add_token(self, name, role, token_hash) -> None:

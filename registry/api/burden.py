@@ -19,7 +19,7 @@ from graph.errors import NodeNotFound
 
 from ..cache import burden_index as cached_burden_index
 from ..cache import per_revision
-from ..store import get_settings, get_store
+from ..store import get_graph, get_settings
 
 blp = Blueprint("burden_api", __name__, description="How much each public and intermediary has been consulted, "
                                                 "across all producers, and a check before you consult.")
@@ -195,7 +195,7 @@ class PublicBurden(MethodView):
     @blp.response(200, PublicBurdenSchema)
     def get(self, args, node_id):
         """One public's (or intermediary's) burden, its contributions and 24 months of history"""
-        graph = get_store().graph()
+        graph = get_graph()
         if node_id not in graph or graph.nodes[node_id].get("label") not in ("Public", "Intermediary", "UserGroup"):
             raise NodeNotFound(node_id)
         as_of, settings = _as_of(args), get_settings()
@@ -219,4 +219,4 @@ class BurdenCheck(MethodView):
         same public: join up) and suggestions (use existing evidence, a less-loaded
         intermediary, remuneration). Open to everyone: nothing is written.
         """
-        return check_json(planning.check(get_store().graph(), draft, get_settings()))
+        return check_json(planning.check(get_graph(), draft, get_settings()))

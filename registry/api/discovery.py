@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from graph import box1 as B
 from graph import discovery as D
 
-from ..store import get_settings, get_store
+from ..store import get_graph, get_settings
 
 blp = Blueprint("discovery_api", __name__, description="Which trusted intermediaries can help a producer reach "
                                                        "a public: ranked, with the route and the reasons.")
@@ -164,7 +164,7 @@ class PublicIntermediaries(MethodView):
         reaching gives `no_route: true`, leads to ask and what to do.
         """
         settings = get_settings()
-        graph = D.graph_for(get_store(), [node_id], settings, topic=args["topic"], producer=args["producer"])
+        graph = get_graph()
         found = D.discover(graph, node_id, settings, producer=args["producer"], topic=args["topic"],
                            load_status=D.load_from_burden(graph, settings))
         return discovery_json(found, D.public_burden(graph, node_id, settings))
@@ -180,8 +180,7 @@ class StatisticPublics(MethodView):
         The publics the statistic describes, grouped by role, each with its top
         intermediaries; publics with no known route are listed in `without_route`.
         """
-        settings, store = get_settings(), get_store()
-        graph = B.box1_graph(store, node_id, settings, producer=args["producer"])
+        settings, graph = get_settings(), get_graph()
         box = B.box1(graph, node_id, settings, load_status=D.load_from_burden(graph, settings),
                      producer=args["producer"], top=args["top"])
         return box1_json(box)

@@ -17,7 +17,7 @@ from graph.stores import Change
 
 from ..auth import require_role
 from ..ratelimit import check as rate_limit
-from ..store import get_settings, get_store
+from ..store import get_graph, get_settings, get_store
 from .nodes import IF_MATCH, etag, expected_version
 
 blp = Blueprint("needs_api", __name__, description="The prioritised waiting list of user needs: what users need, "
@@ -127,7 +127,7 @@ def need_view(need_id: str) -> dict:
     record = store.get_node(need_id)
     if record is None or record["label"] != "Need":
         raise NodeNotFound(need_id)
-    item = needs.need_detail(store.graph(), need_id, get_settings())
+    item = needs.need_detail(get_graph(), need_id, get_settings())
     trail = needs.history(record, store.audit_entries(target=need_id, limit=500))
     return {**item.as_dict(), "version": record["version"], "history": [h.as_dict() for h in trail],
             "next_statuses": list(needs.TRANSITIONS[record.get("status") or "captured"])}
@@ -147,7 +147,7 @@ class Needs(MethodView):
         for key in ("producer", "topic", "statistic"):
             if args.get(key) and get_store().get_node(args[key]) is None:
                 raise NodeNotFound(args[key])
-        return needs.waiting_list(get_store().graph(), get_settings(), **args).as_dict()
+        return needs.waiting_list(get_graph(), get_settings(), **args).as_dict()
 
     @blp.arguments(NeedInSchema)
     @blp.response(201, NeedOutSchema, headers={"ETag": {"schema": {"type": "string"}}})
@@ -163,7 +163,7 @@ class Needs(MethodView):
         store = get_store()
         if isinstance(fields_in.get("raised"), _dt.date):
             fields_in["raised"] = fields_in["raised"].isoformat()
-        taken = store.graph()
+        taken = get_graph()
         record, edges = needs.build_need(fields_in, _dt.date.today(), taken=taken)
         store.apply(Change(put_nodes=[record], put_edges=edges, expect={record["id"]: 0},
                            actor=identity.actor, action="need"))

@@ -9,7 +9,7 @@ from graph import model
 from graph import search as _search
 from graph.errors import InvalidRecord, Problem
 
-from ..store import get_settings, get_store
+from ..store import get_settings, snapshot
 
 blp = Blueprint("search_api", __name__, description="Find statistics, topics and organisations by name, acronym, "
                                                 "alias or description, forgiving typos and word order.")
@@ -65,5 +65,5 @@ class Search(MethodView):
     def get(self, args):
         """Records matching the words typed, best first (typo- and word-order-tolerant)."""
         text = query_text(args["q"])
-        hits = _search.search(get_store(), text, label=args["label"], limit=args["limit"], settings=get_settings())
+        hits = _search.search(snapshot(), text, label=args["label"], limit=args["limit"], settings=get_settings())
         return {"query": text, "results": [h.as_dict() for h in hits]}

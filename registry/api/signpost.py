@@ -12,7 +12,7 @@ from graph import search as _search
 from graph import signpost as S
 from graph.errors import InvalidRecord, NodeNotFound, Problem
 
-from ..store import get_settings, get_store
+from ..store import get_settings, snapshot
 from .search import HitSchema, query_text
 
 blp = Blueprint("signpost_api", __name__, description="Who do I contact about this statistic? One first contact "
@@ -79,14 +79,14 @@ class Signpost(MethodView):
         ``choices`` (with ``did_you_mean`` for a typo), or ``topic`` for a question about
         a subject, or 404 with the closest records.
         """
-        store, settings = get_store(), get_settings()
+        here, settings = snapshot(), get_settings()
         statistic = args["statistic"]
         if statistic is None:
             if args["q"] is None:
                 raise InvalidRecord([Problem("query", "statistic", "give a statistic's id (statistic=) or words "
                                                                    "naming it (q=)")])
             try:
-                found = A.ask(store, query_text(args["q"]), args["nation"], settings)
+                found = A.ask(here, query_text(args["q"]), args["nation"], settings)
             except A.NoMatch as exc:
                 not_found(str(exc), exc.closest)
             if isinstance(found, A.Choices):
@@ -98,9 +98,9 @@ class Signpost(MethodView):
                                      f"{found.topic['name']}."]}
             statistic = found
         try:
-            return S.signpost_in_store(store, statistic, args["public"], settings, args["nation"]).as_dict()
+            return S.signpost(here.graph, statistic, args["public"], settings, args["nation"]).as_dict()
         except NodeNotFound as exc:
-            not_found(f"no statistic with id '{exc.node_id}'", _search.closest(store, exc.node_id, settings=settings))
+            not_found(f"no statistic with id '{exc.node_id}'", _search.closest(here, exc.node_id, settings=settings))
 
 
 EMPTY = {"statistic": None, "first_contact": None, "routes": [], "no_contact": False, "alternative": None,

@@ -31,10 +31,11 @@ def serve(ctx, host, port, threads):
     if missing:
         fail(missing, 2)
     store = ctx.store  # open (and verify) before accepting requests
-    if ctx.app.config["WARM_GRAPH"]:
-        from ..cache import warm
-        warm(ctx.app)  # build the whole-registry caches while the first visitors read locally
-    click.echo(f"Pathways on http://{host}:{port}/ (store: {store.url}, {store.count_nodes()} records)", err=True)
+    click.echo(f"loading the registry from {store.url} …", err=True)
+    started = time.perf_counter()
+    graph = store.graph()  # the read model, loaded once; each later change is replayed onto it
+    click.echo(f"Pathways on http://{host}:{port}/ ({graph.number_of_nodes()} records, "
+               f"{graph.number_of_edges()} relationships, loaded in {time.perf_counter() - started:.1f} s)", err=True)
     waitress_serve(ctx.app, host=host, port=port, threads=threads, ident="pathways")
 
 

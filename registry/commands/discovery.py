@@ -17,11 +17,11 @@ from ..cli import emit_json, pass_ctx
 @pass_ctx
 def intermediaries(ctx, public, producer, topic, as_json):
     """The trusted intermediaries that can reach PUBLIC (its id or name), best first, with the reasons."""
-    store, settings = ctx.store, ctx.settings
-    named = resolve_each(store, {"public": public, "producer": producer, "topic": topic},
+    here, settings = ctx.store.snapshot(), ctx.settings
+    named = resolve_each(here, {"public": public, "producer": producer, "topic": topic},
                          {"public": "Public", "producer": "Producer", "topic": "Topic"}, settings)
     public, producer, topic = named["public"], named["producer"], named["topic"]
-    graph = D.graph_for(store, [public], settings, topic=topic, producer=producer)
+    graph = here.graph
     found = D.discover(graph, public, settings, producer=producer, topic=topic,
                        load_status=D.load_from_burden(graph, settings))
     if as_json:

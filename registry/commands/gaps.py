@@ -49,13 +49,13 @@ def gaps(ctx, as_of, rule, as_json):
 def map_(ctx, as_json, **args):
     """A map view of the registry as data: the records and relationships the filters choose."""
     from ..web.maps import view_for
-    args = {**args, **resolve_each(ctx.store, {k: args[k] for k, _ in maps.SEED_FILTERS}, dict(maps.SEED_FILTERS),
+    args = {**args, **resolve_each(ctx.store.snapshot(), {k: args[k] for k, _ in maps.SEED_FILTERS}, dict(maps.SEED_FILTERS),
                                    ctx.settings)}
     try:
         filters = maps.parse_filters({k: v for k, v in args.items() if v is not None}, ctx.settings)
     except InvalidRecord as exc:
         fail("; ".join(str(p) for p in exc.problems), 2)
-    view = view_for(ctx.store, ctx.settings, filters)
+    view = view_for(ctx.store.graph(), ctx.settings, filters)
     if as_json:
         emit_json(view.as_dict())
         return

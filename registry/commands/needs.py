@@ -50,7 +50,7 @@ def needs(ctx, status, producer, topic, statistic, as_json):
 @pass_ctx
 def plan(ctx, statistic, output, as_json):
     """Draft an engagement plan for STATISTIC (its id or name; the OSR toolkit's Boxes 1-3) from the registry."""
-    statistic = resolve(ctx.store, statistic, "Statistic", "statistic", ctx.settings)
+    statistic = resolve(ctx.store.snapshot(), statistic, "Statistic", "statistic", ctx.settings)
     drafted = _plan.draft_plan(ctx.store.graph(), statistic, _dt.date.today(), ctx.settings)
     if as_json:
         return emit_json(drafted.as_dict())

@@ -72,14 +72,14 @@ def signpost(ctx, words, public, nation, as_json):
     One answer only when one statistic clearly fits; otherwise the choices (exit 1),
     or the producers and user groups of a topic the words name.
     """
-    store, settings = ctx.store, ctx.settings
+    here, settings = ctx.store.snapshot(), ctx.settings
     statistic = " ".join(words).strip()
     statistic_id = statistic
-    if store.labels_of([statistic]).get(statistic) != "Statistic":
+    if statistic not in here.graph or here.graph.nodes[statistic].get("label") != "Statistic":
         if len(statistic) > 200:
             fail("the statistic must be an id or at most 200 characters of its name", 2)
         try:
-            found = A.ask(store, statistic, nation, settings)
+            found = A.ask(here, statistic, nation, settings)
         except A.NoMatch as exc:
             near = ", ".join(f"{h.id} ({h.name})" for h in exc.closest[:5])
             fail(f"no statistic matches '{statistic}'" + (f"; closest: {near}" if near else ""))
@@ -97,7 +97,7 @@ def signpost(ctx, words, public, nation, as_json):
             return
         statistic_id = found
     try:
-        answer = S.signpost_in_store(store, statistic_id, public, settings, nation)
+        answer = S.signpost(here.graph, statistic_id, public, settings, nation)
     except InvalidRecord as exc:
         fail(str(exc))
     if as_json:
@@ -130,7 +130,7 @@ def search_(ctx, words, label, limit, as_json):
     text = " ".join(words).strip()
     if not text or len(text) > 200:
         fail("the search must be 1 to 200 characters", 2)
-    hits = _search.search(ctx.store, text, label=label, limit=limit, settings=ctx.settings)
+    hits = _search.search(ctx.store.snapshot(), text, label=label, limit=limit, settings=ctx.settings)
     if as_json:
         emit_json({"query": text, "results": [h.as_dict() for h in hits]})
         return

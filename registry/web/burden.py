@@ -11,7 +11,7 @@ from graph.errors import InvalidRecord
 
 from ..cache import burden_index as cached_burden_index
 from ..forms import date_parts, form_date
-from ..store import get_settings, get_store
+from ..store import get_graph, get_settings, snapshot
 from .sections import record_section
 
 bp = Blueprint("burden", __name__)
@@ -69,7 +69,7 @@ def _as_of() -> tuple[_dt.date, str | None]:
 def dashboard():
     """Publics and intermediaries by ratio, a chart of each public's last 24 months, and feedback debt."""
     as_of, error = _as_of()
-    graph, settings = get_store().graph(), get_settings()
+    graph, settings = get_graph(), get_settings()
     index = cached_burden_index(as_of)
     charts = []
     for score in index.publics:
@@ -86,9 +86,10 @@ def dashboard():
                            today=_dt.date.today()), 400 if error else 200
 
 
-def _choices(graph, *labels: str) -> list[tuple[str, str, str]]:
-    return sorted(((n, d.get("name", n), d.get("label")) for n, d in graph.nodes(data=True)
-                   if d.get("label") in labels), key=lambda t: (t[1].lower(), t[0]))
+def _choices(*labels: str) -> list[tuple[str, str, str]]:
+    here = snapshot()
+    return sorted(((r["id"], r.get("name", r["id"]), r["label"]) for label in labels for r in here.records(label)),
+                  key=lambda t: (t[1].lower(), t[0]))
 
 
 def draft_from_form(form) -> dict:
@@ -104,7 +105,7 @@ def draft_from_form(form) -> dict:
 @bp.route("/burden/check", methods=["GET", "POST"])
 def check():
     """Check before you consult: a draft engagement's effect on each public, with warnings and suggestions."""
-    graph, settings = get_store().graph(), get_settings()
+    graph, settings = get_graph(), get_settings()
     form = request.form if request.method == "POST" else request.args
     result, problems = None, []
     if request.method == "POST":
@@ -128,7 +129,7 @@ def check():
 @record_section("Public", "Intermediary", "UserGroup", template="burden/_record_section.html", order=40)
 def record_burden(node: dict) -> dict | None:
     """A public's (or intermediary's) gauge, its last 24 months, and the engagements that make its number."""
-    graph, settings = burden.local_graph(get_store(), node["id"]), get_settings()
+    graph, settings = get_graph(), get_settings()
     if node["id"] not in graph:
         return None
     if node["label"] == "UserGroup" and not burden.engagements_of(graph, node["id"]):

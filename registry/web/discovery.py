@@ -14,7 +14,7 @@ from graph import box1 as B
 from graph import discovery as D
 from graph.errors import InvalidRecord, NodeNotFound
 
-from ..store import get_settings, get_store
+from ..store import get_graph, get_settings, snapshot
 from .sections import record_section
 
 bp = Blueprint("discovery", __name__)
@@ -22,8 +22,8 @@ MAX_QUERY = 200
 ON_RECORD_PAGE = 5
 
 
-def _choices(store, label: str) -> list[dict]:
-    return [{"id": n["id"], "name": n["name"]} for n in store.list_nodes(label, limit=5000)]
+def _choices(label: str) -> list[dict]:
+    return [{"id": n["id"], "name": n["name"]} for n in snapshot().records(label)]
 
 
 def _matches(public: dict, words: list[str]) -> bool:
@@ -38,18 +38,14 @@ def publics():
     q = (request.args.get("q") or "").strip()
     seldom = request.args.get("seldom_heard") == "yes"
     error = f"Search must be {MAX_QUERY} characters or fewer" if len(q) > MAX_QUERY else None
-    store = get_store()
     rows = []
     if not error:
         words = q.lower().split()
-        shown = [public for public in store.list_nodes("Public", limit=5000)
-                 if not (words and not _matches(public, words)) and not (seldom and not public.get("seldom_heard"))]
-        # only the listed publics and who reaches them, not the whole registry
-        reach = store.neighbourhood([p["id"] for p in shown], depth=1, types=["REACHES"]) if shown else None
-        for public in shown:
-            reached_by = sum(1 for _s, _d, k in reach.in_edges(public["id"], keys=True) if k == "REACHES") \
-                if reach is not None and public["id"] in reach else 0
-            rows.append({**public, "reached_by": reached_by})
+        here = snapshot()
+        into = here.graph.pred
+        for public in here.records("Public"):
+            if not (words and not _matches(public, words)) and not (seldom and not public.get("seldom_heard")):
+                rows.append({**public, "reached_by": sum(1 for keys in into[public["id"]].values() if "REACHES" in keys)})
     return render_template("discovery/publics.html", q=q, seldom=seldom, rows=rows, error=error,
                            error_title=bool(error)), 400 if error else 200
 
@@ -57,14 +53,13 @@ def publics():
 @bp.get("/publics/<node_id>")
 def public(node_id: str):
     """The trusted intermediaries that reach one public, ranked, with the reasons; a producer picks itself."""
-    store, settings = get_store(), get_settings()
-    record = store.get_node(node_id)
-    if record is None or record["label"] != "Public":
+    graph, settings = get_graph(), get_settings()
+    if node_id not in graph or graph.nodes[node_id]["label"] != "Public":
         raise NodeNotFound(node_id)
+    record = graph.nodes[node_id]
     producer = request.args.get("producer") or None
     topic = request.args.get("topic") or None
     errors: dict[str, str] = {}
-    graph = D.graph_for(store, [node_id], settings, topic=topic, producer=producer)
     found = None
     try:
         found = D.discover(graph, node_id, settings, producer=producer, topic=topic,
@@ -74,7 +69,7 @@ def public(node_id: str):
                             "Select a topic from the list") for p in exc.problems}
     return render_template(
         "discovery/public.html", node=record, found=found, errors=errors, producer=producer, topic=topic,
-        producers=_choices(store, "Producer"), topics=_choices(store, "Topic"), settings=settings,
+        producers=_choices("Producer"), topics=_choices("Topic"), settings=settings,
         burden=D.public_burden(graph, node_id, settings) if found else None,
         error_title=bool(errors)), 400 if errors else 200
 
@@ -104,8 +99,7 @@ def _needs(graph, public_id: str) -> list[dict]:
 @record_section("Public", template="discovery/_public_section.html", order=20)
 def public_section(node: dict) -> dict | None:
     """Who this public is, the intermediaries that reach it, its burden, engagements and needs."""
-    store, settings = get_store(), get_settings()
-    graph = D.graph_for(store, [node["id"]], settings)
+    graph, settings = get_graph(), get_settings()
     found = D.discover(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))
     return {"found": found, "shown": found.intermediaries[:ON_RECORD_PAGE],
             "burden": D.public_burden(graph, node["id"], settings), "today": _dt.date.today(),
@@ -115,15 +109,13 @@ def public_section(node: dict) -> dict | None:
 @record_section("Statistic", template="discovery/_statistic_section.html", order=20)
 def statistic_section(node: dict) -> dict | None:
     """Box 1: who this statistic is about, collected from, affects and leaves out, and who reaches them."""
-    settings = get_settings()
-    graph = B.box1_graph(get_store(), node["id"], settings)
+    graph, settings = get_graph(), get_settings()
     return {"box": B.box1(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))}
 
 
 @record_section("Producer", template="discovery/_producer_section.html", order=20)
 def producer_section(node: dict) -> dict | None:
     """The publics of this producer's statistics it has no partner route to, and who others use for them."""
-    settings = get_settings()
-    graph = B.producer_graph(get_store(), node["id"], settings)
+    graph, settings = get_graph(), get_settings()
     result = B.producer_gaps(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))
     return {"result": result} if result.publics else None

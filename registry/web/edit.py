@@ -278,7 +278,7 @@ def delete(node_id: str):
     if _signed_in("admin") is None:
         return _to_sign_in()
     store = get_store()
-    view = record_view(store, node_id, stale_after_days=get_settings().get("stale_after_days", 365))
+    view = record_view(store.graph(), node_id, stale_after_days=get_settings().get("stale_after_days", 365))
     if request.method == "GET":
         return render_template("edit/delete.html", view=view, node=view.node, error=None)
     identity = _signed_in("admin")
@@ -287,7 +287,7 @@ def delete(node_id: str):
         version = int(request.form.get("version", ""))
         store.apply(Change(delete_nodes=[node_id], expect={node_id: version}, actor=identity.actor, action="web"))
     except (ValueError, VersionConflict):
-        fresh = record_view(store, node_id, stale_after_days=get_settings().get("stale_after_days", 365))
+        fresh = record_view(store.graph(), node_id, stale_after_days=get_settings().get("stale_after_days", 365))
         return render_template("edit/delete.html", view=fresh, node=fresh.node,
                                error="Someone else changed this record since you opened this page. Check what "
                                      "will be deleted, then confirm again")

@@ -14,7 +14,7 @@ from graph.stores import Change
 
 from ..auth import require_role
 from ..forms import date_parts, form_date
-from ..store import get_store
+from ..store import get_store, snapshot
 from .sections import record_section
 
 bp = Blueprint("engagements", __name__)
@@ -81,9 +81,9 @@ def link_problems(record: dict, links: dict[str, list[str]], labels: dict[str, s
     return problems
 
 
-def _choices(store, *labels):
-    graph = store.graph()
-    return sorted(((n, d.get("name", n), d.get("label")) for n, d in graph.nodes(data=True) if d.get("label") in labels),
+def _choices(_store, *labels):
+    here = snapshot()
+    return sorted(((r["id"], r.get("name", r["id"]), r["label"]) for label in labels for r in here.records(label)),
                   key=lambda t: (t[1].lower(), t[0]))
 
 

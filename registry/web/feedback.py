@@ -8,7 +8,7 @@ from flask import Blueprint, Response, render_template, request
 from graph import feedback, feeds, needs
 from graph.errors import NodeNotFound
 
-from ..store import get_settings, get_store
+from ..store import get_graph, get_settings, get_store
 from ..urls import public_base_url
 from .sections import record_section
 
@@ -45,7 +45,7 @@ def _node_of(graph, node_id: str | None, label: str) -> str | None:
 @bp.get("/you-said-we-did")
 def you_said_we_did():
     """What participants said in each engagement, what the producer did, and when it was published."""
-    graph, settings = get_store().graph(), get_settings()
+    graph, settings = get_graph(), get_settings()
     producer = (request.args.get("producer") or "").strip() or None
     topic = (request.args.get("topic") or "").strip() or None
     errors = {}
@@ -79,7 +79,7 @@ def you_said_we_did():
 @record_section("Producer", template="feedback/_producer_section.html", order=60)
 def producer_section(node: dict) -> dict:
     """A producer's you said, we did, its feedback debt and its feed (read around the producer only)."""
-    graph, settings = feedback.producer_graph(get_store(), node["id"]), get_settings()
+    graph, settings = get_graph(), get_settings()
     return {"items": feedback.you_said_we_did(graph, producer=node["id"]),
             "debts": feedback.debt(graph, _dt.date.today(), settings, producer=node["id"]),
             "waiting": needs.waiting_list(graph, settings, producer=node["id"]).items,
@@ -90,7 +90,7 @@ def producer_section(node: dict) -> dict:
 @record_section("Topic", template="feedback/_topic_section.html", order=60)
 def topic_section(node: dict) -> dict:
     """Open needs and you said, we did on a topic, and its feed (read around the topic only)."""
-    graph, settings = feedback.topic_graph(get_store(), node["id"]), get_settings()
+    graph, settings = get_graph(), get_settings()
     return {"items": feedback.you_said_we_did(graph, topic=node["id"]),
             "waiting": needs.waiting_list(graph, settings, topic=node["id"]).items,
             "head_links": [feed_link("topics", node["id"], node["name"])]}
@@ -102,7 +102,7 @@ def _histories(store, graph, need_ids) -> dict:
 
 def _feed(producer: str | None = None, topic: str | None = None) -> Response:
     store = get_store()
-    graph = store.graph()
+    graph = get_graph()
     if producer:
         _node_of(graph, producer, "Producer")
     else:

@@ -21,13 +21,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import networkx as nx
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 
 from graph import maps, model
 from graph.errors import InvalidRecord
 from graph.resolve import NotNamed, resolve_each
 
-from ..store import get_settings, get_store
+from ..store import get_settings, snapshot
 from ..templating import LABEL_WORDS
 
 bp = Blueprint("maps", __name__)
@@ -86,34 +86,25 @@ def burden_lookup(graph, as_of: _dt.date, settings: dict):
     return look
 
 
-def layouts():
-    """The app's cache of positions, one per (revision, filters)."""
-    return current_app.extensions.setdefault("pathways.map_layouts", maps.LayoutCache())
-
-
-def views() -> maps.LRUCache:
-    """The app's cache of built views (and their page data), one per (revision, filters, day, settings)."""
-    return current_app.extensions.setdefault("pathways.map_views", maps.LRUCache(size=16))
-
-
-def view_for(store, settings: dict, filters: maps.MapFilters, as_of: _dt.date | None = None,
-             cache: maps.LayoutCache | None = None) -> maps.MapView:
-    """The map view of the store's whole-graph cache (rebuilt only after a write)."""
-    graph = store.graph()
-    layout = (cache or maps.LayoutCache(size=1)).layout_for(graph.graph.get("revision"), filters.key())
+def view_for(graph, settings: dict, filters: maps.MapFilters, as_of: _dt.date | None = None,
+             layout=None) -> maps.MapView:
+    """The map view of a registry graph."""
     return maps.build_view(graph, filters, settings, burden=burden_lookup(graph, as_of or _dt.date.today(), settings),
                            layout=layout)
 
 
 def cached_view(filters: maps.MapFilters) -> dict:
     """``{"view": MapView, "data": page data or None}`` for the current registry, built once per
-    (revision, filters, day, settings). Callers must not change what it holds."""
-    store, settings = get_store(), get_settings()
-    graph = store.graph()
+    (revision, filters, day, settings); its positions once per (revision, filters). Callers must
+    not change what it holds."""
+    here, settings = snapshot(), get_settings()
     today = _dt.date.today()
-    key = (graph.graph.get("revision"), id(graph), filters.key(), today.isoformat(),
-           json.dumps(settings, sort_keys=True, default=str))
-    return views().get(key, lambda: {"view": view_for(store, settings, filters, today, cache=layouts()), "data": None})
+    key = (filters.key(), today.isoformat(), json.dumps(settings, sort_keys=True, default=str))
+
+    def layout(view_graph):
+        return here.value("map_layout", lambda _s: maps.default_layout(view_graph), key=filters.key(), keep=16)
+    return here.value("map_view", lambda _s: {"view": view_for(here.graph, settings, filters, today, layout),
+                                              "data": None}, key=key, keep=16)
 
 
 def query_args(args) -> dict:
@@ -126,7 +117,7 @@ def named_filters(args: dict) -> maps.MapFilters:
     as well as by its id."""
     settings = get_settings()
     seeds = {k: args.get(k) for k, _ in maps.SEED_FILTERS}
-    return maps.parse_filters({**args, **resolve_each(get_store(), seeds, dict(maps.SEED_FILTERS), settings)},
+    return maps.parse_filters({**args, **resolve_each(snapshot(), seeds, dict(maps.SEED_FILTERS), settings)},
                               settings)
 
 
@@ -253,12 +244,9 @@ def map_page():
 
 def _choices() -> dict:
     """Topics, publics and producers for the filter form's lists, by name."""
-    graph = get_store().graph()
-    out: dict = {"Topic": [], "Public": [], "Producer": []}
-    for node_id, record in graph.nodes(data=True):
-        if record.get("label") in out:
-            out[record["label"]].append((node_id, record.get("name", node_id)))
-    return {k: sorted(v, key=lambda item: item[1].lower()) for k, v in out.items()}
+    here = snapshot()
+    return {label: [(r["id"], r.get("name", r["id"])) for r in here.records(label)]
+            for label in ("Topic", "Public", "Producer")}
 
 
 def graphml_of(view: maps.MapView) -> bytes:

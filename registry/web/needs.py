@@ -10,7 +10,7 @@ from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
 from graph.stores import Change
 
 from ..auth import current_identity, require_role
-from ..store import get_settings, get_store
+from ..store import get_graph, get_settings, get_store
 from .sections import record_section
 
 bp = Blueprint("needs", __name__)
@@ -37,8 +37,7 @@ def _linked(graph, type_: str) -> set[str]:
 @bp.get("/needs")
 def waiting_list():
     """The prioritised waiting list, filtered by status, producer, topic or statistic."""
-    store, settings = get_store(), get_settings()
-    graph = store.graph()
+    graph, settings = get_graph(), get_settings()
     args = {k: (request.args.get(k) or "").strip() or None for k in FILTERS}
     errors = {}
     if args["status"] and args["status"] not in needs.STATUSES:
@@ -80,7 +79,7 @@ def _is_editor() -> bool:
 def need_section(node: dict) -> dict:
     """Where the need is, what was decided, its history, and similar needs raised with other producers."""
     store = get_store()
-    item = needs.need_detail(needs.local_needs_graph(store, [node["id"]]), node["id"], get_settings())
+    item = needs.need_detail(get_graph(), node["id"], get_settings())
     trail = needs.history(node, store.audit_entries(target=node["id"], limit=500))
     return {"item": item, "history": list(reversed(trail)), "words": needs.STATUS_WORDS,
             "next_statuses": needs.TRANSITIONS[node.get("status") or "captured"], "editor": _is_editor()}
@@ -126,7 +125,7 @@ def new_need():
     concerning as many records as apply, as the API allows."""
     require_role("editor")
     store = get_store()
-    graph = store.graph()
+    graph = get_graph()
     form = {k: (request.form.get(k) or "").strip() for k in
             ("as_a", "i_need", "so_that", "name", "priority", "owned_by")}
     chosen = {k: list(dict.fromkeys(v.strip() for v in request.form.getlist(k) if v.strip()))

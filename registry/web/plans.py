@@ -7,14 +7,14 @@ from flask import Blueprint, Response, render_template
 
 from graph import plan as plans
 
-from ..store import get_settings, get_store
+from ..store import get_graph, get_settings
 from .sections import record_section
 
 bp = Blueprint("plans", __name__)
 
 
 def _draft(statistic_id: str) -> plans.Plan:
-    return plans.draft_plan(get_store().graph(), statistic_id, _dt.date.today(), get_settings())
+    return plans.draft_plan(get_graph(), statistic_id, _dt.date.today(), get_settings())
 
 
 @bp.get("/statistics/<statistic_id>/plan")

@@ -7,7 +7,7 @@ from graph import model
 from graph.records import record_view
 from graph.search import search as search_records
 
-from ..store import get_settings, get_store
+from ..store import get_settings, snapshot
 from .sections import sections_for
 
 bp = Blueprint("records", __name__)
@@ -17,8 +17,8 @@ MAX_QUERY = 200
 @bp.get("/")
 def home():
     """The front door: who do I contact about a statistic?"""
-    store = get_store()
-    return render_template("home.html", counts=store.counts(), publics=store.list_nodes("Public", limit=500),
+    here = snapshot()
+    return render_template("home.html", counts=here.counts(), publics=here.records("Public"),
                            nation_names=model.NATION_NAMES, q="", error=None, nation=None, public=None)
 
 
@@ -35,7 +35,7 @@ def search():
     elif len(q) > MAX_QUERY:
         error = f"Search must be {MAX_QUERY} characters or fewer"
     else:
-        results = search_records(get_store(), q, label=request.args.get("label") or None, limit=50,
+        results = search_records(snapshot(), q, label=request.args.get("label") or None, limit=50,
                                  settings=get_settings())
     return render_template("search.html", q=q, results=results, error=error), 400 if error else 200
 
@@ -43,5 +43,5 @@ def search():
 @bp.get("/records/<node_id>")
 def record(node_id: str):
     """One record, its contact and source, and its neighbours grouped by relationship."""
-    view = record_view(get_store(), node_id, stale_after_days=get_settings()["stale_after_days"])
+    view = record_view(snapshot().graph, node_id, stale_after_days=get_settings()["stale_after_days"])
     return render_template("record.html", view=view, node=view.node, sections=sections_for(view.node))

@@ -169,7 +169,7 @@ def resolve_other(store, text: str, chosen_id: str | None, kind: Kind, node_id: 
             return Resolved(None, [], f"{found['name']} is {a_label(found['label'])}"
                                       f" record; this relationship needs {kind.other_words}")
         return Resolved(found, [], None)
-    hits = [h for h in search_records(store, text, limit=50, settings=settings)
+    hits = [h for h in search_records(store.snapshot(), text, limit=50, settings=settings)
             if h.label in kind.other_labels and h.id != node_id][:MAX_CANDIDATES]
     exact = [h for h in hits if h.name.strip().lower() == text.lower()]
     if len(exact) == 1:

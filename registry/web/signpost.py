@@ -9,17 +9,17 @@ from graph import asking as A
 from graph import model
 from graph import signpost as S
 
-from ..store import get_settings, get_store
+from ..store import get_graph, get_settings, snapshot
 from .sections import record_section
 
 bp = Blueprint("signpost_pages", __name__)
 MAX_QUERY = 200
 
 
-def asker(store) -> tuple[str | None, str | None]:
+def asker(graph) -> tuple[str | None, str | None]:
     """The asker's public and nation from the query string, each None unless it is a real one."""
     public = (request.args.get("public") or "").strip() or None
-    if public and store.labels_of([public]).get(public) != "Public":
+    if public and (public not in graph or graph.nodes[public].get("label") != "Public"):
         public = None
     nation = request.args.get("nation") or None
     return public, nation if nation in model.NATIONS else None
@@ -28,20 +28,20 @@ def asker(store) -> tuple[str | None, str | None]:
 @record_section("Statistic", template="signpost/_card.html", order=10, position="lead")
 def contact_card(node: dict) -> dict:
     """Who to contact about the statistic on this page."""
-    store = get_store()
-    public, nation = asker(store)
-    return {"answer": S.signpost_in_store(store, node["id"], public, get_settings(), nation)}
+    graph = get_graph()
+    public, nation = asker(graph)
+    return {"answer": S.signpost(graph, node["id"], public, get_settings(), nation)}
 
 
 @bp.get("/contact")
 def contact():
     """The home page's question, answered: one statistic goes to its page; otherwise choices, a topic, or nothing."""
-    store = get_store()
+    here = snapshot()
     q = (request.args.get("q") or "").strip()
-    public, nation = asker(store)
+    public, nation = asker(here.graph)
     keep = {k: v for k, v in (("public", public), ("nation", nation)) if v}
     page = {"q": q[:MAX_QUERY], "public": public, "nation": nation, "keep": keep, "error": None, "choices": None,
-            "topic": None, "closest": [], "publics": store.list_nodes("Public", limit=500),
+            "topic": None, "closest": [], "publics": here.records("Public"),
             "nation_names": model.NATION_NAMES}
     if not q:
         page["error"] = "Enter the name of a statistic"
@@ -50,7 +50,7 @@ def contact():
     if page["error"]:
         return render_template("signpost/contact.html", **page), 400
     try:
-        found = A.ask(store, q, nation, get_settings())
+        found = A.ask(here, q, nation, get_settings())
     except A.NoMatch as exc:
         return render_template("signpost/contact.html", **{**page, "closest": exc.closest}), 404
     if isinstance(found, A.Choices):

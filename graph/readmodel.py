@@ -1,0 +1,308 @@
+"""One read model per process: the whole registry in memory, kept current from the store's change log.
+
+Every page and answer reads the registry as a networkx graph. Rebuilding that graph after each
+write costs seconds at 100k records, and reading small pieces of it from the store costs a round
+trip each; instead the graph is loaded once and then each committed change is replayed onto it
+(:func:`advance`), in proportion to the change, not to the registry. The store keeps what each
+revision did (:func:`graph.stores.base.log_entry`), so several processes on one store each catch
+up at their next read, and a process that made the write takes it at once.
+
+Readers never wait for a writer and never see a half-applied change: a :class:`Snapshot` is never
+modified after it is made. Advancing copies the three outer dictionaries of the graph (node ->
+record, node -> successors, node -> predecessors; a few milliseconds at 100k records) and only the
+inner dictionaries of the records a change touches, so the snapshot a request holds stays as it was.
+For the same reason relationship attributes are shared (every property-less ``REACHES`` is the same
+``{"type": "REACHES"}``): the graph is read-only, and frozen so a caller cannot change it by mistake.
+
+Answers derived from the whole registry (the search index, today's burden index, the gap report,
+map views) belong to a snapshot: :meth:`Snapshot.value` computes each once, lazily, and a value with
+an ``update`` function is carried to the next snapshot and updated from what changed (a
+:class:`Delta`) instead of being rebuilt.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable, Hashable, Iterable
+
+import networkx as nx
+
+from . import model
+
+Triple = tuple[str, str, str]
+_PLAIN: dict[str, dict] = {}
+_SINGLE: dict[str, dict] = {}
+
+
+def _plain(type_: str) -> dict:
+    """The one attribute dictionary shared by every property-less relationship of a type."""
+    attrs = _PLAIN.get(type_)
+    if attrs is None:
+        attrs = _PLAIN.setdefault(type_, {"type": type_})
+    return attrs
+
+
+def _single(type_: str) -> dict:
+    """The one key dictionary shared by every pair joined only by a property-less ``type_``."""
+    keys = _SINGLE.get(type_)
+    if keys is None:
+        keys = _SINGLE.setdefault(type_, {type_: _plain(type_)})
+    return keys
+
+
+def _key_dict(current: dict | None, type_: str, props: dict) -> dict:
+    """A new key dictionary for a pair: ``current`` (never changed) with ``type_`` set."""
+    if not current and not props:
+        return _single(type_)
+    return {**(current or {}), type_: {"type": type_, **props} if props else _plain(type_)}
+
+
+@dataclass(frozen=True)
+class Delta:
+    """What moved between two snapshots: records put or deleted, relationships put or removed
+    (with those removed because a record was).
+
+    >>> (Delta(frozenset("a"), frozenset()) | Delta(frozenset("b"), frozenset({("T", "a", "b")}))).nodes == {"a", "b"}
+    True
+    """
+
+    nodes: frozenset[str]
+    edges: frozenset[Triple]
+
+    def __or__(self, other: "Delta") -> "Delta":
+        return Delta(self.nodes | other.nodes, self.edges | other.edges)
+
+
+def build_graph(nodes: Iterable[dict], edges: Iterable[tuple]) -> nx.MultiDiGraph:
+    """The registry graph from node records and ``(type, from, to, props)`` relationships, built
+    straight into networkx's dictionaries (faster than ``add_edge``, and sharing the attributes
+    of property-less relationships). Frozen: treat it as read-only.
+
+    >>> g = build_graph([{"id": "a", "label": "Topic", "name": "A"}, {"id": "b", "label": "Topic", "name": "B"}],
+    ...                 [("BROADER", "a", "b", {})])
+    >>> list(g.edges(keys=True, data="type")), nx.is_frozen(g)
+    ([('a', 'b', 'BROADER', 'BROADER')], True)
+    """
+    graph = nx.MultiDiGraph()
+    node, succ, pred = graph._node, graph._adj, graph._pred
+    for record in nodes:
+        node[record["id"]] = record
+        succ[record["id"]] = {}
+        pred[record["id"]] = {}
+    for type_, src, dst, props in edges:
+        out = succ.get(src)
+        if out is None or dst not in node:
+            continue
+        keys = _key_dict(out.get(dst), type_, {k: v for k, v in props.items() if v is not None} if props else {})
+        out[dst] = keys
+        pred[dst][src] = keys
+    return nx.freeze(graph)
+
+
+def advance(graph: nx.MultiDiGraph, entries: Iterable[tuple[int, dict]]) -> tuple[nx.MultiDiGraph, Delta]:
+    """A new graph with the logged changes replayed on ``graph`` (left as it was), and what moved.
+
+    Each step sets a record or relationship outright and skips what is already gone, so replaying
+    a change already partly in the graph gives the same result.
+
+    >>> g = build_graph([{"id": "a", "label": "Topic", "name": "A"}], [])
+    >>> h, delta = advance(g, [(2, {"nodes": [{"id": "b", "label": "Topic", "name": "B", "version": 1}],
+    ...                             "deleted": [], "edges": [{"type": "BROADER", "from": "b", "to": "a"}],
+    ...                             "unlinked": []})])
+    >>> sorted(h), list(h.edges(keys=True)), sorted(g), sorted(delta.nodes), h.graph["revision"]
+    (['a', 'b'], [('b', 'a', 'BROADER')], ['a'], ['b'], 2)
+    >>> h2, delta = advance(h, [(3, {"nodes": [], "deleted": ["a"], "edges": [], "unlinked": []})])
+    >>> sorted(h2), list(h2.edges), sorted(delta.edges), list(h.edges(keys=True))
+    (['b'], [], [('BROADER', 'b', 'a')], [('b', 'a', 'BROADER')])
+    """
+    new = nx.MultiDiGraph()
+    new.graph.update(graph.graph)
+    new._node, new._adj, new._pred = dict(graph._node), dict(graph._adj), dict(graph._pred)
+    node, succ, pred = new._node, new._adj, new._pred
+    owned_succ: set[str] = set()
+    owned_pred: set[str] = set()
+
+    def own(top: dict, owned: set[str], node_id: str) -> dict:
+        if node_id not in owned:
+            top[node_id] = dict(top[node_id])
+            owned.add(node_id)
+        return top[node_id]
+
+    nodes_moved: set[str] = set()
+    edges_moved: set[Triple] = set()
+    for revision, entry in entries:
+        for record in entry.get("nodes", ()):
+            node_id = record["id"]
+            node[node_id] = record
+            if node_id not in succ:
+                succ[node_id], pred[node_id] = {}, {}
+                owned_succ.add(node_id)
+                owned_pred.add(node_id)
+            nodes_moved.add(node_id)
+        for node_id in entry.get("deleted", ()):
+            if node_id not in node:
+                continue
+            for other, keys in list(succ[node_id].items()):
+                own(pred, owned_pred, other).pop(node_id, None)
+                edges_moved.update((t, node_id, other) for t in keys)
+            for other, keys in list(pred[node_id].items()):
+                own(succ, owned_succ, other).pop(node_id, None)
+                edges_moved.update((t, other, node_id) for t in keys)
+            del node[node_id], succ[node_id], pred[node_id]
+            owned_succ.discard(node_id)
+            owned_pred.discard(node_id)
+            nodes_moved.add(node_id)
+        for edge in entry.get("edges", ()):
+            type_, src, dst = edge["type"], edge["from"], edge["to"]
+            if src not in node or dst not in node:
+                continue
+            out = own(succ, owned_succ, src)
+            keys = _key_dict(out.get(dst), type_, model.edge_props(edge))
+            out[dst] = keys
+            own(pred, owned_pred, dst)[src] = keys
+            edges_moved.add((type_, src, dst))
+        for type_, src, dst in entry.get("unlinked", ()):
+            keys = succ.get(src, {}).get(dst)
+            if not keys or type_ not in keys:
+                continue
+            rest = {k: attrs for k, attrs in keys.items() if k != type_}
+            out, into = own(succ, owned_succ, src), own(pred, owned_pred, dst)
+            if rest:
+                out[dst] = into[src] = rest
+            else:
+                del out[dst], into[src]
+            edges_moved.add((type_, src, dst))
+        new.graph["revision"] = revision
+    return nx.freeze(new), Delta(frozenset(nodes_moved), frozenset(edges_moved))
+
+
+@dataclass
+class _Slot:
+    """The values of one derived answer in a snapshot, by key (a few kept, the oldest dropped)."""
+
+    values: OrderedDict
+    keep: int
+    lock: threading.Lock
+
+
+class Snapshot:
+    """The registry as of one revision, with the answers derived from it. Never changed once made
+    (its derived values are only added)."""
+
+    def __init__(self, revision: int, graph: nx.MultiDiGraph, carried: dict | None = None):
+        self.revision = revision
+        self.graph = graph
+        self._slots: dict[str, _Slot] = {}
+        self._lock = threading.Lock()
+        # name -> (value, Delta since it was computed), for values that update themselves
+        self._carried: dict[str, tuple[object, Delta]] = carried or {}
+
+    def value(self, name: str, build: Callable[["Snapshot"], object], key: Hashable = None, keep: int = 8,
+              update: Callable[[object, "Snapshot", Delta], object] | None = None):
+        """The derived answer ``name`` (for ``key``) of this snapshot, computed once.
+
+        ``build(snapshot)`` computes it; when ``update`` is given (single-key answers only), the
+        previous snapshot's value is updated from what changed instead, if there was one. Readers
+        that ask for other answers never wait for this one.
+        """
+        with self._lock:
+            slot = self._slots.get(name)
+            if slot is None:
+                slot = self._slots[name] = _Slot(OrderedDict(), keep, threading.Lock())
+        if key in slot.values:
+            return slot.values[key]
+        with slot.lock:
+            if key in slot.values:
+                return slot.values[key]
+            carried = self._carried.pop(name, None) if update is not None else None
+            value = update(carried[0], self, carried[1]) if carried is not None else build(self)
+            slot.values[key] = value
+            while len(slot.values) > slot.keep:
+                slot.values.popitem(last=False)
+            if update is not None:
+                slot.updatable = True
+            return value
+
+    def records(self, label: str) -> list[dict]:
+        """The records of a label, by name (as a store's ``list_nodes`` orders them), once per snapshot."""
+        def build(snapshot):
+            by_label: dict[str, list[dict]] = {}
+            for record in snapshot.graph._node.values():
+                by_label.setdefault(record.get("label"), []).append(record)
+            for records in by_label.values():
+                records.sort(key=lambda r: (str(r.get("name", "")).lower(), r["id"]))
+            return by_label
+        return self.value("records_by_label", build).get(label, [])
+
+    def counts(self) -> dict:
+        """``{"nodes": {label: n}, "edges": {type: n}}`` as a store's ``counts`` gives them, once per snapshot."""
+        def build(snapshot):
+            nodes: dict[str, int] = {}
+            edges: dict[str, int] = {}
+            for record in snapshot.graph._node.values():
+                nodes[record["label"]] = nodes.get(record["label"], 0) + 1
+            for out in snapshot.graph._adj.values():
+                for keys in out.values():
+                    for type_ in keys:
+                        edges[type_] = edges.get(type_, 0) + 1
+            return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+        return self.value("counts", build)
+
+    def advanced(self, revision: int, graph: nx.MultiDiGraph, delta: Delta) -> "Snapshot":
+        """The next snapshot, carrying the values that update themselves (with what changed)."""
+        carried = {name: (value, moved | delta) for name, (value, moved) in self._carried.items()}
+        for name, slot in self._slots.items():
+            if getattr(slot, "updatable", False) and None in slot.values:
+                carried[name] = (slot.values[None], delta)
+        return Snapshot(revision, graph, carried)
+
+
+class ReadModel:
+    """The registry of one store, in memory, for this process (see the module's docstring)."""
+
+    def __init__(self, store):
+        self.store = store
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+
+    def current(self) -> Snapshot:
+        """The snapshot of the store's current revision: one revision read when nothing changed,
+        else the change log's new entries replayed (or, when the log does not reach back, a load)."""
+        revision = self.store.revision()
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.revision >= revision:
+            return snapshot
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is None or snapshot.revision < revision:
+                snapshot = self._snapshot = self._catch_up(snapshot)
+            return snapshot
+
+    def latest(self) -> Snapshot:
+        """The newest snapshot this process has, without asking the store (after :meth:`current`
+        in the same request, it also holds this process's own writes)."""
+        return self._snapshot or self.current()
+
+    def applied(self, revision: int, entry: dict) -> None:
+        """Take a change this process just committed, with no read when it is the next revision.
+
+        A bulk change ("reload") or one after another process's writes is left for the next
+        :meth:`current`, which reads what it needs."""
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is not None and snapshot.revision == revision - 1 and not entry.get("reload"):
+                graph, delta = advance(snapshot.graph, [(revision, entry)])
+                self._snapshot = snapshot.advanced(revision, graph, delta)
+
+    def _catch_up(self, snapshot: Snapshot | None) -> Snapshot:
+        entries = self.store.changes_since(snapshot.revision) if snapshot is not None else None
+        if entries is None:
+            revision, graph = self.store.load_state(lambda rev, nodes, edges: (rev, build_graph(nodes, edges)))
+            graph.graph["revision"] = revision
+            snapshot = Snapshot(revision, graph)
+            entries = self.store.changes_since(revision) or []  # what a load that overlapped a write missed
+        if entries:
+            graph, delta = advance(snapshot.graph, entries)
+            snapshot = snapshot.advanced(entries[-1][0], graph, delta)
+        return snapshot

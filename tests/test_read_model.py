@@ -1,0 +1,216 @@
+"""The read model: the change log on both stores, replay in place, and after any sequence of writes
+the same registry as a fresh load (property-based)."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph import search
+from graph.readmodel import ReadModel, build_graph
+from graph.stores import Change, open_store
+from graph.stores import base as store_base
+
+from tests.conftest import make_store
+
+TOPICS = ["t1", "t2", "t3", "t4"]
+PRODUCERS = ["p1", "p2"]
+STATS = ["s1", "s2", "s3"]
+LABELS = {**{t: "Topic" for t in TOPICS}, **{p: "Producer" for p in PRODUCERS}, **{s: "Statistic" for s in STATS},
+          "i1": "Intermediary", "pub1": "Public"}
+EDGES = [("BROADER", "t1", "t2"), ("BROADER", "t2", "t3"), ("BROADER", "t4", "t1"), ("ABOUT", "s1", "t1"),
+         ("ABOUT", "s2", "t3"), ("ABOUT", "s3", "t4"), ("PRODUCES", "p1", "s1"), ("PRODUCES", "p2", "s1"),
+         ("PRODUCES", "p2", "s3"), ("PART_OF", "p1", "p2"), ("REACHES", "i1", "pub1"), ("DESCRIBES", "s1", "pub1")]
+NAMES = ["Housing", "Homelessness", "Crime", "Prices", "Office for Statistics", "Census", "Rough sleeping"]
+
+
+def state(graph) -> tuple:
+    """A registry graph as comparable data: every record, every relationship with its properties,
+    and the relationships as seen from their other end (networkx keeps both)."""
+    nodes = {n: dict(d) for n, d in graph.nodes(data=True)}
+    edges = {(k, u, v): {a: b for a, b in d.items() if a != "type"} for u, v, k, d in graph.edges(keys=True, data=True)}
+    into = {(k, u, v) for v in graph for u, keys in graph.pred[v].items() for k in keys}
+    return nodes, edges, into
+
+
+def fresh(store):
+    return store.load_state(lambda _revision, nodes, edges: build_graph(nodes, edges))
+
+
+def found(snapshot, text: str) -> list[str]:
+    return sorted(h.id for h in search.search(snapshot, text, limit=50))
+
+
+def test_the_change_log_holds_each_revision_in_order(store):
+    first = store.apply(Change(put_nodes=[{"id": "t1", "label": "Topic", "name": "Housing"}]))
+    second = store.apply(Change(put_nodes=[{"id": "t2", "label": "Topic", "name": "Crime"}],
+                                put_edges=[{"type": "BROADER", "from": "t2", "to": "t1"}]))
+    unchanged = store.apply(Change(put_nodes=[{"id": "t2", "label": "Topic", "name": "Crime"}]))
+    assert unchanged.revision == second.revision and unchanged.log is None  # nothing changed: nothing logged
+    third = store.apply(Change(delete_edges=[("BROADER", "t2", "t1")]))
+    fourth = store.apply(Change(delete_nodes=["t1"]))
+    entries = store.changes_since(first.revision - 1)
+    assert [r for r, _ in entries] == [first.revision, second.revision, third.revision, fourth.revision]
+    assert entries[1][1] == {"nodes": [{"id": "t2", "label": "Topic", "name": "Crime", "version": 1}], "deleted": [],
+                             "edges": [{"type": "BROADER", "from": "t2", "to": "t1"}], "unlinked": []}
+    assert entries[2][1]["unlinked"] == [["BROADER", "t2", "t1"]] and entries[3][1]["deleted"] == ["t1"]
+    assert store.changes_since(fourth.revision) == []
+
+
+def test_a_reader_too_far_behind_or_after_a_bulk_change_reloads(store, monkeypatch):
+    monkeypatch.setattr(store_base, "LOG_MAX_WRITES", 3)
+    start = store.revision()
+    store.apply(Change(put_nodes=[{"id": f"t{i}", "label": "Topic", "name": f"T{i}"} for i in range(5)]))
+    assert store.changes_since(start) is None  # a bulk change is logged as "reload"
+    after_bulk = store.revision()
+    store.apply(Change(put_nodes=[{"id": "t9", "label": "Topic", "name": "T9"}]))
+    assert len(store.changes_since(after_bulk)) == 1
+    store.wipe()
+    assert store.changes_since(after_bulk) is None and store.changes_since(store.revision()) == []
+
+
+def test_old_entries_are_compacted_and_a_reader_behind_them_loads_afresh(store, monkeypatch):
+    import graph.stores.neo4j as neo4j_store
+    import graph.stores.sqlite as sqlite_store
+    for module in (sqlite_store, neo4j_store):
+        monkeypatch.setattr(module, "LOG_KEEP", 2)
+    start = store.revision()
+    model = ReadModel(store)
+    assert model.current().revision == start
+    for i in range(4):
+        store.apply(Change(put_nodes=[{"id": f"t{i}", "label": "Topic", "name": f"Topic {i}"}]))
+    assert store.changes_since(start) is None and len(store.changes_since(store.revision() - 2)) == 2
+    assert sorted(model.current().graph) == ["t0", "t1", "t2", "t3"]  # reloaded, since the log no longer reaches
+
+
+def test_this_processs_writes_are_taken_without_a_read_and_readers_keep_their_snapshot(store):
+    store.apply(Change(put_nodes=[{"id": "t1", "label": "Topic", "name": "Housing"}]))
+    held = store.snapshot()
+    calls = []
+    real = store.changes_since
+    store.changes_since = lambda revision: calls.append(revision) or real(revision)
+    store.apply(Change(put_nodes=[{"id": "t2", "label": "Topic", "name": "Crime"}],
+                       put_edges=[{"type": "BROADER", "from": "t2", "to": "t1"}]))
+    now = store.snapshot()
+    assert calls == [] and now.revision == held.revision + 1  # applied at once, no log read
+    assert sorted(held.graph) == ["t1"] and list(held.graph.edges) == []  # the held snapshot is as it was
+    assert sorted(now.graph) == ["t1", "t2"] and found(now, "crime") == ["t2"] and found(held, "crime") == []
+    with pytest.raises(Exception):
+        now.graph.add_node("x")  # frozen
+
+
+def test_another_processs_writes_are_caught_up_from_the_log(store, tmp_path):
+    other = open_store(store.url) if not store.url.startswith("sqlite") else open_store(store.url)
+    try:
+        mine = store.snapshot()
+        other.apply(Change(put_nodes=[{"id": "t1", "label": "Topic", "name": "Housing"}]))
+        other.apply(Change(put_nodes=[{"id": "s1", "label": "Statistic", "name": "Rents"}],
+                           put_edges=[{"type": "ABOUT", "from": "s1", "to": "t1"}]))
+        loads = []
+        real = store.load_state
+        store.load_state = lambda build: loads.append(1) or real(build)
+        caught = store.snapshot()
+        assert loads == [] and caught.revision == mine.revision + 2
+        assert state(caught.graph) == state(fresh(store))
+        assert found(caught, "housing") == ["s1", "t1"]  # the statistic is found by its topic's name
+    finally:
+        other.close()
+
+
+def test_concurrent_readers_never_see_a_half_applied_change(sqlite_store):
+    """Readers walk the whole graph while changes are replayed: no error, and every snapshot they
+    hold is one revision's registry (each change adds a topic and its BROADER link together)."""
+    sqlite_store.apply(Change(put_nodes=[{"id": "root", "label": "Topic", "name": "Root"}]))
+    sqlite_store.graph()
+    errors, stop = [], threading.Event()
+
+    def read():
+        try:
+            while not stop.is_set():
+                graph = sqlite_store.snapshot().graph
+                for node in list(graph):
+                    if node != "root":
+                        assert ("root" in graph.succ[node]), node
+                sum(1 for _ in graph.edges(keys=True))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for r in readers:
+        r.start()
+    for i in range(150):
+        sqlite_store.apply(Change(put_nodes=[{"id": f"t{i}", "label": "Topic", "name": f"Topic {i}"}],
+                                  put_edges=[{"type": "BROADER", "from": f"t{i}", "to": "root"}]))
+    stop.set()
+    for r in readers:
+        r.join()
+    assert errors == [] and sqlite_store.graph().number_of_nodes() == 151
+
+
+# -- any sequence of writes ------------------------------------------------------------------------------
+
+def _node(node_id: str, name: str, tag: str | None) -> dict:
+    record = {"id": node_id, "label": LABELS[node_id], "name": name}
+    if tag:
+        record["tags"] = [tag]
+    return record
+
+
+write = st.one_of(
+    st.builds(lambda i, n, t: ("put", _node(i, n, t)), st.sampled_from(sorted(LABELS)), st.sampled_from(NAMES),
+              st.sampled_from([None, "rent", "police"])),
+    st.builds(lambda i: ("delete", i), st.integers(0, 20)),
+    st.builds(lambda e, note: ("link", e, note), st.sampled_from(EDGES), st.sampled_from([None, "main", "other"])),
+    st.builds(lambda i: ("unlink", i), st.integers(0, 20)))
+
+
+def _change(store, op) -> Change | None:
+    """The change a random step asks for, or None when the store would refuse it (a missing end).
+    Deletes pick the n-th record or relationship there is (in order), so they hit often."""
+    graph = fresh(store)
+    if op[0] == "put":
+        return Change(put_nodes=[op[1]])
+    if op[0] == "delete":
+        present = sorted(graph)
+        return Change(delete_nodes=[present[op[1] % len(present)]]) if present else None
+    if op[0] == "unlink":
+        present = sorted((k, u, v) for u, v, k in graph.edges(keys=True))
+        return Change(delete_edges=[present[op[1] % len(present)]]) if present else None
+    type_, src, dst = op[1]
+    if op[0] == "link":
+        if src not in graph or dst not in graph:
+            return None
+        edge = {"type": type_, "from": src, "to": dst}
+        if op[2] and type_ == "REACHES":
+            edge["strength"] = 0.8 if op[2] == "main" else 0.3
+        return Change(put_edges=[edge])
+
+
+@pytest.mark.parametrize("backend_name", ["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.lists(write, min_size=1, max_size=4), min_size=1, max_size=8))
+def test_after_any_writes_the_read_model_equals_a_fresh_load(backend_name, tmp_path_factory, steps):
+    """Each step is one Change (several writes, some through this process, some through another
+    store connection, as a second app server would write); after each, the read model, replayed in
+    place, holds exactly what a fresh load holds, and its search index finds what a new index finds."""
+    store = make_store(backend_name, tmp_path_factory.mktemp("rm"))
+    other = open_store(store.url)
+    try:
+        store.apply(Change(put_nodes=[_node(i, i.upper(), None) for i in sorted(LABELS)],
+                           put_edges=[{"type": t, "from": u, "to": v} for t, u, v in EDGES]))
+        store.snapshot()
+        for n, step in enumerate(steps):
+            writer = other if n % 3 == 2 else store
+            for op in step:
+                change = _change(store, op)
+                if change is not None:
+                    writer.apply(change)
+            snap = store.snapshot()
+            assert state(snap.graph) == state(fresh(store))
+            rebuilt = search.SearchIndex.from_graph(snap.graph)
+            for text in ("housing", "office rent", "crime police", "census"):
+                assert found(snap, text) == sorted(h.id for h in rebuilt.search(text, limit=50)), text
+    finally:
+        other.close()
+        store.close()
