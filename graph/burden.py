@@ -13,11 +13,16 @@ The model (every number comes from ``settings["burden"]``):
   date falls in ``[as_of - window_days, as_of]`` (both ends included), and its
   **age** is ``as_of`` minus that date, in days.
 * Its **units** = method weight × recency ``0.5 ** (age / half_life_days)``
-  × feedback debt (``feedback_debt_factor`` when it ended more than
-  ``feedback_debt_days`` before ``as_of`` and no feedback had been published by
-  ``as_of``) × ``remunerated_factor`` when participants were paid.
+  × feedback debt (``feedback_debt_factor`` when it owes feedback as of ``as_of``:
+  :func:`graph.feedback.debt_days`, the one rule every page uses)
+  × ``remunerated_factor`` when participants were paid.
 * A public's burden is the sum of the units of the engagements that INVOLVED it;
   an intermediary's (or user group's) load is the sum over engagements VIA it.
+* **Coverage** (:func:`coverage`) says what every figure rests on: how many
+  engagements, from how many producers, the registry records in the window, and the
+  latest of them. Fewer than ``coverage_min_engagements`` engagements or
+  ``coverage_min_producers`` producers is too few to judge: a low burden may only
+  mean that little is recorded.
 * Its **ratio** is burden ÷ capacity (the node's ``capacity``, or the defaults:
   ``capacity_public``; ``capacity_intermediary``, or ``capacity_volunteer_led``
   when volunteer-led). Status: ``ok`` below ``high_from``, ``high`` below
@@ -47,8 +52,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from . import model
+from .feedback import COUNTED, debt_days, feedback_given
 
-COUNTED = ("held", "reported")
 PUBLIC_LABELS = ("Public",)
 GATEKEEPER_LABELS = ("Intermediary", "UserGroup")
 
@@ -69,6 +74,7 @@ class Contribution:
     producer_name: str | None = None
     status: str | None = None
     feedback_published: str | None = None
+    feedback_given: bool = False
 
 
 @dataclass
@@ -203,9 +209,7 @@ def contribution(record: dict, as_of: _dt.date, settings: dict, producers: list[
         return None
     weight = float(c["method_weights"].get(record.get("method"), c["method_weights"].get("other", 2)))
     recency = 0.5 ** (age / c["half_life_days"])
-    published = model.parse_date(record.get("feedback_published"))
-    in_debt = age > c["feedback_debt_days"] and (published is None or published > as_of)
-    debt = float(c["feedback_debt_factor"]) if in_debt else 1.0
+    debt = float(c["feedback_debt_factor"]) if debt_days(record, as_of, settings) is not None else 1.0
     paid = float(c["remunerated_factor"]) if record.get("remunerated") is True else 1.0
     units = round(weight * recency * debt * paid, 3)
     first = sorted(producers)[0] if producers else (None, None)
@@ -215,7 +219,7 @@ def contribution(record: dict, as_of: _dt.date, settings: dict, producers: list[
         units=units, factors={"method_weight": weight, "recency": round(recency, 4),
                               "feedback_debt": debt, "remunerated": paid},
         age_days=age, producer_name=first[1], status=status,
-        feedback_published=record.get("feedback_published"))
+        feedback_published=record.get("feedback_published"), feedback_given=feedback_given(record, as_of))
 
 
 def _producers_of(graph, engagement_id: str) -> list[tuple[str, str]]:
@@ -318,8 +322,8 @@ def burden_index(graph, as_of: _dt.date, settings: dict) -> BurdenIndex:
 
 
 def feedback_debt(graph, as_of: _dt.date, settings: dict) -> list[Debt]:
-    """Held or reported engagements that ended more than ``feedback_debt_days`` before
-    ``as_of`` with no feedback published by then, longest overdue first.
+    """Engagements that owe feedback as of ``as_of`` (:func:`graph.feedback.debt_days`: held or
+    reported, ended more than ``feedback_debt_days`` before, no feedback given), longest overdue first.
 
     >>> import networkx as nx
     >>> from graph.settings import DEFAULTS
@@ -330,20 +334,12 @@ def feedback_debt(graph, as_of: _dt.date, settings: dict) -> list[Debt]:
     >>> [d.days_since_end for d in feedback_debt(g, _dt.date(2024, 4, 1), DEFAULTS)]
     [91]
     """
-    days = conf(settings)["feedback_debt_days"]
     rows = []
     for node_id, data in graph.nodes(data=True):
-        if data.get("label") != "Engagement" or (data.get("status") or "held") not in COUNTED:
+        if data.get("label") != "Engagement":
             continue
-        ended = engagement_date(data, as_of)
-        end = model.parse_date(data.get("end")) or model.parse_date(data.get("start"))
-        if ended is None or end is None or end > as_of:
-            continue
-        published = model.parse_date(data.get("feedback_published"))
-        if published is not None and published <= as_of:
-            continue
-        age = (as_of - end).days
-        if age <= days:
+        age = debt_days(data, as_of, settings)
+        if age is None:
             continue
         ran_by = _producers_of(graph, node_id)
         first = ran_by[0] if ran_by else (None, None)
@@ -352,6 +348,118 @@ def feedback_debt(graph, as_of: _dt.date, settings: dict) -> list[Debt]:
                          producer_name=first[1], method=data.get("method", "other"), start=data.get("start"),
                          end=data.get("end"), days_since_end=age, publics=publics))
     return sorted(rows, key=lambda d: (-d.days_since_end, d.engagement))
+
+
+@dataclass
+class Coverage:
+    """What the burden figures as of a date rest on: the engagements the registry records in
+    the window, across every public and producer. ``too_few`` when they are fewer than
+    ``coverage_min_engagements`` or come from fewer than ``coverage_min_producers`` producers:
+    then a low burden may only mean that little is recorded."""
+
+    as_of: _dt.date
+    window_days: int
+    engagements: int
+    producers: int
+    producer_ids: list[str]
+    latest: dict | None          # the most recent engagement recorded by as_of: id, name, date, verified
+    latest_verified: str | None  # the newest `verified` among the engagements in the window
+    min_engagements: int
+    min_producers: int
+    too_few: bool
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "window_days": self.window_days,
+                "engagements": self.engagements, "producers": self.producers, "producer_ids": self.producer_ids,
+                "latest": self.latest, "latest_verified": self.latest_verified,
+                "min_engagements": self.min_engagements, "min_producers": self.min_producers,
+                "too_few": self.too_few, "message": self.message}
+
+
+def window_words(days: int) -> str:
+    """A window in words: whole years as months, otherwise days.
+
+    >>> window_words(365), window_words(730), window_words(180), window_words(1)
+    ('12 months', '24 months', '180 days', '1 day')
+    """
+    if days >= 365 and days % 365 == 0:
+        return f"{days // 365 * 12} months"
+    return f"{days} day{'' if days == 1 else 's'}"
+
+
+def _long(day: _dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def coverage(graph, as_of: _dt.date, settings: dict) -> Coverage:
+    """What the burden as of ``as_of`` rests on, in figures and in plain English.
+
+    Counts the held or reported engagements in the window (dated as :func:`engagement_date`
+    dates them, whoever they involved) and the distinct producers that RAN them, and finds
+    the most recent engagement recorded by ``as_of`` (in the window or not). Pure: it reads
+    only Engagement nodes and RAN edges.
+
+    >>> import networkx as nx
+    >>> from graph.settings import DEFAULTS
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("e1", label="Engagement", name="Panel", start="2026-03-01", status="held", verified="2026-11-01")
+    >>> g.add_node("e2", label="Engagement", name="Old survey", start="2019-05-01", status="reported")
+    >>> g.add_node("ons", label="Producer", name="ONS"); g.add_edge("ons", "e1", key="RAN")
+    'RAN'
+    >>> c = coverage(g, _dt.date(2026, 12, 1), DEFAULTS)
+    >>> c.engagements, c.producers, c.too_few, c.latest["id"]
+    (1, 1, True, 'e1')
+    >>> c.message
+    'Only 1 engagement from 1 producer is recorded for the 12 months to 1 December 2026: burden may be understated.'
+    >>> coverage(g, _dt.date(2026, 12, 1), {"burden": {**DEFAULTS["burden"], "coverage_min_engagements": 1,
+    ...                                                 "coverage_min_producers": 1}}).message
+    '1 engagement from 1 producer is recorded for the 12 months to 1 December 2026.'
+    >>> coverage(nx.MultiDiGraph(), _dt.date(2026, 12, 1), DEFAULTS).message
+    'No engagement is recorded for the 12 months to 1 December 2026: burden may be understated.'
+    """
+    c = conf(settings)
+    window = int(c["window_days"])
+    min_engagements = int(c.get("coverage_min_engagements", 20))
+    min_producers = int(c.get("coverage_min_producers", 5))
+    counted, producers, latest, verified = 0, set(), None, None
+    for node_id, data in graph.nodes(data=True):
+        if data.get("label") != "Engagement" or (data.get("status") or "held") not in COUNTED:
+            continue
+        date = engagement_date(data, as_of)
+        if date is None:
+            continue
+        if latest is None or (date, node_id) > (latest[0], latest[1]):
+            latest = (date, node_id, data)
+        if (as_of - date).days > window:
+            continue
+        counted += 1
+        producers.update(src for src, _dst, key in graph.in_edges(node_id, keys=True) if key == "RAN")
+        seen = model.parse_date(data.get("verified"))
+        if seen is not None and (verified is None or seen > verified):
+            verified = seen
+    too_few = counted < min_engagements or len(producers) < min_producers
+    period = f"the {window_words(window)} to {_long(as_of)}"
+    if counted == 0:
+        message = f"No engagement is recorded for {period}: burden may be understated."
+    else:
+        verb = "is" if counted == 1 else "are"
+        figures = f"{_plural(counted, 'engagement')} from {_plural(len(producers), 'producer')} {verb} recorded"
+        message = (f"Only {figures} for {period}: burden may be understated." if too_few
+                   else f"{figures[0].upper()}{figures[1:]} for {period}.")
+    latest_dict = None
+    if latest is not None:
+        day, node_id, data = latest
+        latest_dict = {"id": node_id, "name": data.get("name", node_id), "date": day.isoformat(),
+                       "verified": data.get("verified")}
+    return Coverage(as_of=as_of, window_days=window, engagements=counted, producers=len(producers),
+                    producer_ids=sorted(producers), latest=latest_dict,
+                    latest_verified=verified.isoformat() if verified else None,
+                    min_engagements=min_engagements, min_producers=min_producers, too_few=too_few, message=message)
 
 
 def month_ends(as_of: _dt.date, months: int = 24) -> list[_dt.date]:

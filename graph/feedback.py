@@ -26,6 +26,68 @@ from . import model
 from .needs import Ref, topics_of
 from .walk import narrower_topics, producer_and_parts
 
+# Engagements that happened (planned or cancelled ones owe nothing); the burden model counts these.
+COUNTED = ("held", "reported")
+
+
+def feedback_given(record: dict, as_of: _dt.date | None = None) -> bool:
+    """Whether the record shows that participants were told what happened ("you said, we did").
+
+    Given when ``feedback_published`` is a date on or before ``as_of`` (any date when ``as_of``
+    is None), or, when no date is recorded, when the record says what was published: a
+    ``feedback_url`` or a ``we_did``. Feedback without a date counts as given on any date,
+    since the record cannot say when it appeared. A ``feedback_published`` after ``as_of``
+    means not yet given then.
+
+    >>> feedback_given({"feedback_published": "2024-02-01"}), feedback_given({})
+    (True, False)
+    >>> feedback_given({"feedback_published": "2024-02-01"}, _dt.date(2024, 1, 31))
+    False
+    >>> feedback_given({"we_did": "Published a response"}), feedback_given({"feedback_url": "https://x.org/r"})
+    (True, True)
+    >>> feedback_given({"you_said": "More detail"})
+    False
+    """
+    published = model.parse_date(record.get("feedback_published"))
+    if published is not None:
+        return as_of is None or published <= as_of
+    return bool(record.get("feedback_url") or record.get("we_did"))
+
+
+def debt_days(record: dict, as_of: _dt.date, settings: dict) -> int | None:
+    """How many days an engagement has owed feedback as of a date, or None when it owes none.
+
+    The one rule, used by the burden model, the dashboard, "you said, we did", the plan, the
+    API and the feeds: a held or reported engagement that ended (its ``end``, else its
+    ``start``) more than ``settings["burden"]["feedback_debt_days"]`` days before ``as_of``
+    and whose feedback was not given by then (:func:`feedback_given`). The number returned is
+    the days since it ended.
+
+    >>> from graph.settings import DEFAULTS
+    >>> e = {"status": "held", "start": "2024-01-01"}
+    >>> debt_days(e, _dt.date(2024, 3, 31), DEFAULTS), debt_days(e, _dt.date(2024, 4, 1), DEFAULTS)
+    (None, 91)
+    >>> debt_days({**e, "we_did": "Changed the questions"}, _dt.date(2024, 4, 1), DEFAULTS) is None
+    True
+    >>> debt_days({**e, "status": "planned"}, _dt.date(2024, 4, 1), DEFAULTS) is None
+    True
+    """
+    if (record.get("status") or "held") not in COUNTED:
+        return None
+    start = model.parse_date(record.get("start"))
+    end = model.parse_date(record.get("end")) or start
+    if start is None or end is None or start > as_of or end > as_of:
+        return None
+    age = (as_of - end).days
+    if age <= settings["burden"]["feedback_debt_days"] or feedback_given(record, as_of):
+        return None
+    return age
+
+
+def owes_feedback(record: dict, as_of: _dt.date, settings: dict) -> bool:
+    """Whether an engagement is in feedback debt as of a date (:func:`debt_days` is not None)."""
+    return debt_days(record, as_of, settings) is not None
+
 
 @dataclass
 class FeedbackItem:
@@ -44,16 +106,17 @@ class FeedbackItem:
     via: list[Ref] = field(default_factory=list)
     on: list[Ref] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    given: bool = False        # feedback_given(): the record shows feedback was published
 
     @property
     def awaiting(self) -> bool:
-        """Participants said something but nothing has been published on what was done."""
-        return bool(self.you_said) and not (self.we_did and self.published)
+        """It happened (held or reported) and the record shows no feedback yet (:func:`feedback_given`)."""
+        return (self.status or "held") in COUNTED and not self.given
 
     def as_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "method": self.method, "start": self.start, "end": self.end,
                 "status": self.status, "you_said": self.you_said, "we_did": self.we_did,
-                "feedback_published": self.published, "feedback_url": self.url,
+                "feedback_published": self.published, "feedback_url": self.url, "feedback_given": self.given,
                 "producers": [r.as_dict() for r in self.producers], "publics": [r.as_dict() for r in self.publics],
                 "via": [r.as_dict() for r in self.via], "on": [r.as_dict() for r in self.on]}
 
@@ -78,7 +141,7 @@ def feedback_item(graph: nx.MultiDiGraph, engagement: str) -> FeedbackItem:
         published=rec.get("feedback_published"), url=rec.get("feedback_url"),
         producers=_linked(graph, engagement, "RAN", incoming=True), publics=_linked(graph, engagement, "INVOLVED"),
         via=_linked(graph, engagement, "VIA"), on=_linked(graph, engagement, "ON"),
-        topics=topics_of(graph, engagement))
+        topics=topics_of(graph, engagement), given=feedback_given(rec))
 
 
 def _newest_first(item: FeedbackItem) -> tuple:
@@ -112,7 +175,8 @@ def you_said_we_did(graph: nx.MultiDiGraph, producer: str | None = None, topic: 
 
 
 def debt(graph: nx.MultiDiGraph, as_of: _dt.date, settings: dict, producer: str | None = None) -> list:
-    """Feedback debt (the burden model's rule), optionally for one producer and its teams."""
+    """Feedback debt (:func:`debt_days`, via ``graph.burden.feedback_debt``), optionally for one
+    producer and its teams."""
     from .burden import feedback_debt
     rows = feedback_debt(graph, as_of, settings)
     if producer:

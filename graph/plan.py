@@ -499,8 +499,9 @@ def markdown(plan: Plan, base_url: str = "") -> str:
             out.append(f"  - You said: {md(e.you_said)}")
         if e.we_did:
             out.append(f"  - We did: {md(e.we_did)}")
-        if e.published:
-            out.append(f"  - Feedback published {md(e.published)}" + (f": {md_url(e.url)}" if e.url else ""))
+        if e.given:
+            out.append(f"  - Feedback published {md(e.published or '(date not recorded)')}"
+                       + (f": {md_url(e.url)}" if e.url else ""))
         elif e.you_said:
             out.append("  - No feedback published yet")
     if not plan.engagements:

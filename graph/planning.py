@@ -21,7 +21,9 @@ engagements are not added to the burden (they may not happen); they are shown as
 >>> [(c.id, c.before.status, c.after.status, c.after.units) for c in result.publics]
 [('p', 'ok', 'high', 3.0)]
 >>> [w.kind for w in result.warnings], [s.kind for s in result.suggestions]
-(['high'], ['remunerate'])
+(['coverage', 'high'], ['remunerate'])
+>>> result.coverage.too_few, result.coverage.engagements
+(True, 0)
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field
 
 from . import burden, model
 from .errors import InvalidRecord, Problem
+from .feedback import feedback_given
 
 WHERE = "draft engagement"
 DRAFT_ID = "draft"
@@ -74,7 +77,7 @@ class Change:
 
 @dataclass
 class Warning:
-    kind: str  # over | high | rest_until | join_up
+    kind: str  # over | high | rest_until | join_up | coverage
     node: str
     node_name: str
     message: str
@@ -99,6 +102,7 @@ class CheckResult:
     intermediaries: list[Change]
     warnings: list[Warning]
     suggestions: list[Suggestion]
+    coverage: burden.Coverage | None = None  # what "before" rests on (graph.burden.coverage)
 
 
 def _ids(value, field_name: str, problems: list[Problem]) -> list[str]:
@@ -194,7 +198,8 @@ def _summary(graph, engagement_id: str) -> dict:
     return {"id": engagement_id, "name": data.get("name", engagement_id), "method": data.get("method"),
             "start": data.get("start"), "end": data.get("end"), "status": data.get("status"),
             "producer": ran[0][0] if ran else None, "producer_name": ran[0][1] if ran else None,
-            "feedback_published": data.get("feedback_published"), "feedback_url": data.get("feedback_url")}
+            "feedback_published": data.get("feedback_published"), "feedback_url": data.get("feedback_url"),
+            "feedback_given": feedback_given(data)}
 
 
 def _change(graph, node_id: str, as_of: _dt.date, settings: dict, draft_record: dict) -> Change:
@@ -240,6 +245,12 @@ def check(graph, data: dict, settings: dict) -> CheckResult:
     gatekeepers = [_change(graph, i, as_of, settings, record) for i in draft.intermediaries]
     warnings: list[Warning] = []
     suggestions: list[Suggestion] = []
+    covered = burden.coverage(graph, as_of, settings)
+    if covered.too_few:
+        warnings.append(Warning(
+            "coverage", "", "",
+            f"{covered.message} A check that finds nothing wrong cannot tell you that these publics are not "
+            "already being asked too often: ask the intermediaries and other producers what they have done."))
     for change in publics + gatekeepers:
         warnings += _load_warnings(change)
     subjects = _subjects(graph, draft.on)
@@ -267,8 +278,7 @@ def check(graph, data: dict, settings: dict) -> CheckResult:
                     planned.append(info)
             elif status in burden.COUNTED and start <= draft.start and subjects:
                 on = {dst for _s, dst, key in graph.out_edges(eng, keys=True) if key == "ON"}
-                published = model.parse_date(info["feedback_published"])
-                if on & subjects and published and published <= draft.start:
+                if on & subjects and feedback_given(graph.nodes[eng], draft.start):
                     evidence.append(info)
         if planned:
             names = "; ".join(f"{p['name']} ({p['producer_name'] or 'producer not recorded'}, from "
@@ -310,4 +320,4 @@ def check(graph, data: dict, settings: dict) -> CheckResult:
             "remunerate",
             "Pay or reward participants: this engagement offers no remuneration. Answer \"what is in it for "
             f"me?\" — a remunerated engagement counts ×{factor:g} towards the burden."))
-    return CheckResult(draft, as_of, publics, gatekeepers, warnings, suggestions)
+    return CheckResult(draft, as_of, publics, gatekeepers, warnings, suggestions, covered)

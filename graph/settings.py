@@ -30,6 +30,8 @@ DEFAULTS: dict = {
         "high_from": 0.7,
         "over_from": 1.0,
         "join_up_days": 60,
+        "coverage_min_engagements": 20,
+        "coverage_min_producers": 5,
     },
     "discovery": {
         "max_hops": 3,

@@ -19,7 +19,9 @@ from graph.errors import NodeNotFound
 
 from ..cache import burden_index as cached_burden_index
 from ..cache import per_revision
+from ..coverage import coverage_for
 from ..store import get_graph, get_settings
+from .schemas import CoverageSchema
 
 blp = Blueprint("burden_api", __name__, description="How much each public and intermediary has been consulted, "
                                                 "across all producers, and a check before you consult.")
@@ -40,6 +42,8 @@ class BurdenContributionSchema(Schema):
     end = fields.String(allow_none=True)
     status = fields.String(allow_none=True)
     feedback_published = fields.String(allow_none=True)
+    feedback_given = fields.Boolean(metadata={"description": "the record shows feedback was published by as_of "
+                                                             "(graph.feedback.feedback_given)"})
     age_days = fields.Integer()
     units = fields.Float()
     factors = fields.Dict(keys=fields.String(), values=fields.Float())
@@ -63,6 +67,7 @@ class BurdenScoreSchema(Schema):
 class BurdenIndexSchema(Schema):
     as_of = fields.String()
     window_days = fields.Integer()
+    coverage = fields.Nested(CoverageSchema)
     publics = fields.List(fields.Nested(BurdenScoreSchema))
     intermediaries = fields.List(fields.Nested(BurdenScoreSchema))
 
@@ -77,6 +82,7 @@ class BurdenPointSchema(Schema):
 class PublicBurdenSchema(BurdenScoreSchema):
     as_of = fields.String()
     window_days = fields.Integer()
+    coverage = fields.Nested(CoverageSchema)
     rest_until = fields.String(allow_none=True)
     history = fields.List(fields.Nested(BurdenPointSchema))
 
@@ -106,7 +112,7 @@ class BurdenChangeSchema(Schema):
 
 
 class BurdenWarningSchema(Schema):
-    kind = fields.String(metadata={"enum": ["over", "high", "rest_until", "join_up"]})
+    kind = fields.String(metadata={"enum": ["over", "high", "rest_until", "join_up", "coverage"]})
     node = fields.String()
     node_name = fields.String()
     message = fields.String()
@@ -125,6 +131,8 @@ class BurdenSuggestionSchema(Schema):
 class BurdenCheckSchema(Schema):
     as_of = fields.String()
     saved = fields.Boolean(metadata={"description": "always false: a check saves nothing"})
+    coverage = fields.Nested(CoverageSchema, metadata={"description": "what the before figures rest on, as of "
+                                                                      "the draft's start"})
     publics = fields.List(fields.Nested(BurdenChangeSchema))
     intermediaries = fields.List(fields.Nested(BurdenChangeSchema))
     warnings = fields.List(fields.Nested(BurdenWarningSchema))
@@ -154,6 +162,7 @@ def check_json(result: planning.CheckResult) -> dict:
         return {"id": c.id, "name": c.name, "label": c.label, "before": score_json(c.before),
                 "after": score_json(c.after)}
     return {"as_of": result.as_of.isoformat(), "saved": False,
+            "coverage": result.coverage.as_dict() if result.coverage else None,
             "publics": [change(c) for c in result.publics],
             "intermediaries": [change(c) for c in result.intermediaries],
             "warnings": [vars(w) for w in result.warnings],
@@ -171,6 +180,7 @@ def index_body(as_of: _dt.date) -> str:
         index = cached_burden_index(as_of)
         return json.dumps(BurdenIndexSchema().dump({
             "as_of": index.as_of.isoformat(), "window_days": index.window_days,
+            "coverage": coverage_for(as_of).as_dict(),
             "publics": [score_json(s) for s in index.publics],
             "intermediaries": [score_json(s) for s in index.intermediaries]}), ensure_ascii=False)
     return per_revision("burden_api", as_of, build)
@@ -184,7 +194,10 @@ class BurdenIndex(MethodView):
         """Every public and intermediary by ratio, highest first
 
         Each with its burden units, capacity, ratio, status (ok, high, over), how many
-        engagements and distinct producers, and the engagements that contribute.
+        engagements and distinct producers, and the engagements that contribute; and
+        `coverage`: how many engagements from how many producers the registry records in
+        the window, the latest, and `too_few` when that is too few to judge (then `ok`
+        only means nothing much is recorded).
         """
         return current_app.response_class(index_body(_as_of(args)), mimetype="application/json")
 
@@ -202,6 +215,7 @@ class PublicBurden(MethodView):
         score = burden.score_node(graph, node_id, as_of, settings)
         points = burden.history(graph, node_id, as_of, settings)
         return {**score_json(score), "as_of": as_of.isoformat(), "window_days": burden.conf(settings)["window_days"],
+                "coverage": coverage_for(as_of).as_dict(),
                 "rest_until": graph.nodes[node_id].get("rest_until"),
                 "history": [{"date": p.date.isoformat(), "units": p.units, "ratio": finite(p.ratio),
                              "status": p.status} for p in points]}

@@ -278,6 +278,35 @@ class AuditEntrySchema(Schema):
     after = fields.Dict(allow_none=True)
 
 
+class CoverageLatestSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    date = fields.String(metadata={"description": "the date it counts from: its end, else its start"})
+    verified = fields.String(allow_none=True, metadata={"description": "when its source was recorded"})
+
+
+class CoverageSchema(Schema):
+    """What a burden figure rests on (graph.burden.coverage): the registry's engagements in the window."""
+
+    as_of = fields.String()
+    window_days = fields.Integer()
+    engagements = fields.Integer(metadata={"description": "held or reported engagements recorded in the window, "
+                                                          "whoever they involved"})
+    producers = fields.Integer(metadata={"description": "distinct producers that ran them"})
+    producer_ids = fields.List(fields.String())
+    latest = fields.Nested(CoverageLatestSchema, allow_none=True,
+                           metadata={"description": "the most recent engagement recorded by as_of, in the window "
+                                                    "or not; null when there is none"})
+    latest_verified = fields.String(allow_none=True, metadata={
+        "description": "the newest `verified` date among the engagements in the window"})
+    min_engagements = fields.Integer(metadata={"description": "settings: burden.coverage_min_engagements"})
+    min_producers = fields.Integer(metadata={"description": "settings: burden.coverage_min_producers"})
+    too_few = fields.Boolean(metadata={"description": "fewer engagements or producers than the minimums: "
+                                                      "burden may be understated, and an `ok` status is not "
+                                                      "a judgement"})
+    message = fields.String(metadata={"description": "the same in plain English, as the pages show it"})
+
+
 class ErrorSchema(Schema):
     """The one error envelope."""
 

@@ -29,18 +29,22 @@ def burden(click_ctx, as_of, as_json, show_all):
     ctx = click_ctx.find_object(type(click_ctx.obj))
     from ..api.burden import score_json
     index = _burden.burden_index(ctx.store.graph(), as_of or _dt.date.today(), ctx.settings)
+    covered = _burden.coverage(ctx.store.graph(), index.as_of, ctx.settings)
     if as_json:
         emit_json({"as_of": index.as_of.isoformat(), "window_days": index.window_days,
+                   "coverage": covered.as_dict(),
                    "publics": [score_json(s) for s in index.publics],
                    "intermediaries": [score_json(s) for s in index.intermediaries]})
         return
     click.echo(f"Burden of consultation as of {index.as_of.isoformat()} (window {index.window_days} days)")
+    click.echo(("warning: " if covered.too_few else "") + covered.message)
     for title, scores in (("Publics", index.publics), ("Intermediaries and user groups", index.intermediaries)):
         shown = [s for s in scores if show_all or s.units > 0]
         click.echo(f"\n{title} ({len(shown)} of {len(scores)}{' with a burden' if not show_all else ''})")
         click.echo(f"  {'status':<6} {'ratio':>6} {'units':>7} {'capacity':>8} {'eng':>4} {'prod':>4}  name (id)")
         for s in shown:
-            click.echo(f"  {s.status:<6} {_ratio(s.ratio):>6} {s.units:>7.3f} {s.capacity:>8g} "
+            status = "few" if covered.too_few and s.status == "ok" else s.status
+            click.echo(f"  {status:<6} {_ratio(s.ratio):>6} {s.units:>7.3f} {s.capacity:>8g} "
                        f"{len(s.engagements):>4} {len(s.producers):>4}  {s.name} ({s.id})")
 
 

@@ -10,6 +10,7 @@ from graph import burden, model, planning
 from graph.errors import InvalidRecord
 
 from ..cache import burden_index as cached_burden_index
+from ..coverage import coverage_for
 from ..forms import date_parts, form_date
 from ..store import get_graph, get_settings, snapshot
 from .sections import record_section
@@ -81,7 +82,7 @@ def dashboard():
     debts = burden.feedback_debt(graph, as_of, settings)
     names = {d.engagement: [graph.nodes[p].get("name", p) for p in d.publics] for d in debts}
     return render_template("burden/dashboard.html", index=index, charts=charts, debts=debts, debt_publics=names,
-                           as_of=as_of, as_of_error=error, conf=burden.conf(settings),
+                           as_of=as_of, as_of_error=error, conf=burden.conf(settings), coverage=coverage_for(as_of),
                            as_of_values=date_parts(request.args.to_dict(), ["as_of"]),
                            today=_dt.date.today()), 400 if error else 200
 
@@ -114,8 +115,8 @@ def check():
         except InvalidRecord as exc:
             problems = exc.problems
     preselect = request.args.getlist("public") if request.method == "GET" else []
-    choices = {"publics": _choices(graph, "Public"), "intermediaries": _choices(graph, "Intermediary", "UserGroup"),
-               "on": _choices(graph, "Statistic", "Topic"), "producers": _choices(graph, "Producer")}
+    choices = {"publics": _choices("Public"), "intermediaries": _choices("Intermediary", "UserGroup"),
+               "on": _choices("Statistic", "Topic"), "producers": _choices("Producer")}
     errors = {}
     for p in problems:
         errors.setdefault(p.field, p.message)
@@ -138,4 +139,4 @@ def record_burden(node: dict) -> dict | None:
     score = burden.score_node(graph, node["id"], today, settings)
     points = burden.history(graph, node["id"], today, settings)
     return {"score": score, "points": points, "chart": chart(points, settings), "as_of": today,
-            "conf": burden.conf(settings), "rest_until": node.get("rest_until")}
+            "conf": burden.conf(settings), "rest_until": node.get("rest_until"), "coverage": coverage_for(today)}

@@ -13,7 +13,9 @@ from flask import Blueprint, render_template, request
 from graph import box1 as B
 from graph import discovery as D
 from graph.errors import InvalidRecord, NodeNotFound
+from graph.feedback import feedback_given
 
+from ..coverage import coverage_for
 from ..store import get_graph, get_settings, snapshot
 from .sections import record_section
 
@@ -71,6 +73,7 @@ def public(node_id: str):
         "discovery/public.html", node=record, found=found, errors=errors, producer=producer, topic=topic,
         producers=_choices("Producer"), topics=_choices("Topic"), settings=settings,
         burden=D.public_burden(graph, node_id, settings) if found else None,
+        coverage=coverage_for() if found else None,
         error_title=bool(errors)), 400 if errors else 200
 
 
@@ -84,7 +87,8 @@ def _engagements(graph, public_id: str) -> list[dict]:
         rows.append({"id": eng, "name": record.get("name", eng), "method": record.get("method"),
                      "start": record.get("start"), "end": record.get("end"), "status": record.get("status"),
                      "participants": data.get("participants") or record.get("participants"),
-                     "feedback_published": record.get("feedback_published"), "ran_by": ran})
+                     "feedback_published": record.get("feedback_published"),
+                     "feedback_given": feedback_given(record), "ran_by": ran})
     return sorted(rows, key=lambda r: (r["start"] or "", r["name"]), reverse=True)
 
 
@@ -103,6 +107,7 @@ def public_section(node: dict) -> dict | None:
     found = D.discover(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))
     return {"found": found, "shown": found.intermediaries[:ON_RECORD_PAGE],
             "burden": D.public_burden(graph, node["id"], settings), "today": _dt.date.today(),
+            "coverage": coverage_for(),
             "engagements": _engagements(graph, node["id"]), "needs": _needs(graph, node["id"])}
 
 
