@@ -1,6 +1,7 @@
 """Serve, seed, import, export and migrate."""
 from __future__ import annotations
 
+import json
 import sys
 import time
 from contextlib import ExitStack
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from graph import transfer
+from graph import hsds, transfer
 from graph.stores import Change, open_store
 
 from .. import ROOT
@@ -78,12 +79,18 @@ def seed(ctx, as_json):
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "graphml"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "graphml", "hsds"]), default="json",
+              show_default=True)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @pass_ctx
 def export(ctx, fmt, path):
-    """Export the registry (to PATH, or standard output for json and graphml; csv needs a folder)."""
+    """Export the registry (to PATH, or standard output for json and graphml; csv and hsds need a folder)."""
     store = ctx.store
+    if fmt == "hsds":
+        if path is None:
+            fail("hsds export writes " + ", ".join(hsds.FILES) + ": give a folder", 2)
+        _export_hsds(store, path)
+        return
     if fmt == "csv":
         if path is None:
             fail("csv export writes nodes.csv and edges.csv: give a folder", 2)
@@ -97,6 +104,21 @@ def export(ctx, fmt, path):
     else:
         n, e = transfer.export_graphml(store, sys.stdout.buffer if path is None else str(path))
     click.echo(f"exported {n} records and {e} relationships", err=True)
+
+
+def _export_hsds(store, folder: Path) -> None:
+    """Write the Open Referral HSDS 3.0 export into a folder, only once it validates against the schemas."""
+    graph = store.graph()
+    published = hsds.files(hsds.build(graph, hsds.audit_trail(store)))
+    problems = hsds.validate_files(published)
+    if problems:
+        for problem in problems[:100]:
+            click.echo(f"error: {problem}", err=True)
+        fail(f"{len(problems)} problems against the HSDS 3.0 schemas; nothing was written")
+    hsds.write_files(published, folder)
+    counts = {name.removesuffix(".json"): len(json.loads(data)) for name, data in published.items()}
+    click.echo(f"exported {counts['organizations']} organizations, {counts['services']} services and "
+               f"{counts['taxonomy_terms']} taxonomy terms as HSDS 3.0 to {folder} (0 schema errors)", err=True)
 
 
 @click.command()
