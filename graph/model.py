@@ -1,8 +1,13 @@
 """The graph model: labels, relationship types, their properties and rules.
 
 This module is the one place the rules live. The stores use it to allow-list
-labels and relationship types, the importer and the API validate against it,
-and the API's schemas are generated from it.
+labels and relationship types and run :func:`validate_node` / :func:`validate_edge`
+inside their write transaction, so every write path gets the same rules: allowed values
+and ranges, text with no control characters or lone surrogates and within its length
+(``MAX_*``), whole numbers that are ints within 64 bits, real dates, no relationship from
+a record to itself. The API's schemas are generated from it, and the one conversion from
+text to value (:func:`value_from_text`, for CSV cells and form boxes) and the JSON depth
+limit checked before parsing (:func:`read_json`) are here too.
 
 >>> validate_node({"id": "ons", "label": "Producer", "name": "ONS", "kind": "department"})
 []
@@ -20,14 +25,27 @@ from typing import Any
 
 from .errors import Problem
 
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}", re.ASCII)
 # "As a …, I need …, so that …" (also "As someone who …", "I want", "so I can").
 NEED_STATEMENT = re.compile(r"^\s*as\b.+?,\s*i (?:need|want)\b.+?,?\s*so\b.+", re.IGNORECASE | re.DOTALL)
 CONTACT_FIELDS = ("email", "url", "phone", "note")
 # Keys every node or edge record carries beside its properties.
 NODE_KEYS = ("id", "label", "name")
 EDGE_KEYS = ("type", "from", "to")
-MAX_TEXT = 10_000
+
+# -- bounds on values: every write path and both stores apply these ------------------------------
+MAX_ID = 100  # an id (ID_PATTERN)
+MAX_NAME = 300  # a record's name: one line
+MAX_LINE = 1000  # a one-line property (kind "str"), a contact field
+MAX_TEXT = 10_000  # long text (kind "text", the only kind that may hold line breaks and tabs) and web addresses
+MAX_SHORT = 200  # one keyword or alias, an id in another register
+MAX_ITEMS = 500  # entries in a list or object property (keywords, ids in other registers, harvested fields)
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # what both stores hold exactly (Neo4j's integers are 64-bit)
+EARLIEST_DATE, LATEST_DATE = _dt.date(1800, 1, 1), _dt.date(2199, 12, 31)  # outside: surely a typo
+# -- bounds on input, checked before it is parsed ----------------------------------------------
+MAX_JSON_DEPTH = 32  # nesting of any JSON read: an import document, an API body, a CSV cell
+MAX_RECORD_BYTES = 1024 * 1024  # a JSON request body that carries one record or relationship
+MAX_DOCUMENT_BYTES = 256 * 1024 * 1024  # one import file (JSON, nodes.csv or edges.csv) read from disk
 
 
 @dataclass(frozen=True)
@@ -189,26 +207,86 @@ RELATIONSHIPS: dict[str, RelType] = {
 EDGE_DEFAULTS = {"REACHES": {"strength": 0.5, "trust": "medium"}}
 
 
+# Characters no text may hold: C0 and C1 controls (long text may hold tab and line feed), DEL and
+# the noncharacters U+FFFE and U+FFFF. None of them may appear in XML, so a record holding one
+# would break every Atom feed and GraphML export that includes it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffe\uffff]")  # one-line text: no tab either
+# Half of a UTF-16 surrogate pair: a Python string can hold one, UTF-8 cannot encode it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+WEB_ADDRESS = re.compile(r"https?://\S+")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+SHOWN_LENGTH = 80  # how much of an id or key a message quotes
+
+
+def shown(value: Any, limit: int = SHOWN_LENGTH) -> str:
+    """A value as a message quotes it: text only, invisible characters escaped, long text cut short.
+
+    Messages name records by what the client sent, so what it sent must not be able to break
+    the message (a NUL, a lone surrogate) or flood it (an id a megabyte long).
+
+    >>> shown("ons"), shown("a\\x00b"), shown(["x"]), shown("x" * 90)[-3:]
+    ('ons', 'a\\\\x00b', '?', 'xx…')
+    """
+    if not isinstance(value, str) or not value:
+        return "?"
+    cut = value[:limit] + ("…" if len(value) > limit else "")
+    return _UNSHOWABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                           else f"\\u{ord(m.group()):04x}", cut)
+
+
 def node_where(record: dict, line: int | None = None) -> str:
     """How a node is named in a message: by id, and by CSV line when known.
 
-    >>> node_where({"id": "ons"}), node_where({}, line=7)
-    ("node 'ons'", 'node at line 7')
+    >>> node_where({"id": "ons"}), node_where({}, line=7), node_where({"id": ["ons"]})
+    ("node 'ons'", 'node at line 7', 'node without an id')
     """
     rid = record.get("id") if isinstance(record, dict) else None
+    rid = shown(rid) if isinstance(rid, str) and rid else None
     at = f" (line {line})" if line is not None and rid else f" at line {line}" if line is not None else ""
     return f"node '{rid}'{at}" if rid else f"node{at or ' without an id'}"
 
 
 def edge_where(record: dict, line: int | None = None) -> str:
-    """How an edge is named in a message: by its (type, from, to) triple.
+    """How an edge is named in a message: by its (type, from, to) triple; ``?`` for a part that is not text.
 
-    >>> edge_where({"type": "PRODUCES", "from": "ons", "to": "census"})
-    'edge PRODUCES ons -> census'
+    >>> edge_where({"type": "PRODUCES", "from": "ons", "to": "census"}), edge_where({"type": "INVOLVED", "from": [1]})
+    ('edge PRODUCES ons -> census', 'edge INVOLVED ? -> ?')
     """
     get = record.get if isinstance(record, dict) else (lambda _k: None)
     at = f" (line {line})" if line is not None else ""
-    return f"edge {get('type') or '?'} {get('from') or '?'} -> {get('to') or '?'}{at}"
+    return f"edge {shown(get('type'))} {shown(get('from'))} -> {shown(get('to'))}{at}"
+
+
+def text_problem(value: Any, limit: int, multiline: bool = False) -> str | None:
+    """What is wrong with ``value`` as text of at most ``limit`` characters, or None.
+
+    Only long text (``multiline``) may hold line breaks and tabs; no text may hold other
+    control characters or half of a surrogate pair.
+
+    >>> text_problem("ONS", 300), text_problem("a\\nb", 300), text_problem("a\\n\\tb", 300, multiline=True)
+    (None, 'must be one line of at most 300 characters', None)
+    >>> text_problem("a\\x00b", 300)
+    'must not contain control characters (U+0000 at character 2)'
+    >>> text_problem("\\ud800", 300)
+    'must be valid Unicode text (U+D800 at character 1 is half of a surrogate pair, which UTF-8 cannot encode)'
+    """
+    if not isinstance(value, str):
+        return "must be text"
+    bad = _SURROGATE.search(value)
+    if bad:
+        return (f"must be valid Unicode text (U+{ord(bad.group()):04X} at character {bad.start() + 1} is half "
+                "of a surrogate pair, which UTF-8 cannot encode)")
+    if not multiline and ("\n" in value or "\r" in value):
+        return f"must be one line of at most {limit} characters"
+    bad = (_CONTROL if multiline else _LINE_CONTROL).search(value)
+    if bad:
+        return f"must not contain control characters (U+{ord(bad.group()):04X} at character {bad.start() + 1})"
+    if len(value) > limit:
+        return f"must be one line of at most {limit} characters" if not multiline else \
+            f"must be at most {limit} characters"
+    return None
 
 
 def check_value(prop: Prop, value: Any) -> str | None:
@@ -220,102 +298,174 @@ def check_value(prop: Prop, value: Any) -> str | None:
     'must be a date as YYYY-MM-DD'
     >>> check_value(Prop("bool"), "yes")
     'must be true or false'
+    >>> check_value(Prop("int"), 2.0), check_value(Prop("int"), True)
+    ('must be a whole number', 'must be a whole number')
+    >>> check_value(Prop("int"), 2**63)
+    'must be a whole number from -9223372036854775808 to 9223372036854775807'
     """
-    kind = prop.kind
-    if kind in ("str", "text", "url"):
-        if not isinstance(value, str):
-            return "must be text"
-        if len(value) > MAX_TEXT:
-            return f"must be at most {MAX_TEXT} characters"
-        if kind == "str" and ("\n" in value or len(value) > 1000):
-            return "must be one line of at most 1000 characters"
-        if kind == "url" and not re.match(r"^https?://\S+$", value):
-            return "must be a web address starting http:// or https://"
-        return None
-    if kind == "bool":
-        return None if isinstance(value, bool) else "must be true or false"
-    if kind in ("int", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return "must be a whole number" if kind == "int" else "must be a number"
-        if kind == "int" and not float(value).is_integer():
-            return "must be a whole number"
-        if isinstance(value, float) and not math.isfinite(value):
-            return "must be a finite number"
-        if prop.minimum is not None and value < prop.minimum:
-            return f"must be at least {prop.minimum:g}"
-        if prop.maximum is not None and value > prop.maximum:
-            return f"must be at most {prop.maximum:g}"
-        return None
-    if kind == "date":
-        return None if parse_date(value) else "must be a date as YYYY-MM-DD"
-    if kind == "enum":
-        return None if value in prop.choices else "must be one of: " + ", ".join(prop.choices)
-    if kind == "tags":
-        ok = isinstance(value, list) and all(isinstance(t, str) and 0 < len(t) <= 200 for t in value)
-        return None if ok else "must be a list of short texts"
-    if kind == "nations":
-        ok = isinstance(value, list) and value and all(v in prop.choices for v in value) and \
-            len(set(value)) == len(value)
-        return None if ok else "must be a list of different nations, each one of: " + ", ".join(prop.choices)
-    if kind == "identifiers":
-        ok = isinstance(value, dict) and value and all(
-            isinstance(k, str) and re.fullmatch(r"[a-z][a-z0-9_]{0,29}", k) and isinstance(v, str)
-            and 0 < len(v) <= 200 and "\n" not in v for k, v in value.items())
-        return None if ok else "must be an object of register name (lower-case) to an id of at most 200 characters"
-    if kind == "harvest":
-        return _check_harvest(value)
-    if kind == "contact":
-        if not isinstance(value, dict) or not value:
-            return "must be an object with any of: " + ", ".join(CONTACT_FIELDS)
-        unknown = sorted(set(value) - set(CONTACT_FIELDS))
-        if unknown:
-            return f"unknown field {unknown[0]!r}; allowed: " + ", ".join(CONTACT_FIELDS)
-        if not all(isinstance(v, str) and v.strip() for v in value.values()):
+    if isinstance(value, Unconverted):
+        return value.why
+    check = _CHECKS.get(prop.kind)
+    if check is None:  # pragma: no cover - model bug
+        raise ValueError(f"unknown property kind {prop.kind}")
+    return check(prop, value)
+
+
+def _check_line(_prop: Prop, value: Any) -> str | None:
+    return text_problem(value, MAX_LINE)
+
+
+def _check_text(_prop: Prop, value: Any) -> str | None:
+    return text_problem(value, MAX_TEXT, multiline=True)
+
+
+def _check_url(_prop: Prop, value: Any) -> str | None:
+    problem = text_problem(value, MAX_TEXT)
+    if problem is None and not WEB_ADDRESS.fullmatch(value):
+        return "must be a web address starting http:// or https://"
+    return problem
+
+
+def _check_bool(_prop: Prop, value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _check_int(prop: Prop, value: Any) -> str | None:
+    """A whole number is an int: never a float (``2.0``, ``1e300``) nor a bool."""
+    return "must be a whole number" if type(value) is not int else _check_range(prop, value)
+
+
+def _check_number(prop: Prop, value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "must be a number"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number"
+    return _check_range(prop, value)
+
+
+def _check_range(prop: Prop, value: int | float) -> str | None:
+    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+        return f"must be a whole number from {INT_MIN} to {INT_MAX}"
+    if prop.minimum is not None and value < prop.minimum:
+        return f"must be at least {prop.minimum:g}"
+    if prop.maximum is not None and value > prop.maximum:
+        return f"must be at most {prop.maximum:g}"
+    return None
+
+
+def _check_date(_prop: Prop, value: Any) -> str | None:
+    day = _calendar_date(value)
+    if day is None:
+        return "must be a date as YYYY-MM-DD"
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        return f"must be a date from {EARLIEST_DATE} to {LATEST_DATE}"
+    return None
+
+
+def _check_enum(prop: Prop, value: Any) -> str | None:
+    return None if isinstance(value, str) and value in prop.choices else "must be one of: " + ", ".join(prop.choices)
+
+
+def _check_tags(_prop: Prop, value: Any) -> str | None:
+    if not isinstance(value, list):
+        return "must be a list of short texts"
+    if len(value) > MAX_ITEMS:
+        return f"must be a list of at most {MAX_ITEMS} short texts"
+    for i, tag in enumerate(value, start=1):
+        problem = "is not text" if not isinstance(tag, str) else "is empty" if not tag else \
+            text_problem(tag, MAX_SHORT)
+        if problem:
+            return f"must be a list of short texts: entry {i} {problem}"
+    return None
+
+
+def _check_nations(prop: Prop, value: Any) -> str | None:
+    ok = isinstance(value, list) and value and all(isinstance(v, str) and v in prop.choices for v in value) and \
+        len(set(value)) == len(value)
+    return None if ok else "must be a list of different nations, each one of: " + ", ".join(prop.choices)
+
+
+REGISTER_NAME = re.compile(r"[a-z][a-z0-9_]{0,29}")
+
+
+def _check_identifiers(_prop: Prop, value: Any) -> str | None:
+    ok = isinstance(value, dict) and 0 < len(value) <= MAX_ITEMS and all(
+        REGISTER_NAME.fullmatch(k) and v != "" and text_problem(v, MAX_SHORT) is None for k, v in value.items())
+    return None if ok else "must be an object of register name (lower-case) to an id of at most 200 characters"
+
+
+def _check_contact(_prop: Prop, value: Any) -> str | None:
+    if not isinstance(value, dict) or not value:
+        return "must be an object with any of: " + ", ".join(CONTACT_FIELDS)
+    unknown = sorted(set(value) - set(CONTACT_FIELDS))
+    if unknown:
+        return f"unknown field {shown(unknown[0])!r}; allowed: " + ", ".join(CONTACT_FIELDS)
+    for key, text in value.items():
+        if not isinstance(text, str) or not text.strip():
             return "every contact field must be non-empty text"
-        if "email" in value and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value["email"]):
-            return "email must be an email address"
-        if "url" in value and not re.match(r"^https?://\S+$", value["url"]):
-            return "url must be a web address starting http:// or https://"
-        return None
-    raise ValueError(f"unknown property kind {kind}")  # pragma: no cover - model bug
+        problem = text_problem(text, MAX_LINE)
+        if problem:
+            return f"{key}: {problem}"
+    if "email" in value and not EMAIL.fullmatch(value["email"]):
+        return "email must be an email address"
+    if "url" in value and not WEB_ADDRESS.fullmatch(value["url"]):
+        return "url must be a web address starting http:// or https://"
+    return None
 
 
 FINGERPRINT = re.compile(r"[0-9a-f]{12}")
+SOURCE_NAME = re.compile(r"[a-z][a-z0-9_-]{0,29}")
 
 
-def _check_harvest(value: Any) -> str | None:
+def _check_harvest(_prop: Prop, value: Any) -> str | None:
     """What is wrong with a ``harvested`` value: ``{"by": source, "at": date, "fields": {field: fingerprint}}``.
 
-    >>> _check_harvest({"by": "govuk", "at": "2024-11-20", "fields": {"name": "0123456789ab"}}) is None
+    >>> _check_harvest(None, {"by": "govuk", "at": "2024-11-20", "fields": {"name": "0123456789ab"}}) is None
     True
-    >>> _check_harvest({"by": "govuk", "at": "2024-11-20", "fields": {"name": 3}})
+    >>> _check_harvest(None, {"by": "govuk", "at": "2024-11-20", "fields": {"name": 3}})
     'fields: each must be a 12-character fingerprint'
     """
     if not isinstance(value, dict) or set(value) != {"by", "at", "fields"}:
         return "must be an object with by, at and fields"
-    if not isinstance(value["by"], str) or not re.fullmatch(r"[a-z][a-z0-9_-]{0,29}", value["by"]):
+    if not isinstance(value["by"], str) or not SOURCE_NAME.fullmatch(value["by"]):
         return "by: must be the name of a harvest source"
     if parse_date(value["at"]) is None:
         return "at: must be a date as YYYY-MM-DD"
     fields = value["fields"]
-    if not isinstance(fields, dict) or not all(isinstance(k, str) and len(k) <= 100 and isinstance(v, str)
-                                               and FINGERPRINT.fullmatch(v) for k, v in fields.items()):
+    if not isinstance(fields, dict) or len(fields) > MAX_ITEMS or not all(
+            text_problem(k, 100) is None and isinstance(v, str) and FINGERPRINT.fullmatch(v)
+            for k, v in fields.items()):
         return "fields: each must be a 12-character fingerprint"
     return None
 
 
-def parse_date(value: Any) -> _dt.date | None:
-    """Parse an ISO date string strictly; None when it is not one.
+_CHECKS = {"str": _check_line, "text": _check_text, "url": _check_url, "bool": _check_bool, "int": _check_int,
+           "number": _check_number, "date": _check_date, "enum": _check_enum, "tags": _check_tags,
+           "nations": _check_nations, "identifiers": _check_identifiers, "contact": _check_contact,
+           "harvest": _check_harvest}
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-    >>> parse_date("2024-01-18"), parse_date("18/01/2024")
-    (datetime.date(2024, 1, 18), None)
-    """
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+
+def _calendar_date(value: Any) -> _dt.date | None:
+    """A real calendar day written YYYY-MM-DD in ASCII digits; None otherwise."""
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
         return None
     try:
         return _dt.date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def parse_date(value: Any) -> _dt.date | None:
+    """Parse an ISO date string strictly (a real day, ASCII digits, within the model's years); None otherwise.
+
+    >>> parse_date("2024-01-18"), parse_date("18/01/2024"), parse_date("2024-02-30"), parse_date("9999-12-31")
+    (datetime.date(2024, 1, 18), None, None, None)
+    >>> parse_date("２０２４-01-18") is None
+    True
+    """
+    day = _calendar_date(value)
+    return day if day is not None and EARLIEST_DATE <= day <= LATEST_DATE else None
 
 
 def _check_props(where: str, props: dict[str, Prop], record: dict, skip: tuple[str, ...]) -> list[Problem]:
@@ -326,7 +476,7 @@ def _check_props(where: str, props: dict[str, Prop], record: dict, skip: tuple[s
         prop = props.get(key)
         if prop is None:
             allowed = ", ".join(sorted(props)) or "none"
-            problems.append(Problem(where, key, f"unknown property; allowed here: {allowed}"))
+            problems.append(Problem(where, shown(key), f"unknown property; allowed here: {allowed}"))
         elif value is None:
             if prop.required:
                 problems.append(Problem(where, key, "is required"))
@@ -349,7 +499,7 @@ def validate_node(record: Any, line: int | None = None) -> list[Problem]:
     rid = record.get("id")
     if not isinstance(rid, str) or not ID_PATTERN.fullmatch(rid):
         problems.append(Problem(where, "id", "must be lower-case letters, digits, '.', '_' or '-', "
-                                "starting with a letter or digit, at most 100 characters"))
+                                f"starting with a letter or digit, at most {MAX_ID} characters"))
     label = record.get("label")
     if not isinstance(label, str) or label not in LABELS:
         problems.append(Problem(where, "label", "must be one of: " + ", ".join(LABELS)))
@@ -357,8 +507,8 @@ def validate_node(record: Any, line: int | None = None) -> list[Problem]:
     name = record.get("name")
     if not isinstance(name, str) or not name.strip():
         problems.append(Problem(where, "name", "is required"))
-    elif len(name) > 300 or "\n" in name:
-        problems.append(Problem(where, "name", "must be one line of at most 300 characters"))
+    elif text_problem(name, MAX_NAME):
+        problems.append(Problem(where, "name", text_problem(name, MAX_NAME)))
     problems += _check_props(where, LABELS[label], record, NODE_KEYS)
     problems += _cross_field_rules(where, label, record)
     return problems
@@ -388,6 +538,8 @@ def validate_edge(record: Any, labels: dict[str, str | None] | None = None, line
     >>> [str(p) for p in validate_edge({"type": "PRODUCES", "from": "ons", "to": "x"},
     ...                                 {"ons": "Producer", "x": "Topic"})]
     ['edge PRODUCES ons -> x: to: a PRODUCES edge must end at a Statistic, not a Topic']
+    >>> [str(p) for p in validate_edge({"type": "BROADER", "from": "t", "to": "t"})]
+    ['edge BROADER t -> t: to: must be another record: a BROADER relationship from a record to itself means nothing']
     """
     where = edge_where(record, line)
     if not isinstance(record, dict):
@@ -410,6 +562,9 @@ def validate_edge(record: Any, labels: dict[str, str | None] | None = None, line
             side = "start at" if end == "from" else "end at"
             problems.append(Problem(where, end, f"a {record['type']} edge must {side} "
                                     f"{' or '.join('a ' + a for a in allowed)}, not a {label}"))
+    if isinstance(record.get("from"), str) and record.get("from") == record.get("to"):
+        problems.append(Problem(where, "to", f"must be another record: a {record['type']} relationship from "
+                                "a record to itself means nothing"))
     problems += _check_props(where, rel.props, record, EDGE_KEYS)
     return problems
 
@@ -427,31 +582,209 @@ def edge_props(record: dict) -> dict:
     return {k: v for k, v in record.items() if k not in EDGE_KEYS and v is not None}
 
 
-def coerce_cell(prop: Prop | None, text: str) -> Any:
-    """Turn one CSV cell into the value its property expects; '' means absent.
+class Unconverted(str):
+    """Text that could not become the value its property needs, carrying why.
 
-    Values that cannot be converted are returned as text, so validation names them.
+    The conversion keeps it as text rather than raising, so that validation reports it with
+    the record and the field, beside every other problem of the same record.
 
-    >>> coerce_cell(Prop("bool"), "true"), coerce_cell(Prop("number"), "0.8"), coerce_cell(Prop("tags"), '["a"]')
-    (True, 0.8, ['a'])
-    >>> coerce_cell(Prop("int"), "three")
-    'three'
+    >>> value = Unconverted("²", "must be a whole number")
+    >>> value, value.why, check_value(Prop("int"), value)
+    ('²', 'must be a whole number', 'must be a whole number')
+    """
+
+    why: str
+
+    def __new__(cls, text: str, why: str) -> "Unconverted":
+        self = super().__new__(cls, text)
+        self.why = why
+        return self
+
+
+# Numbers as text: ASCII digits only ("²", "٣" and "1_000" are not numbers here, whatever Python's
+# int() or str.isdigit() accept), an optional sign, and for a decimal a point and an exponent.
+INT_TEXT = re.compile(r"[-+]?[0-9]+")
+DECIMAL_TEXT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+MAX_DIGITS = 40  # longer is out of range anyway; Python refuses to convert over 4300
+BOOL_WORDS = {"true": True, "false": False, "yes": True, "no": False}
+# Property kinds a CSV cell writes as JSON.
+JSON_KINDS = ("tags", "nations", *OBJECT_KINDS)
+
+
+def number_from_text(text: str, whole: bool) -> int | float | Unconverted:
+    """A number typed or written as text: an int for digits, a float for a decimal (unless ``whole``).
+
+    >>> number_from_text("8", True), number_from_text(" -0.5", False), number_from_text("1e3", False)
+    (8, -0.5, 1000.0)
+    >>> [type(number_from_text(t, True)).__name__ for t in ("²", "1_000", "٣", "2.0", "nan", "0x10")]
+    ['Unconverted', 'Unconverted', 'Unconverted', 'Unconverted', 'Unconverted', 'Unconverted']
+    """
+    stripped = text.strip(" \t")
+    why = "must be a whole number" if whole else "must be a number"
+    if INT_TEXT.fullmatch(stripped):
+        if len(stripped) > MAX_DIGITS:
+            return Unconverted(text, f"must be a whole number from {INT_MIN} to {INT_MAX}")
+        return int(stripped)
+    if not whole and DECIMAL_TEXT.fullmatch(stripped):
+        return float(stripped)
+    return Unconverted(text, why)
+
+
+def value_from_text(prop: Prop | None, text: str) -> Any:
+    """The value a text stands for, by its property's kind: the one conversion, for CSV cells and forms.
+
+    ``''`` means absent (None). Text that cannot be converted comes back :class:`Unconverted`,
+    so validation names the record and the field. Lists and objects are JSON, their nesting
+    checked before they are parsed. Text is kept exactly as it is.
+
+    >>> value_from_text(Prop("bool"), "true"), value_from_text(Prop("bool"), "no")
+    (True, False)
+    >>> value_from_text(Prop("number"), "0.8"), value_from_text(Prop("tags"), '["a"]'), value_from_text(None, "x")
+    (0.8, ['a'], 'x')
+    >>> value_from_text(Prop("int"), "1_000").why, value_from_text(Prop("int"), "١٢").why
+    ('must be a whole number', 'must be a whole number')
+    >>> value_from_text(Prop("tags"), "[" * 40 + "]" * 40).why
+    'nests deeper than 32 levels (the limit for JSON)'
     """
     if text == "":
         return None
     kind = prop.kind if prop else None
-    try:
-        if kind == "bool":
-            return {"true": True, "false": False}.get(text.strip().lower(), text)
-        if kind == "int":
-            return int(text)
-        if kind == "number":
-            return float(text) if any(c in text for c in ".eE") else int(text)
-        if kind in ("tags", "nations", "contact", "identifiers", "harvest"):
-            return json.loads(text)
-    except ValueError:
-        return text
+    if kind == "bool":
+        word = text.strip(" \t").lower()
+        return BOOL_WORDS[word] if word in BOOL_WORDS else Unconverted(text, "must be true or false")
+    if kind in ("int", "number"):
+        return number_from_text(text, whole=kind == "int")
+    if kind in JSON_KINDS:
+        try:
+            return read_json(text)
+        except TooDeep as exc:
+            return Unconverted(text, str(exc))
+        except ValueError as exc:
+            return Unconverted(text, f"must be JSON, as a list or object in a CSV cell is ({exc})")
     return text
+
+
+# The CSV reader's name for it.
+coerce_cell = value_from_text
+DAY_TEXT, YEAR_TEXT = re.compile(r"[0-9]{1,2}"), re.compile(r"[0-9]{4}")
+
+
+def date_from_parts(day: str, month: str, year: str) -> str | Unconverted | None:
+    """The ISO date typed into GOV.UK day, month and year boxes; None when all three are blank.
+
+    Anything but ASCII digits (``²``, ``٣``) comes back :class:`Unconverted`, for the model to name.
+
+    >>> date_from_parts("7", "3", "2026"), date_from_parts(" ", "", ""), date_from_parts("²", "3", "2026")
+    ('2026-03-07', None, '²-3-2026')
+    """
+    parts = [(p or "").strip() for p in (day, month, year)]
+    if not any(parts):
+        return None
+    day, month, year = parts
+    if DAY_TEXT.fullmatch(day) and DAY_TEXT.fullmatch(month) and YEAR_TEXT.fullmatch(year):
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return Unconverted("-".join(parts), "must be a date as YYYY-MM-DD")
+
+
+# -- JSON, its nesting checked before it is parsed ----------------------------------------------
+
+class TooDeep(ValueError):
+    """JSON that nests deeper than the limit; ``path`` says where (``nodes[0].tags``)."""
+
+    def __init__(self, path: str, limit: int):
+        self.path, self.limit = path, limit
+        super().__init__(f"nests deeper than {limit} levels (the limit for JSON)")
+
+
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},]', re.DOTALL)
+
+
+def read_json(text: str | bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON text (bytes must be UTF-8) once its nesting is known to be within ``max_depth``.
+
+    Python's parser recurses once per level, so JSON nested 50,000 deep would exhaust it;
+    this refuses it first, with :class:`TooDeep` naming where. Any other fault is ValueError.
+
+    >>> read_json('{"tags": ["a"]}')
+    {'tags': ['a']}
+    >>> try:
+    ...     read_json('{"nodes": [{"tags": ' + "[" * 50_000 + "]" * 50_000 + "}]}")
+    ... except TooDeep as exc:
+    ...     print(exc.path, exc)
+    nodes[0].tags nests deeper than 32 levels (the limit for JSON)
+    """
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8-sig")  # UnicodeDecodeError is a ValueError
+    path = json_too_deep(text, max_depth)
+    if path is not None:
+        raise TooDeep(path, max_depth)
+    return json.loads(text)
+
+
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """Where JSON text first nests deeper than ``limit`` (a path such as ``nodes[0].tags``), or None.
+
+    Counts brackets outside strings without parsing, so it cannot itself run out of stack.
+
+    >>> json_too_deep('{"a": "[[[[["}', 2), json_too_deep('{"nodes": [{"tags": [[["x"]]]}]}', 4)
+    (None, 'nodes[0].tags')
+    """
+    depth = 0
+    for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth = depth + 1 if bracket in "[{" else max(depth - 1, 0)
+        if depth > limit:
+            return _deep_path(text, limit)
+    return None
+
+
+def _deep_path(text: str, limit: int) -> str:
+    """The path to the container that first goes deeper than ``limit`` (slow; only for refused input)."""
+    stack: list[list] = []  # per open container: [is an object, its current key or index, expecting a key]
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token[0] == '"':
+            if stack and stack[-1][0] and stack[-1][2]:
+                stack[-1][1], stack[-1][2] = _json_key(token), False
+        elif token in "[{":
+            stack.append([token == "{", None if token == "{" else 0, token == "{"])
+            if len(stack) > limit:
+                return _path_text([entry[1] for entry in stack[:-1]])
+        elif token in "]}":
+            if stack:
+                stack.pop()
+        elif stack and stack[-1][0]:
+            stack[-1][2] = True
+        elif stack:
+            stack[-1][1] += 1
+    return ""
+
+
+def _json_key(token: str) -> str:
+    try:
+        return shown(json.loads(token), 40)
+    except ValueError:
+        return shown(token[1:-1], 40)
+
+
+def _path_text(parts: list) -> str:
+    """A short path: up to the last key among the first four steps (and one index after a lone key).
+
+    >>> _path_text(["nodes", 0, "tags", 0, 0]), _path_text(["tags", 0, 0]), _path_text([0, 0]), _path_text(["a"] * 6)
+    ('nodes[0].tags', 'tags[0]', '', 'a.a.a.a')
+    """
+    first = parts[:4]
+    keys = [i for i, part in enumerate(first) if isinstance(part, str)]
+    if not keys:
+        return ""
+    kept = first[:keys[-1] + 1]
+    if len(kept) == 1 and len(first) > 1 and isinstance(first[1], int):
+        kept.append(first[1])
+    out = ""
+    for part in kept:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def cell_text(value: Any) -> str:

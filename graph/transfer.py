@@ -42,17 +42,26 @@ class Document:
 def parse_json(text: str | bytes, name: str = "document") -> Document:
     """Parse the JSON import document, refusing anything but its contract shape.
 
+    Its nesting is checked before it is parsed (:func:`graph.model.read_json`), so a document
+    nested too deep is refused naming where, not left to exhaust the parser.
+
     >>> parse_json('{"format": "pathways-graph", "version": 1, "nodes": [], "edges": []}')
     Document(nodes=[], edges=[])
     >>> parse_json('{"format": "other"}')
     Traceback (most recent call last):
     ...
     graph.errors.InvalidRecord: document: format: must be "pathways-graph"
+    >>> parse_json('{"nodes": [{"tags": ' + "[" * 99 + "]" * 99 + '}]}')
+    Traceback (most recent call last):
+    ...
+    graph.errors.InvalidRecord: document: nodes[0].tags: nests deeper than 32 levels (the limit for JSON)
     """
     try:
-        data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRecord([Problem(name, "", f"is not valid JSON: {exc}")]) from exc
+        data = model.read_json(text)
+    except model.TooDeep as exc:
+        raise InvalidRecord([Problem(name, exc.path, str(exc))]) from None
+    except ValueError as exc:  # not JSON, not UTF-8, or a number Python will not convert
+        raise InvalidRecord([Problem(name, "", f"is not valid JSON: {exc}")]) from None
     return document_from_data(data, name)
 
 
@@ -88,8 +97,14 @@ def _read_csv(handle: Iterable[str], name: str, keys: tuple[str, ...],
             problems.append(Problem(name, missing[0], f"column is missing; the first columns must be "
                                     f"{', '.join(keys)}"))
             return [], []
+        repeated = repeated_columns(fieldnames)
+        if repeated:
+            problems += [Problem(name, column or "(blank)", "column appears more than once in the header; "
+                                 "each column may appear once") for column in repeated]
+            return [], []
+        ended = reader.line_num  # a record may span lines (a quoted line break): name the line it starts on
         for row in reader:
-            line = reader.line_num
+            line, ended = ended + 1, reader.line_num
             if None in row:
                 problems.append(Problem(f"{name} line {line}", "", "has more cells than the header"))
                 continue
@@ -109,6 +124,18 @@ def _read_csv(handle: Iterable[str], name: str, keys: tuple[str, ...],
         problems.append(Problem(f"{name} line {reader.line_num}", "", f"is not valid CSV: {exc}"))
         return [], []
     return records, lines
+
+
+def repeated_columns(header: list[str]) -> list[str]:
+    """The columns a CSV header names more than once (a reader would silently keep the last).
+
+    >>> repeated_columns(["id", "label", "name", "tags", "tags"]), repeated_columns(["id"])
+    (['tags'], [])
+    """
+    seen: dict[str, int] = {}
+    for column in header:
+        seen[column] = seen.get(column, 0) + 1
+    return [model.shown(column) if column else column for column, n in seen.items() if n > 1]
 
 
 def _text_lines(source) -> Iterable[str]:
@@ -168,6 +195,7 @@ def parse_csv_folder(folder: str | os.PathLike) -> Document:
     nodes_path, edges_path = folder / "nodes.csv", folder / "edges.csv"
     if not nodes_path.exists() and not edges_path.exists():
         raise InvalidRecord([Problem(str(folder), "", "has neither nodes.csv nor edges.csv")])
+    _refuse_large(p for p in (nodes_path, edges_path) if p.exists())
     with contextlib.ExitStack() as stack:
         nodes, edges = (stack.enter_context(open(p, newline="", encoding="utf-8-sig")) if p.exists() else None
                         for p in (nodes_path, edges_path))
@@ -181,7 +209,17 @@ def read_document(path: str | os.PathLike) -> Document:
         return parse_csv_folder(path)
     if not path.exists():
         raise InvalidRecord([Problem(str(path), "", "no such file or folder")])
+    _refuse_large([path])
     return parse_json(path.read_bytes(), name=path.name)
+
+
+def _refuse_large(paths: Iterable[Path]) -> None:
+    """Refuse, before reading them, import files larger than the limit (naming the file and the limit)."""
+    limit = model.MAX_DOCUMENT_BYTES
+    problems = [Problem(p.name, "", f"is {p.stat().st_size:,} bytes; an import file may be at most {limit:,} "
+                        "bytes (graph.model.MAX_DOCUMENT_BYTES)") for p in paths if p.stat().st_size > limit]
+    if problems:
+        raise InvalidRecord(problems)
 
 
 def to_change(doc: Document, actor: str = "system", action: str = "import") -> Change:
@@ -221,7 +259,8 @@ def engagements_without_public(doc: Document, labels_in_store) -> list[Problem]:
     >>> engagements_without_public(Document([eng], [{"type": "INVOLVED", "from": "e1", "to": "p"}]), lambda ids: {})
     []
     """
-    involving = {e.get("from") for e in doc.edges if isinstance(e, dict) and e.get("type") == "INVOLVED"}
+    involving = {e.get("from") for e in doc.edges if isinstance(e, dict) and e.get("type") == "INVOLVED"
+                 and isinstance(e.get("from"), str)}
     held = [r for r in doc.nodes if isinstance(r, dict) and r.get("label") == "Engagement"
             and r.get("status") in ("held", "reported") and isinstance(r.get("id"), str)
             and r["id"] not in involving]

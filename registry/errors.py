@@ -9,7 +9,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 from graph.errors import (AuthError, DuplicateNode, EdgeNotFound, InvalidRecord, NodeNotFound, PathwaysError,
                           StoreUnavailable, VersionConflict)
@@ -41,6 +41,21 @@ class RateLimited(PathwaysError):
         super().__init__(message)
 
 
+class TooLarge(PathwaysError):
+    """A request body larger than the limit for where it was sent; the message names the limit.
+
+    >>> str(TooLarge(2_000_000, 1_048_576, "graph.model.MAX_RECORD_BYTES"))
+    'the request body is 2,000,000 bytes; the limit here is 1,048,576 bytes (graph.model.MAX_RECORD_BYTES)'
+    """
+
+    code = "too_large"
+
+    def __init__(self, size: int | None, limit: int | None, name: str):
+        self.size, self.limit = size, limit
+        told = f"is {size:,} bytes" if size is not None else "is larger than the limit"
+        super().__init__(f"the request body {told}; the limit here is {limit or 0:,} bytes ({name})")
+
+
 class Conflict(PathwaysError):
     """The request cannot be done as asked; ``errors`` says what stands in the way."""
 
@@ -51,7 +66,7 @@ class Conflict(PathwaysError):
         super().__init__(message)
 
 
-STATUS_OF.update({Forbidden: 403, PreconditionRequired: 428, RateLimited: 429, Conflict: 409})
+STATUS_OF.update({Forbidden: 403, PreconditionRequired: 428, RateLimited: 429, Conflict: 409, TooLarge: 413})
 
 
 def status_for(exc: PathwaysError) -> int:
@@ -95,7 +110,36 @@ def problems_as_errors(exc: InvalidRecord) -> dict:
     return grouped
 
 
+def first_message(errors) -> str | None:
+    """The first of webargs' ``{location: {field: [messages]}}``, as one line.
+
+    >>> first_message({"query": {"before": ["Must be at most 9."]}}), first_message({})
+    ('query: before: Must be at most 9.', None)
+    """
+    for location, fields in (errors or {}).items():
+        if isinstance(fields, dict):
+            for field, messages in fields.items():
+                if isinstance(messages, list) and messages and isinstance(messages[0], str):
+                    return f"{location}: {field}: {messages[0]}"
+    return None
+
+
+def too_large_message() -> str:
+    """What werkzeug's 413 means for this request, naming the limit it passed."""
+    limit = request.max_content_length
+    if limit is None or (request.content_length or 0) > limit or request.content_length is None:
+        return str(TooLarge(request.content_length, limit, "MAX_CONTENT_LENGTH"))
+    return (f"a field of the form is larger than {request.max_form_memory_size or 0:,} bytes "
+            f"(MAX_FORM_MEMORY_SIZE) or the form has more than {request.max_form_parts or 0:,} parts "
+            "(MAX_FORM_PARTS)")
+
+
 def init_app(app: Flask) -> None:
+    # Bodies too large or too deep are refused before anything parses them. Registered here until
+    # create_app lists it beside the other extensions.
+    from . import limits
+    limits.init_app(app)
+
     @app.errorhandler(PathwaysError)
     def _domain(exc: PathwaysError):
         status = status_for(exc)
@@ -112,6 +156,10 @@ def init_app(app: Flask) -> None:
         data = getattr(exc, "data", None) or {}
         errors = data.get("messages") or data.get("errors")
         message = exc.description if isinstance(exc.description, str) else HTTPStatus(exc.code).phrase
+        if isinstance(exc, RequestEntityTooLarge):  # werkzeug's, reading a form or an upload
+            message = too_large_message()
+        elif errors and exc.description == type(exc).description:  # webargs': say the first problem
+            message = first_message(errors) or message
         passed_on = {k: v for k, v in exc.get_headers() if k in ("Allow", "Retry-After", "WWW-Authenticate")}
         return respond(exc.code or 500, message, errors, passed_on)
 

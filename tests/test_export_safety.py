@@ -32,7 +32,7 @@ CRAFTED = {"format": "pathways-graph", "version": 1, "nodes": [
     {"id": "p3", "label": "Public", "name": "@me", "description": "\tindented"},
     {"id": "p4", "label": "Public", "name": "'=already quoted", "description": "'tis plain"},
     {"id": "p5", "label": "Public", "name": "''", "description": "'"},
-    {"id": "p6", "label": "Public", "name": "\rcarriage", "description": "''-both"},
+    {"id": "p6", "label": "Public", "name": "+carriage", "description": "''-both"},  # no record holds a CR
     {"id": "i1", "label": "Intermediary", "name": "Plain name", "capacity": 0},
 ], "edges": [
     {"type": "REACHES", "from": "i1", "to": "p2", "strength": 0.5, "trust": "high"},

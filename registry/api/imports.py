@@ -57,6 +57,8 @@ def document_from_request() -> transfer.Document:
 
 @blp.route("/import")
 class Import(MethodView):
+    MAX_BODY = "MAX_CONTENT_LENGTH"  # a whole document: registry.limits lets it be this large
+
     @blp.arguments(ImportQuerySchema, location="query")
     @blp.response(200, ImportResultSchema)
     @blp.doc(security=[{"bearer": []}], requestBody=DOCUMENT_BODY)

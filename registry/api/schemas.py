@@ -28,7 +28,7 @@ def prop_json_schema(prop: model.Prop) -> dict:
     """The JSON Schema of one model property (what the OpenAPI document shows)."""
     kind = prop.kind
     if kind in ("str", "text"):
-        out: dict = {"type": "string", "maxLength": 1000 if kind == "str" else model.MAX_TEXT}
+        out: dict = {"type": "string", "maxLength": model.MAX_LINE if kind == "str" else model.MAX_TEXT}
     elif kind == "url":
         out = {"type": "string", "format": "uri", "pattern": r"^https?://\S+$", "maxLength": model.MAX_TEXT}
     elif kind == "bool":
@@ -40,7 +40,8 @@ def prop_json_schema(prop: model.Prop) -> dict:
     elif kind == "enum":
         out = {"type": "string", "enum": list(prop.choices)}
     elif kind == "tags":
-        out = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}}
+        out = {"type": "array", "maxItems": model.MAX_ITEMS,
+               "items": {"type": "string", "minLength": 1, "maxLength": model.MAX_SHORT}}
     elif kind == "nations":
         out = {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"type": "string", "enum": list(prop.choices)}}
     elif kind == "contact":
@@ -144,8 +145,8 @@ def _node_fields(nullable: bool) -> dict:
             for key, (schema, doc) in merged_props(model.LABELS).items()}
 
 
-ID_FIELD = {"type": "string", "pattern": f"^{model.ID_PATTERN.pattern}$", "maxLength": 100}
-NAME_FIELD = {"type": "string", "minLength": 1, "maxLength": 300}
+ID_FIELD = {"type": "string", "pattern": f"^{model.ID_PATTERN.pattern}$", "maxLength": model.MAX_ID}
+NAME_FIELD = {"type": "string", "minLength": 1, "maxLength": model.MAX_NAME}
 
 
 class _Open(Schema):
@@ -265,7 +266,8 @@ class NewTokenSchema(TokenSchema):
 class AuditQuerySchema(Schema):
     target = fields.String(validate=validate.Length(min=1, max=400), metadata={"description": "a record id"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    before = fields.Integer(validate=validate.Range(min=1), metadata={"description": "entries older than this seq"})
+    before = fields.Integer(validate=validate.Range(min=1, max=model.INT_MAX),
+                            metadata={"description": "entries older than this seq"})
 
 
 class AuditEntrySchema(Schema):

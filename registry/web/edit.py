@@ -22,7 +22,7 @@ from graph.stores import Change
 from graph.stores.base import strip_meta
 
 from ..auth import Identity, current_identity, require_role
-from ..forms import date_parts, form_date
+from ..forms import box_value, date_parts, form_date
 from ..ratelimit import check as rate_limit
 from ..redirects import local_path
 from ..store import get_settings, get_store
@@ -75,17 +75,12 @@ def form_fields(label: str) -> list[Field]:
                   props[k].choices, props[k].required) for k in order]
 
 
-def _number(text: str, whole: bool):
-    try:
-        return int(text) if whole or not any(c in text for c in ".eE") else float(text)
-    except ValueError:
-        return text  # the model names it: "must be a number"
-
-
 def record_from_form(label: str, form: MultiDict, node_id: str) -> dict:
     """The record a submitted form describes; an empty field means the property is not set.
 
-    Values that cannot be converted are kept as typed, so the model's message names them.
+    Each box is converted by :func:`graph.model.value_from_text`, the one conversion from text
+    (the CSV reader uses it too); values that cannot be converted are kept as typed, so the
+    model's message names them.
 
     >>> record_from_form("Public", MultiDict({"name": " Renters ", "capacity": "8", "seldom_heard": "yes",
     ...                                       "tags": "renting\\n\\ntenants ", "geography": ""}), "renters")
@@ -95,6 +90,8 @@ def record_from_form(label: str, form: MultiDict, node_id: str) -> dict:
     >>> record_from_form("Topic", MultiDict({"name": "T", "verified-day": "1", "verified-month": "11",
     ...                                      "verified-year": "2026"}), "t")["verified"]
     '2026-11-01'
+    >>> record_from_form("Public", MultiDict({"name": "P", "capacity": "²"}), "p")["capacity"].why
+    'must be a number'
     """
     record = {"id": node_id, "label": label, "name": (form.get("name") or "").strip()}
     for f in form_fields(label):
@@ -115,17 +112,14 @@ def record_from_form(label: str, form: MultiDict, node_id: str) -> dict:
                 record[f.key] = value
             continue
         raw = form.get(f.key) or ""
-        text = raw if f.kind == "text" else raw.strip()
-        if not text.strip():
+        if f.kind == "tags":  # one on each line of a text area
+            tags = [t.strip() for t in raw.splitlines() if t.strip()]
+            if tags:
+                record[f.key] = tags
             continue
-        if f.kind == "bool":
-            record[f.key] = {"yes": True, "no": False}.get(text, text)
-        elif f.kind in ("int", "number"):
-            record[f.key] = _number(text, f.kind == "int")
-        elif f.kind == "tags":
-            record[f.key] = [t.strip() for t in text.splitlines() if t.strip()]
-        else:
-            record[f.key] = text.strip() if f.kind != "text" else text.strip("\r\n")
+        value = box_value(model.LABELS[label][f.key], raw)
+        if value is not None:
+            record[f.key] = value
     return record
 
 
@@ -239,9 +233,8 @@ def edit(node_id: str):
     record = {**{k: current[k] for k in model.MACHINE_PROPS if k in current},
               **record_from_form(label, request.form, node_id)}
     values = {**request.form.to_dict(), **{k: request.form.getlist(k) for k in ("nations",) if k in request.form}}
-    try:
-        version = int(request.form.get("version", ""))
-    except ValueError:
+    version = model.number_from_text(request.form.get("version", ""), whole=True)
+    if not isinstance(version, int):
         abort(400, "This form is missing the record's version. Go back, reload the page and try again.")
     try:
         store.apply(Change(put_nodes=[record], expect={node_id: version}, actor=identity.actor, action="web"))
@@ -284,7 +277,9 @@ def delete(node_id: str):
     identity = _signed_in("admin")
     rate_limit("write")
     try:
-        version = int(request.form.get("version", ""))
+        version = model.number_from_text(request.form.get("version", ""), whole=True)
+        if not isinstance(version, int):
+            raise ValueError("no version")
         store.apply(Change(delete_nodes=[node_id], expect={node_id: version}, actor=identity.actor, action="web"))
     except (ValueError, VersionConflict):
         fresh = record_view(store.graph(), node_id, stale_after_days=get_settings().get("stale_after_days", 365))

@@ -13,7 +13,7 @@ from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
 from graph.stores import Change
 
 from ..auth import require_role
-from ..forms import date_parts, form_date
+from ..forms import box_value, date_parts, form_date
 from ..store import get_store, snapshot
 from .sections import record_section
 
@@ -28,28 +28,26 @@ ANCHORS = {"start": "start-day", "end": "end-day", "feedback_published": "feedba
            "id": "id", "remunerated": "remunerated", "producer": "producer"}
 
 
-def _number(text: str, kind: str):
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return int(text) if kind == "int" or text.isdigit() else float(text)
-    except ValueError:
-        return text  # refused by the model, naming the field
+def _value(form, key: str):
+    """One box's value (None when blank); what cannot be converted is left for the model to name."""
+    return box_value(PROPS.get(key), form.get(key))
 
 
 def record_from_form(form, node_id: str) -> dict:
-    """The Engagement record a filled-in form describes (checked by the model in the store)."""
+    """The Engagement record a filled-in form describes (checked by the model in the store).
+
+    >>> record_from_form({"name": "E", "participants": "١٢", "you_said": "a\\r\\nb"}, "e")
+    {'id': 'e', 'label': 'Engagement', 'name': 'E', 'you_said': 'a\\nb', 'participants': '١٢'}
+    """
     record: dict = {"id": node_id, "label": "Engagement"}
     for key in TEXT_FIELDS:
-        value = (form.get(key) or "").strip()
-        record[key] = value or None
+        record[key] = _value(form, key)
     for key in ("method", "iap2", "status"):
         record[key] = form.get(key) or None
     for key in DATE_FIELDS:
         record[key] = form_date(form, key)
-    record["participants"] = _number(form.get("participants"), "int")
-    record["hours_per_participant"] = _number(form.get("hours_per_participant"), "number")
+    record["participants"] = _value(form, "participants")
+    record["hours_per_participant"] = _value(form, "hours_per_participant")
     remunerated = form.get("remunerated")
     record["remunerated"] = {"yes": True, "no": False}.get(remunerated)
     record["name"] = record["name"] or ""
@@ -121,7 +119,8 @@ def _save(node_id: str, existing: dict | None):
     form = request.form
     record = record_from_form(form, node_id)
     links = links_from_form(form)
-    version = int(form["version"]) if (form.get("version") or "").isdigit() else 0
+    version = model.number_from_text(form.get("version") or "", whole=True)
+    version = version if isinstance(version, int) else 0
     labels = store.labels_of([i for ids in links.values() for i in ids])
     problems = model.validate_node(record) + link_problems(record, links, labels)
     values = {**dict(form.items()), **{k: form.getlist(k) for k in LINKS}}

@@ -5,7 +5,7 @@ import datetime as _dt
 
 from flask import Blueprint, flash, redirect, render_template, request
 
-from graph import needs
+from graph import model, needs
 from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
 from graph.stores import Change
 
@@ -187,7 +187,8 @@ def change_status(need_id: str):
         try:
             if not form["status"]:
                 raise InvalidRecord([Problem(f"need '{need_id}'", "status", "select where the need is now")])
-            version = int(form["version"]) if form["version"].isdigit() else node["version"]
+            version = model.number_from_text(form["version"], whole=True)
+            version = version if isinstance(version, int) else node["version"]
             if version != node["version"]:
                 raise VersionConflict(need_id, version, node["version"])
             record = needs.change_status(node, form["status"], form["reason"], form["response"])
