@@ -76,6 +76,22 @@ COMMON = {
 # The nations of the UK, as a record's ``nations`` list holds them.
 NATIONS = ("england", "wales", "scotland", "northern_ireland")
 NATION_NAMES = {"england": "England", "wales": "Wales", "scotland": "Scotland", "northern_ireland": "Northern Ireland"}
+# A need's lifecycle: forward one step, back one step, "not taken forward" from any open
+# status, and a need not taken forward can be looked at again (the toolkit: "could be revisited").
+NEED_STATUSES = ("captured", "under_review", "planned", "in_progress", "delivered", "not_taken_forward")
+NEED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "captured": ("under_review", "not_taken_forward"),
+    "under_review": ("planned", "captured", "not_taken_forward"),
+    "planned": ("in_progress", "under_review", "not_taken_forward"),
+    "in_progress": ("delivered", "planned", "not_taken_forward"),
+    "delivered": (),
+    "not_taken_forward": ("under_review",),
+}
+NEED_STATUS_WORDS = {
+    "captured": "Captured", "under_review": "Under review", "planned": "Planned",
+    "in_progress": "In progress", "delivered": "Delivered", "not_taken_forward": "Not taken forward",
+}
+HELD_STATUSES = ("held", "reported")  # an engagement that has happened: it must involve a public
 CONTACT = {"contact": Prop("contact", doc="organisational route: email, url, phone, note")}
 NATIONS_PROP = Prop("nations", choices=NATIONS, doc="the nations of the UK it covers or works in")
 IDENTIFIERS = Prop("identifiers", doc="its ids in other registers, e.g. {\"govuk\": \"ministry-of-justice\"}")
@@ -146,7 +162,7 @@ LABELS: dict[str, dict[str, Prop]] = {
     },
     "Need": {
         "statement": Prop("text", required=True, doc='"As a …, I need …, so that …"'),
-        "status": _enum("captured", "under_review", "planned", "in_progress", "delivered", "not_taken_forward"),
+        "status": _enum(*NEED_STATUSES),
         "priority": Prop("int", minimum=1, maximum=5),
         "decision_reason": Prop("text"),
         "response": Prop("text"),
@@ -527,6 +543,55 @@ def _cross_field_rules(where: str, label: str, record: dict) -> list[Problem]:
         if isinstance(statement, str) and not NEED_STATEMENT.match(statement):
             problems.append(Problem(where, "statement", 'must read "As a …, I need …, so that …"'))
     return problems
+
+
+# -- what a stored record may become, and rules over several records ------------------
+
+def need_move_problem(current: str | None, status: str | None) -> str | None:
+    """Why a need may not move from ``current`` to ``status`` (None: it may).
+
+    >>> need_move_problem("delivered", "captured")
+    'a delivered need cannot move to captured; record a new need instead'
+    >>> need_move_problem("captured", "under_review") is None, need_move_problem("planned", "planned") is None
+    (True, True)
+    >>> need_move_problem("captured", "delivered")
+    'a captured need cannot move to delivered; it can move to: under review, not taken forward'
+    """
+    current, status = current or "captured", status or "captured"
+    if status == current or current not in NEED_TRANSITIONS or status in NEED_TRANSITIONS[current]:
+        return None
+    allowed = NEED_TRANSITIONS[current]
+    hint = ("it can move to: " + ", ".join(NEED_STATUS_WORDS[s].lower() for s in allowed)) if allowed \
+        else "record a new need instead"
+    return (f"a {NEED_STATUS_WORDS[current].lower()} need cannot move to "
+            f"{NEED_STATUS_WORDS.get(status, status).lower()}; {hint}")
+
+
+def transition_problems(old: dict | None, new: dict, line: int | None = None) -> list[Problem]:
+    """What a stored record may become: a need follows its lifecycle (a new record may start anywhere).
+
+    >>> old = {"id": "n", "label": "Need", "name": "N", "status": "delivered"}
+    >>> [str(p) for p in transition_problems(old, dict(old, status="captured"))]
+    ["node 'n': status: a delivered need cannot move to captured; record a new need instead"]
+    >>> transition_problems(None, dict(old, status="delivered"))
+    []
+    """
+    if old is None or new.get("label") != "Need" or old.get("label") != "Need":
+        return []
+    reason = need_move_problem(old.get("status"), new.get("status"))
+    return [Problem(node_where(new, line), "status", reason)] if reason else []
+
+
+ENGAGEMENT_NEEDS_PUBLIC = "a held or reported engagement must involve at least one public"
+
+
+def must_involve_public(record: dict | None) -> bool:
+    """True for an engagement recorded as held or reported: it must have an INVOLVED public.
+
+    >>> must_involve_public({"label": "Engagement", "status": "held"}), must_involve_public({"label": "Engagement"})
+    (True, False)
+    """
+    return bool(record) and record.get("label") == "Engagement" and record.get("status") in HELD_STATUSES
 
 
 def validate_edge(record: Any, labels: dict[str, str | None] | None = None, line: int | None = None) -> list[Problem]:

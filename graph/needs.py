@@ -27,22 +27,10 @@ from . import model
 from .errors import InvalidRecord, Problem
 from .walk import narrower_topics, producer_and_parts
 
-STATUSES = ("captured", "under_review", "planned", "in_progress", "delivered", "not_taken_forward")
+STATUSES = model.NEED_STATUSES
 OPEN = ("captured", "under_review", "planned", "in_progress")
-STATUS_WORDS = {
-    "captured": "Captured", "under_review": "Under review", "planned": "Planned",
-    "in_progress": "In progress", "delivered": "Delivered", "not_taken_forward": "Not taken forward",
-}
-# Forward one step, back one step, "not taken forward" from any open status, and a
-# need not taken forward can be looked at again (the toolkit: "could be revisited").
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "captured": ("under_review", "not_taken_forward"),
-    "under_review": ("planned", "captured", "not_taken_forward"),
-    "planned": ("in_progress", "under_review", "not_taken_forward"),
-    "in_progress": ("delivered", "planned", "not_taken_forward"),
-    "delivered": (),
-    "not_taken_forward": ("under_review",),
-}
+STATUS_WORDS = model.NEED_STATUS_WORDS
+TRANSITIONS = model.NEED_TRANSITIONS  # the lifecycle is a model rule, checked by the store on every write
 TRACKED = ("status", "priority", "decision_reason", "response", "statement")
 STATEMENT_PARTS = re.compile(
     r"^\s*as\s+(?:an?\s+|someone\s+)?(?P<as_a>.+?),\s*i\s+(?:need|want)\s+(?P<i_need>.+?),?\s+"
@@ -186,12 +174,9 @@ def change_status(need: dict, status: str, reason: str | None = None, response: 
     current = need.get("status") or "captured"
     if status not in STATUSES:
         raise InvalidRecord([Problem(where, "status", "must be one of: " + ", ".join(STATUSES))])
-    allowed = TRANSITIONS[current]
-    if status != current and status not in allowed:
-        words = ", ".join(model_word(s) for s in allowed)
-        hint = f"it can move to: {words}" if allowed else "record a new need instead"
-        raise InvalidRecord([Problem(where, "status", f"a {model_word(current)} need cannot move to "
-                                                      f"{model_word(status)}; {hint}")])
+    refused = model.need_move_problem(current, status)
+    if refused:
+        raise InvalidRecord([Problem(where, "status", refused)])
     reason = (reason or "").strip()
     response = (response or "").strip()
     if status == "not_taken_forward" and not reason:

@@ -236,37 +236,12 @@ def import_document(store: GraphStore, doc: Document, actor: str = "system",
     """
     change = to_change(doc, actor)
     change.progress = progress
-    rule_problems = engagements_without_public(doc, store.labels_of)
-    if dry_run or rule_problems:
-        problems = rule_problems + store.check(change)
+    if dry_run:
+        problems = store.check(change)
         if problems:
             raise InvalidRecord(problems)
         return None
     return store.apply(change)
-
-
-def engagements_without_public(doc: Document, labels_in_store) -> list[Problem]:
-    """A new engagement recorded as held or reported must involve at least one public.
-
-    A document rule: a store-to-store copy (``pathways migrate``) writes records before their
-    relationships, and the API links records one call at a time, so the store cannot insist
-    on it. Engagements already in the registry are not re-checked.
-
-    >>> eng = {"id": "e1", "label": "Engagement", "name": "E", "method": "survey", "start": "2024-01-01",
-    ...        "status": "held"}
-    >>> [str(p) for p in engagements_without_public(Document([eng], []), lambda ids: {})]
-    ["node 'e1': INVOLVED: a held or reported engagement must involve at least one public"]
-    >>> engagements_without_public(Document([eng], [{"type": "INVOLVED", "from": "e1", "to": "p"}]), lambda ids: {})
-    []
-    """
-    involving = {e.get("from") for e in doc.edges if isinstance(e, dict) and e.get("type") == "INVOLVED"
-                 and isinstance(e.get("from"), str)}
-    held = [r for r in doc.nodes if isinstance(r, dict) and r.get("label") == "Engagement"
-            and r.get("status") in ("held", "reported") and isinstance(r.get("id"), str)
-            and r["id"] not in involving]
-    stored = labels_in_store([r["id"] for r in held]) if held else {}
-    return [Problem(model.node_where(r), "INVOLVED", "a held or reported engagement must involve at least one public")
-            for r in held if r["id"] not in stored]
 
 
 # -- export ---------------------------------------------------------------

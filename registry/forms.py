@@ -1,9 +1,54 @@
-"""Helpers shared by the web forms: GOV.UK date inputs (day, month and year boxes)."""
+"""Helpers shared by the web forms: who may open them, the status they answer, GOV.UK date inputs."""
 from __future__ import annotations
 
+from functools import wraps
 from typing import Iterable
+from urllib.parse import quote
+
+from flask import redirect, request
 
 from graph import model
+from graph.errors import InvalidRecord
+
+from .auth import current_identity, require_role
+from .redirects import local_path
+
+
+def sign_in_first(role: str = "editor"):
+    """Decorator for the editors' pages: a signed-out visitor is sent to sign in and brought back.
+
+    Signed in with too small a role, the page answers 403. Every form page behaves alike,
+    GET or POST (a POST returns to the form, not to what was posted).
+    """
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if current_identity() is None:
+                path = request.full_path.rstrip("?") if request.method == "GET" else request.path
+                return redirect("/account/sign-in?next=" + quote(local_path(path), safe="/"))
+            require_role(role)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def form_status(errors) -> int:
+    """The status of a form page: 400 when shown again with errors, 200 otherwise — on every form.
+
+    >>> form_status({}), form_status({"name": "is required"}), form_status(None)
+    (200, 400, 200)
+    """
+    return 400 if errors else 200
+
+
+def refusal(exc: InvalidRecord) -> str:
+    """The store's reasons for refusing a change, as the text of one error message.
+
+    >>> from graph.errors import Problem
+    >>> refusal(InvalidRecord([Problem("node 'e'", "INVOLVED", "a held engagement must involve a public")]))
+    "This cannot be done: node 'e': a held engagement must involve a public"
+    """
+    return "This cannot be done: " + "; ".join(f"{p.record}: {p.message}" for p in exc.problems)
 
 
 def form_date(form, key: str) -> str | None:

@@ -196,7 +196,8 @@ def engagement_form(token, **over):
 
 
 def test_editor_needs_a_role(client, loaded, app_store):
-    assert client.get("/engagements/new").status_code == 401
+    signed_out = client.get("/engagements/new")
+    assert signed_out.status_code == 302 and signed_out.headers["Location"].startswith("/account/sign-in?next=")
     sign_in(client, app_store, "viewer")
     assert client.get("/engagements/new").status_code == 403
 

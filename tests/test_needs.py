@@ -239,7 +239,8 @@ def test_waiting_list_page_filters_and_escapes(client, app_store):
 
 def test_editor_records_a_need_and_moves_it_with_a_reason(client, app_store):
     app_store.apply(Change(put_nodes=base_nodes(), put_edges=BASE_EDGES, audit="summary"))
-    assert client.get("/needs/new").status_code == 401
+    signed_out = client.get("/needs/new")  # sent to sign in, as from every editors' page
+    assert signed_out.status_code == 302 and signed_out.headers["Location"] == "/account/sign-in?next=/needs/new"
     signed_in(client, app_store)
     form = {"csrf_token": "csrf-test", "as_a": "renter", "i_need": "", "so_that": "I can compare",
             "owned_by": "ons", "raised_by": "p.renters", "concerns": "s.ehs", "priority": "2"}

@@ -6,7 +6,6 @@ decodes, dot segments that collapse to ``//``, and schemes other than a path.
 """
 from __future__ import annotations
 
-import doctest
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -104,9 +103,6 @@ def test_whatever_comes_back_resolves_to_this_site(target):
     resolved = urlsplit(urljoin("https://pathways.example/base/", out))
     assert (resolved.scheme, resolved.netloc) == ("https", "pathways.example")
 
-
-def test_doctests():
-    assert doctest.testmod(redirects).failed == 0
 
 
 @pytest.fixture

@@ -154,6 +154,62 @@ def plan_nodes(change: Change, before: dict[str, dict]) -> NodePlan:
     return NodePlan(inserts, updates, list(change.delete_nodes), audit, result)
 
 
+def rule_problems(change: Change, before: dict[str, dict], fetch: Callable[[list[str]], dict[str, dict]],
+                  involved: Callable[[Iterable[str]], Iterable[tuple[str, str]]]) -> list[Problem]:
+    """The model's rules over the registry as the change would leave it, checked in the store's transaction.
+
+    A stored record may only become what :func:`model.transition_problems` allows (a need follows
+    its lifecycle), and an engagement held or reported afterwards involves at least one public —
+    whether the change creates it, moves its status, drops its INVOLVED relationships or deletes
+    its public. ``before`` holds the stored records the change touches, ``fetch(ids)`` reads others
+    and ``involved(ids)`` gives the stored INVOLVED (engagement, public) pairs touching any of ``ids``.
+
+    >>> eng = {"id": "e", "label": "Engagement", "name": "E", "method": "survey", "start": "2024-01-01",
+    ...        "status": "held"}
+    >>> pairs = {("e", "p")}
+    >>> def involved(ids): return [pair for pair in pairs if set(pair) & set(ids)]
+    >>> [str(p) for p in rule_problems(Change(put_nodes=[eng]), {}, lambda ids: {}, lambda ids: [])]
+    ["node 'e': INVOLVED: a held or reported engagement must involve at least one public"]
+    >>> rule_problems(Change(put_nodes=[eng], put_edges=[{"type": "INVOLVED", "from": "e", "to": "p"}]),
+    ...               {}, lambda ids: {}, lambda ids: [])
+    []
+    >>> [str(p) for p in rule_problems(Change(delete_nodes=["p"]), {"p": {"id": "p", "label": "Public"}},
+    ...                                lambda ids: {"e": eng}, involved)]
+    ["node 'e': INVOLVED: a held or reported engagement must involve at least one public"]
+    """
+    lines = change.node_lines or []
+    problems: list[Problem] = []
+    after: dict[str, tuple[dict, int | None]] = {}
+    for i, record in enumerate(change.put_nodes):
+        line = lines[i] if i < len(lines) else None
+        problems += model.transition_problems(before.get(record["id"]), record, line)
+        after[record["id"]] = (record, line)
+    deleted = set(change.delete_nodes)
+    dropped = {(f, t) for type_, f, t in change.delete_edges if type_ == "INVOLVED"}
+    added = {(e["from"], e["to"]) for e in change.put_edges if e["type"] == "INVOLVED"}
+    engagements = {rid for rid, (record, _) in after.items() if model.must_involve_public(record)}
+    engagements |= {f for f, _ in dropped}
+    gone_publics = {rid for rid in deleted if before.get(rid, {}).get("label") == "Public"}
+    engagements -= deleted
+    if not engagements and not gone_publics:
+        return problems
+    stored = set(involved(engagements | gone_publics))
+    orphaned = {e for e, p in stored if p in gone_publics} - engagements - deleted
+    if orphaned:
+        stored |= set(involved(orphaned))
+        engagements |= orphaned
+    unread = [e for e in engagements if e not in after and e not in before]
+    records = {**before, **(fetch(unread) if unread else {})}
+    for eng in sorted(engagements):
+        record, line = after.get(eng, (records.get(eng), None))
+        if not model.must_involve_public(record):
+            continue
+        publics = {p for e, p in stored if e == eng and (e, p) not in dropped and p not in deleted}
+        if not publics and not any(e == eng for e, _ in added):
+            problems.append(Problem(model.node_where(record, line), "INVOLVED", model.ENGAGEMENT_NEEDS_PUBLIC))
+    return problems
+
+
 def edge_audit_rows(change: Change, result: WriteResult) -> list[tuple]:
     """Audit rows for the edges of a record-level change (summary changes log counts only)."""
     if change.audit != "records":
@@ -302,7 +358,10 @@ class GraphStore(abc.ABC):
 
     def check(self, change: Change) -> list[Problem]:
         """The problems :meth:`apply` would refuse the change for, without writing."""
-        return validate_change(change, self.labels_of)
+        problems = validate_change(change, self.labels_of)
+        if problems:
+            return problems
+        return rule_problems(change, self.get_nodes(touched_ids(change)), self.get_nodes, self.involved_pairs)
 
     # -- reads ------------------------------------------------------------
     @abc.abstractmethod
@@ -315,6 +374,10 @@ class GraphStore(abc.ABC):
 
     def get_node(self, node_id: str) -> dict | None:
         return self.get_nodes([node_id]).get(node_id)
+
+    @abc.abstractmethod
+    def involved_pairs(self, ids: Iterable[str]) -> list[tuple[str, str]]:
+        """The stored INVOLVED relationships, as (engagement, public), that touch any of ``ids``."""
 
     @abc.abstractmethod
     def labels_of(self, ids: Iterable[str]) -> dict[str, str]:

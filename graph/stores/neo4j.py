@@ -28,7 +28,7 @@ import networkx as nx
 from .. import model
 from ..errors import DuplicateNode, EdgeNotFound, StoreUnavailable
 from .base import (LOG_KEEP, Change, GraphStore, WriteResult, audit_rows_for, complete_log, graph_from_records,
-                   log_entry, plan_nodes, raise_if_problems, strip_meta, touched_ids, validate_change)
+                   log_entry, plan_nodes, raise_if_problems, rule_problems, strip_meta, touched_ids, validate_change)
 
 try:  # the driver is a dependency, but keep the import error readable
     import neo4j
@@ -235,6 +235,18 @@ class Neo4jStore(GraphStore):
         return found
 
     @staticmethod
+    def _involved_tx(tx, ids: Iterable[str]) -> list[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for chunk in _chunks(list(ids)):
+            found.update((r["e"], r["p"]) for r in tx.run(
+                "UNWIND $ids AS id MATCH (:Node {id: id})-[r:INVOLVED]-() "
+                "RETURN startNode(r).id AS e, endNode(r).id AS p", ids=chunk))
+        return sorted(found)
+
+    def involved_pairs(self, ids) -> list[tuple[str, str]]:
+        return self._read(self._involved_tx, list(ids))
+
+    @staticmethod
     def _fetch_tx(tx, ids: list[str]) -> dict[str, dict]:
         found: dict[str, dict] = {}
         for chunk in _chunks(ids):
@@ -246,7 +258,10 @@ class Neo4jStore(GraphStore):
         """The whole write, as one idempotent unit of work (the driver may retry it)."""
         revision = self._lock(tx)
         raise_if_problems(validate_change(change, lambda ids: self._labels_tx(tx, ids)))
-        plan = plan_nodes(change, self._fetch_tx(tx, touched_ids(change)))
+        before = self._fetch_tx(tx, touched_ids(change))
+        plan = plan_nodes(change, before)
+        raise_if_problems(rule_problems(change, before, lambda ids: self._fetch_tx(tx, ids),
+                                        lambda ids: self._involved_tx(tx, ids)))
         result = plan.result
         inserts: dict[str, list[dict]] = defaultdict(list)
         for record in plan.inserts:

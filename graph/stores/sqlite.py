@@ -20,7 +20,7 @@ import networkx as nx
 from .. import model
 from ..errors import DuplicateNode, EdgeNotFound, StoreUnavailable
 from .base import (LOG_KEEP, PROGRESS_EVERY, Change, GraphStore, WriteResult, audit_rows_for, complete_log,
-                   graph_from_records, log_entry, plan_nodes, raise_if_problems, strip_meta, touched_ids, validate_change)
+                   graph_from_records, log_entry, plan_nodes, raise_if_problems, rule_problems, strip_meta, touched_ids, validate_change)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -168,7 +168,10 @@ class SQLiteStore(GraphStore):
             def labels(ids):
                 return self._labels(conn, ids)
             raise_if_problems(validate_change(change, labels))
-            plan = plan_nodes(change, self._fetch(conn, touched_ids(change)))
+            before = self._fetch(conn, touched_ids(change))
+            plan = plan_nodes(change, before)
+            raise_if_problems(rule_problems(change, before, lambda ids: self._fetch(conn, ids),
+                                            lambda ids: self._involved(conn, ids)))
             result = plan.result
             inserts = [(r["id"], r["label"], r["name"], _canon(model.node_props(r))) for r in plan.inserts]
             updates = [(r["name"], _canon(model.node_props(r)), r["id"]) for r, _version in plan.updates]
@@ -227,6 +230,18 @@ class SQLiteStore(GraphStore):
     @staticmethod
     def _labels(conn, ids) -> dict[str, str]:
         return dict(conn.execute("SELECT id, label FROM nodes WHERE id IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(list(ids))}))
+
+    @staticmethod
+    def _involved(conn, ids) -> list[tuple[str, str]]:
+        rows = conn.execute("SELECT src, dst FROM edges WHERE type = 'INVOLVED' AND (src IN (SELECT value FROM "
+                            "json_each(:ids)) OR dst IN (SELECT value FROM json_each(:ids)))", {"ids": json.dumps(list(ids))})
+        return [(src, dst) for src, dst in rows]
+
+    def involved_pairs(self, ids) -> list[tuple[str, str]]:
+        try:
+            return self._involved(self._conn(), ids)
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"the registry database could not be read: {exc}") from exc
 
     @staticmethod
     def _fetch(conn, ids: list[str]) -> dict[str, dict]:

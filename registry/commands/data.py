@@ -145,17 +145,10 @@ def _migrate(src, dst, target: str, batch: int) -> None:
     total = sum(counts["nodes"].values()) + sum(counts["edges"].values())
     report = progress_printer("migrate")
     done = 0
-    for kind, records in (("nodes", src.iter_nodes(batch)), ("edges", src.iter_edges(batch))):
-        chunk: list[dict] = []
-        for record in records:
-            chunk.append(record)
-            if len(chunk) >= batch:
-                done += _copy(dst, kind, chunk)
-                report("copying", done, total)
-                chunk = []
-        if chunk:
-            done += _copy(dst, kind, chunk)
-            report("copying", done, total)
+    for change in migration_changes(src, batch):
+        dst.apply(change)
+        done += len(change)
+        report("copying", done, total)
     report("copying", total, total)
     if dst.counts() != counts:
         fail(f"counts differ after copying: {counts} in the source, {dst.counts()} in the target", 1)
@@ -163,11 +156,42 @@ def _migrate(src, dst, target: str, batch: int) -> None:
                f"relationships; counts match")
 
 
-def _copy(dst, kind: str, chunk: list[dict]) -> int:
-    change = Change(put_nodes=chunk, action="migrate", actor="migrate", audit="summary") if kind == "nodes" else \
-        Change(put_edges=chunk, action="migrate", actor="migrate", audit="summary")
-    dst.apply(change)
-    return len(chunk)
+def migration_changes(src, batch: int):
+    """The registry as batches of Changes, each one the store's rules accept on its own.
+
+    Records first, then relationships, except that an engagement travels with its INVOLVED
+    publics: a held or reported engagement without one would be refused.
+    """
+    def changes(records, kind):
+        chunk: list = []
+        for record in records:
+            chunk.append(record)
+            if len(chunk) >= batch:
+                yield _change(**{kind: chunk})
+                chunk = []
+        if chunk:
+            yield _change(**{kind: chunk})
+
+    yield from changes((n for n in src.iter_nodes(batch) if n["label"] != "Engagement"), "put_nodes")
+    involved: dict[str, list[dict]] = {}
+    for edge in src.iter_edges(batch):
+        if edge["type"] == "INVOLVED":
+            involved.setdefault(edge["from"], []).append(edge)
+    chunk, edges = [], []
+    for node in (n for n in src.iter_nodes(batch) if n["label"] == "Engagement"):
+        chunk.append(node)
+        edges += involved.get(node["id"], [])
+        if len(chunk) + len(edges) >= batch:
+            yield _change(put_nodes=chunk, put_edges=edges)
+            chunk, edges = [], []
+    if chunk:
+        yield _change(put_nodes=chunk, put_edges=edges)
+    yield from changes((e for e in src.iter_edges(batch) if e["type"] != "INVOLVED"), "put_edges")
+
+
+def _change(put_nodes=(), put_edges=()) -> Change:
+    return Change(put_nodes=list(put_nodes), put_edges=list(put_edges), action="migrate", actor="migrate",
+                  audit="summary")
 
 
 commands = [serve, import_, seed, export, migrate]

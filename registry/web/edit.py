@@ -10,7 +10,6 @@ page under "History of changes".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from werkzeug.datastructures import MultiDict
@@ -21,10 +20,9 @@ from graph.records import record_view
 from graph.stores import Change
 from graph.stores.base import strip_meta
 
-from ..auth import Identity, current_identity, require_role
-from ..forms import box_value, date_parts, form_date
+from ..auth import current_identity, require_role
+from ..forms import box_value, date_parts, form_date, form_status, refusal, sign_in_first
 from ..ratelimit import check as rate_limit
-from ..redirects import local_path
 from ..store import get_settings, get_store
 from ..templating import LABEL_WORDS, PROPERTY_WORDS
 from .sections import record_section
@@ -168,37 +166,25 @@ def error_anchor(key: str) -> str:
     return "contact-email" if key == "contact" else key
 
 
-def _signed_in(needed: str = "editor") -> Identity | None:
-    """The signed-in editor, or None when the caller must sign in first (pages redirect)."""
-    if current_identity() is None:
-        return None
-    return require_role(needed)  # 403 when signed in with too small a role
-
-
-def _to_sign_in():
-    return redirect("/account/sign-in?next=" + quote(local_path(request.path), safe="/"))
-
-
 def _form(label, values, errors, *, node=None, version=None, conflict=None):
-    # A form shown again with its errors answers 200, as GOV.UK services do: the page itself is fine.
+    status = 409 if conflict else form_status(errors)
     return render_template("edit/form.html", label=label, label_word=LABEL_WORDS.get(label, label),
                            fields=form_fields(label), values=values, errors=errors, node=node, version=version,
                            conflict=conflict, contact_fields=model.CONTACT_FIELDS,
-                           nation_names=model.NATION_NAMES)
+                           nation_names=model.NATION_NAMES), status
 
 
 @bp.route("/records/new", methods=["GET", "POST"])
+@sign_in_first()
 def new():
     """Choose a kind of record, then fill in its form."""
-    if _signed_in() is None:
-        return _to_sign_in()
     label = request.values.get("label")
     if label not in model.LABELS:
         error = "Select what kind of record to add" if "label" in request.values else None
-        return render_template("edit/choose.html", labels=list(model.LABELS), error=error)
+        return render_template("edit/choose.html", labels=list(model.LABELS), error=error), form_status(error)
     if request.method == "GET":
         return _form(label, {}, {})
-    identity = _signed_in()
+    identity = require_role("editor")
     rate_limit("write")
     node_id = (request.form.get("id") or "").strip()
     record = record_from_form(label, request.form, node_id)
@@ -216,10 +202,9 @@ def new():
 
 
 @bp.route("/records/<node_id>/edit", methods=["GET", "POST"])
+@sign_in_first()
 def edit(node_id: str):
     """Change a record; refused with an explanation if someone else changed it meanwhile."""
-    if _signed_in() is None:
-        return _to_sign_in()
     store = get_store()
     current = store.get_node(node_id)
     if current is None:
@@ -227,7 +212,7 @@ def edit(node_id: str):
     label = current["label"]
     if request.method == "GET":
         return _form(label, form_values(current), {}, node=current, version=current["version"])
-    identity = _signed_in()
+    identity = require_role("editor")
     rate_limit("write")
     # What a form does not show (the harvest's fingerprints, ids in other registers) is kept as it was.
     record = {**{k: current[k] for k in model.MACHINE_PROPS if k in current},
@@ -266,26 +251,27 @@ def differences(theirs: dict, yours: dict) -> list[dict]:
 
 
 @bp.route("/records/<node_id>/delete", methods=["GET", "POST"])
+@sign_in_first("admin")
 def delete(node_id: str):
     """Delete a record (admin), after a page that says which relationships go with it."""
-    if _signed_in("admin") is None:
-        return _to_sign_in()
     store = get_store()
     view = record_view(store.graph(), node_id, stale_after_days=get_settings().get("stale_after_days", 365))
     if request.method == "GET":
         return render_template("edit/delete.html", view=view, node=view.node, error=None)
-    identity = _signed_in("admin")
+    identity = require_role("admin")
     rate_limit("write")
     try:
         version = model.number_from_text(request.form.get("version", ""), whole=True)
         if not isinstance(version, int):
             raise ValueError("no version")
         store.apply(Change(delete_nodes=[node_id], expect={node_id: version}, actor=identity.actor, action="web"))
+    except InvalidRecord as exc:  # a rule of the model needs this record, e.g. an engagement's only public
+        return render_template("edit/delete.html", view=view, node=view.node, error=refusal(exc)), 400
     except (ValueError, VersionConflict):
         fresh = record_view(store.graph(), node_id, stale_after_days=get_settings().get("stale_after_days", 365))
         return render_template("edit/delete.html", view=fresh, node=fresh.node,
                                error="Someone else changed this record since you opened this page. Check what "
-                                     "will be deleted, then confirm again")
+                                     "will be deleted, then confirm again"), 409
     flash(f"{view.node['name']} and its {sum(len(g.neighbours) for g in view.groups)} relationships have been "
           "deleted", "success")
     return redirect("/")

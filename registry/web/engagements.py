@@ -13,7 +13,7 @@ from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
 from graph.stores import Change
 
 from ..auth import require_role
-from ..forms import box_value, date_parts, form_date
+from ..forms import box_value, date_parts, form_date, sign_in_first
 from ..store import get_store, snapshot
 from .sections import record_section
 
@@ -24,6 +24,7 @@ TEXT_FIELDS = ("name", "description", "source", "you_said", "we_did", "feedback_
 DATE_FIELDS = ("start", "end", "feedback_published")
 LINKS = {"publics": ("INVOLVED", ("Public",)), "via": ("VIA", ("Intermediary", "UserGroup")),
          "on": ("ON", ("Statistic", "Topic"))}
+FORM_FIELD = {rel: key for key, (rel, _labels) in LINKS.items()}  # a store problem on a relationship -> its box
 ANCHORS = {"start": "start-day", "end": "end-day", "feedback_published": "feedback_published-day",
            "id": "id", "remunerated": "remunerated", "producer": "producer"}
 
@@ -61,16 +62,13 @@ def links_from_form(form) -> dict[str, list[str]]:
 
 
 def link_problems(record: dict, links: dict[str, list[str]], labels: dict[str, str]) -> list[Problem]:
-    """Problems with the relationships chosen on the form, and the rule that held engagements name a public.
+    """Problems with the relationships chosen on the form: each must be a record of the right kind.
 
-    >>> [str(p) for p in link_problems({"id": "e", "status": "held"}, {"publics": [], "via": [], "on": [],
-    ...                                 "producer": []}, {})]
-    ["node 'e': publics: a held or reported engagement must involve at least one public"]
+    >>> [str(p) for p in link_problems({"id": "e"}, {"publics": ["x"], "via": [], "on": [], "producer": []}, {})]
+    ["node 'e': publics: 'x' is not a Public in the registry"]
     """
     where = model.node_where(record)
     problems = []
-    if record.get("status", "held") in ("held", "reported") and not links["publics"]:
-        problems.append(Problem(where, "publics", "a held or reported engagement must involve at least one public"))
     wanted = dict(LINKS, producer=("RAN", ("Producer",)))
     for key, (_type, allowed) in wanted.items():
         for node_id in links[key]:
@@ -141,16 +139,17 @@ def _save(node_id: str, existing: dict | None):
         store.apply(Change(put_nodes=[record], put_edges=put_edges, delete_edges=delete_edges,
                            expect={node_id: version}, actor=identity.actor, action="web"))
     except (InvalidRecord, VersionConflict) as exc:
-        found = exc.problems if isinstance(exc, InvalidRecord) else [Problem(model.node_where(record), "", str(exc))]
+        found = [Problem(p.record, FORM_FIELD.get(p.field, p.field), p.message) for p in exc.problems] \
+            if isinstance(exc, InvalidRecord) else [Problem(model.node_where(record), "", str(exc))]
         return _render(existing, values, links, found, version, 409 if isinstance(exc, VersionConflict) else 400)
     flash(f"Engagement ‘{record['name']}’ saved", "success")
     return redirect(f"/records/{node_id}", 303)
 
 
 @bp.route("/engagements/new", methods=["GET", "POST"])
+@sign_in_first()
 def new():
     """Record a new engagement (editors)."""
-    require_role("editor")
     if request.method == "POST":
         node_id = (request.form.get("id") or "").strip()
         if node_id and get_store().get_node(node_id) is not None:
@@ -162,9 +161,9 @@ def new():
 
 
 @bp.route("/engagements/<node_id>/edit", methods=["GET", "POST"])
+@sign_in_first()
 def edit(node_id: str):
     """Change an engagement and its links (editors); refused if someone else changed it meanwhile."""
-    require_role("editor")
     node = get_store().get_node(node_id)
     if node is None or node["label"] != "Engagement":
         raise NodeNotFound(node_id)

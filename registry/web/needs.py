@@ -10,6 +10,7 @@ from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
 from graph.stores import Change
 
 from ..auth import current_identity, require_role
+from ..forms import box_value, form_status, sign_in_first
 from ..store import get_graph, get_settings, get_store
 from .sections import record_section
 
@@ -63,7 +64,7 @@ def waiting_list():
             opt["selected"] = opt["value"] == (args[key] or "")
     return render_template("needs/list.html", result=result, args=args, options=options, errors=errors,
                            error_title=bool(errors), words=needs.STATUS_WORDS,
-                           editor=_is_editor()), 400 if errors else 200
+                           editor=_is_editor()), form_status(errors)
 
 
 def _is_editor() -> bool:
@@ -120,10 +121,10 @@ def choice_groups(graph, key: str, chosen: list[str]) -> list[dict]:
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
+@sign_in_first()
 def new_need():
     """Record a need as "As a …, I need …, so that …" (editors): owned by one producer, raised by and
     concerning as many records as apply, as the API allows."""
-    require_role("editor")
     store = get_store()
     graph = get_graph()
     form = {k: (request.form.get(k) or "").strip() for k in
@@ -141,9 +142,7 @@ def new_need():
             if too_many:
                 raise InvalidRecord(too_many)
             if form["priority"]:
-                if form["priority"] not in {"1", "2", "3", "4", "5"}:
-                    raise InvalidRecord([Problem("new need", "priority", "select a priority from 1 to 5")])
-                fields["priority"] = int(form["priority"])
+                fields["priority"] = box_value(model.LABELS["Need"]["priority"], form["priority"])
             if not form["owned_by"]:
                 raise InvalidRecord([Problem("new need", "owned_by", "select the producer that owns the need")])
             record, edges = needs.build_need(fields, _dt.date.today(), taken=graph)
@@ -170,13 +169,13 @@ def new_need():
             for group in key_groups:
                 group["open"] = True
     return render_template("needs/new.html", form=form, options=options, groups=groups, errors=errors,
-                           field_errors=field_errors, error_title=bool(errors)), 400 if errors else 200
+                           field_errors=field_errors, error_title=bool(errors)), form_status(errors)
 
 
 @bp.route("/needs/<need_id>/status", methods=["GET", "POST"])
+@sign_in_first()
 def change_status(need_id: str):
     """Move a need on: the change and its date go into its history (editors)."""
-    require_role("editor")
     store = get_store()
     node = store.get_node(need_id)
     if node is None or node["label"] != "Need":
@@ -203,4 +202,4 @@ def change_status(need_id: str):
                for s in needs.TRANSITIONS[current]]
     return render_template("needs/status.html", node=node, form=form, choices=choices, errors=errors,
                            field_errors={e["field"]: e["text"] for e in errors}, words=needs.STATUS_WORDS,
-                           error_title=bool(errors)), 400 if errors else 200
+                           error_title=bool(errors)), form_status(errors)

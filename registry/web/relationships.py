@@ -22,9 +22,9 @@ from graph.records import PHRASES
 from graph.search import search as search_records
 from graph.stores import Change
 
-from ..auth import Identity, current_identity, require_role
+from ..auth import current_identity, require_role
+from ..forms import form_status, refusal, sign_in_first
 from ..ratelimit import check as rate_limit
-from ..redirects import local_path
 from ..store import get_settings, get_store
 from ..templating import LABEL_WORDS, humanise
 from .sections import record_section
@@ -196,18 +196,6 @@ def edge_errors(problems, kind: Kind) -> dict[str, str]:
     return out
 
 
-def _signed_in() -> Identity | None:
-    """The signed-in editor, or None when the caller must sign in first; 403 for a too-small role."""
-    if current_identity() is None:
-        return None
-    return require_role("editor")
-
-
-def _to_sign_in():
-    path = request.full_path.rstrip("?") if request.method == "GET" else request.path
-    return redirect("/account/sign-in?" + urlencode({"next": local_path(path)}))
-
-
 def _node_or_404(node_id: str) -> dict:
     node = get_store().get_node(node_id)
     if node is None:
@@ -216,21 +204,20 @@ def _node_or_404(node_id: str) -> dict:
 
 
 @bp.route("/records/<node_id>/relationships/new", methods=["GET", "POST"])
+@sign_in_first()
 def add(node_id: str):
     """Choose a kind of relationship, then the other record and the relationship's details."""
-    if _signed_in() is None:
-        return _to_sign_in()
     node = _node_or_404(node_id)
     kinds = kinds_for(node["label"])
     key = request.values.get("kind")
     kind = find_kind(node["label"], key)
     if kind is None:
         error = "Select the kind of relationship" if "kind" in request.values else None
-        return render_template("relationships/choose.html", node=node, kinds=kinds, error=error), 200
+        return render_template("relationships/choose.html", node=node, kinds=kinds, error=error), form_status(error)
     fields = prop_fields(kind.type)
     if request.method == "GET":
         return _form(node, kind, fields, {}, {}, [])
-    identity = _signed_in()
+    identity = require_role("editor")
     rate_limit("write")
     store = get_store()
     values = request.form.to_dict()
@@ -252,9 +239,9 @@ def add(node_id: str):
 
 
 def _form(node, kind, fields, values, errors, candidates):
-    # Shown again with its errors, the page answers 200, as GOV.UK services do.
+    errors = {k: v for k, v in errors.items() if v}
     return render_template("relationships/form.html", node=node, kind=kind, fields=fields, values=values,
-                           errors={k: v for k, v in errors.items() if v}, candidates=candidates)
+                           errors=errors, candidates=candidates), form_status(errors)
 
 
 def _triple_from(values: MultiDict, node_id: str) -> tuple[str, str, str]:
@@ -267,10 +254,9 @@ def _triple_from(values: MultiDict, node_id: str) -> tuple[str, str, str]:
 
 
 @bp.route("/records/<node_id>/relationships/remove", methods=["GET", "POST"])
+@sign_in_first()
 def remove(node_id: str):
     """Remove one relationship, after a page that asks to confirm."""
-    if _signed_in() is None:
-        return _to_sign_in()
     node = _node_or_404(node_id)
     store = get_store()
     triple = _triple_from(request.values, node_id)
@@ -286,10 +272,13 @@ def remove(node_id: str):
     if request.method == "GET":
         return render_template("relationships/remove.html", node=node, other=other, phrase=phrase,
                                type=triple[0], direction=direction, props=model.edge_props(edge))
-    identity = _signed_in()
+    identity = require_role("editor")
     rate_limit("write")
     try:
         store.apply(Change(delete_edges=[triple], actor=identity.actor, action="web"))
+    except InvalidRecord as exc:  # a rule of the model that needs this relationship
+        return render_template("relationships/remove.html", node=node, other=other, phrase=phrase, type=triple[0],
+                               direction=direction, props=model.edge_props(edge), error=refusal(exc)), 400
     except EdgeNotFound:
         flash(f"That relationship of {node['name']} had already been removed", "important")
         return redirect(f"/records/{node_id}")

@@ -69,7 +69,7 @@ def test_edit_shows_errors_then_saves_and_records_history(web, app_store):
                                                   "capacity": "-3", "rest_until-day": "31", "rest_until-month": "2",
                                                   "rest_until-year": "2027"})
     page = bad.get_data(as_text=True)
-    assert bad.status_code == 200 and "There is a problem" in page
+    assert bad.status_code == 400 and "There is a problem" in page
     assert '<a href="#capacity">Capacity must be at least 0</a>' in page
     assert '<a href="#rest_until-day">Do not approach before must be a real date, for example 27 3 2025</a>' in page
     assert 'id="rest_until-day" name="rest_until-day" type="text" inputmode="numeric" value="31"' in page
@@ -93,7 +93,7 @@ def test_someone_elses_change_is_not_overwritten(web, app_store):
     response = web.post("/records/ons/edit", data={"csrf_token": token, "version": "1", "kind": "agency",
                                                    "name": "Office for National Statistics"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Someone else changed this record" in page
+    assert response.status_code == 409 and "Someone else changed this record" in page
     assert 'name="version" value="2"' in page
     assert app_store.get_node("ons")["name"] == "ONS"
 
@@ -105,7 +105,7 @@ def test_add_a_record_and_delete_needs_admin_and_confirmation(web, app_store):
                                                        "tags": "homes\nhousing"})
     assert added.status_code == 302 and app_store.get_node("housing")["tags"] == ["homes", "housing"]
     taken = web.post("/records/new?label=Topic", data={"csrf_token": token, "id": "ons", "name": "Clash"})
-    assert taken.status_code == 200 and "already exists" in taken.get_data(as_text=True)
+    assert taken.status_code == 400 and "already exists" in taken.get_data(as_text=True)
     assert web.get("/records/census/delete").status_code == 403  # editors cannot delete
     admin = web.application.test_client()
     sign_in(admin, app_store, "admin", "root")
