@@ -6,9 +6,7 @@ before anyone visits).
 """
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 import secrets
 from pathlib import Path
 
@@ -33,11 +31,12 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config["REGISTRY_STORE"]:
         app.config["REGISTRY_STORE"] = "sqlite:///" + os.path.join(app.instance_path, "registry.db")
 
-    from . import api, csrf, errors, store, templating, web
+    from . import api, csrf, errors, limits, store, templating, web
+    limits.init_app(app)  # bodies too large or too deep are refused before anything parses them
     store.init_app(app)
     templating.init_app(app)
     csrf.init_app(app)
-    api.init_app(app)
+    api.init_app(app)  # the blueprints, sections and commands are listed in registry/areas.py
     web.init_app(app)
     errors.init_app(app)  # last, so the one error envelope overrides smorest's handlers
     return app
@@ -54,10 +53,3 @@ def _instance_secret(instance_path: str) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
-
-
-def discover(package: str) -> list:
-    """The modules of a package, in name order: areas register themselves by being there."""
-    pkg = importlib.import_module(package)
-    return [importlib.import_module(f"{package}.{m.name}")
-            for m in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name)]

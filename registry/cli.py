@@ -19,7 +19,7 @@ import click
 from graph.errors import InvalidRecord, PathwaysError, StoreUnavailable
 from graph.resolve import Ambiguous, NotNamed
 
-from . import create_app, discover
+from . import create_app
 
 MAX_PROBLEMS_SHOWN = 100
 
@@ -60,7 +60,7 @@ def fail(message: str, code: int = 1) -> None:
 class Group(click.Group):
     """Turns every error into a located message and an exit code, never a traceback.
 
-    Area commands are found in ``registry/commands/`` on first lookup rather than at
+    The commands listed in ``registry/areas.py`` are added on first lookup rather than at
     import, so a command module may import this one in any order.
     """
 
@@ -69,9 +69,9 @@ class Group(click.Group):
     def _discover(self) -> None:
         if not self._discovered:
             Group._discovered = True
-            for module in discover("registry.commands"):
-                for command in getattr(module, "commands", []):
-                    self.add_command(command)
+            from .areas import commands
+            for command in commands():
+                self.add_command(command)
 
     def list_commands(self, ctx):
         self._discover()

@@ -135,11 +135,6 @@ def too_large_message() -> str:
 
 
 def init_app(app: Flask) -> None:
-    # Bodies too large or too deep are refused before anything parses them. Registered here until
-    # create_app lists it beside the other extensions.
-    from . import limits
-    limits.init_app(app)
-
     @app.errorhandler(PathwaysError)
     def _domain(exc: PathwaysError):
         status = status_for(exc)

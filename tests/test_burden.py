@@ -6,7 +6,7 @@ import datetime as dt
 import networkx as nx
 import pytest
 
-from graph import burden, planning
+from graph import burden, burden_check
 from graph.errors import InvalidRecord
 from graph.settings import DEFAULTS, merge
 from graph.stores import Change
@@ -167,7 +167,7 @@ def test_feedback_debt_list():
 def test_planned_engagement_counts_only_in_a_check():
     g = tiny({"method": "citizens_jury", "start": "2024-03-01", "status": "planned"})
     assert one(g, "2024-03-01").units == 0
-    result = planning.check(g, {"method": "citizens_jury", "start": "2024-03-01", "publics": ["p"]}, DEFAULTS)
+    result = burden_check.check(g, {"method": "citizens_jury", "start": "2024-03-01", "publics": ["p"]}, DEFAULTS)
     change = result.publics[0]
     assert change.before.units == 0 and change.after.units == 6.0
     assert [c.engagement for c in change.after.engagements] == ["draft"]
@@ -189,7 +189,7 @@ def test_check_warnings_and_suggestions():
     g.add_edge("jury", "busy", key="VIA", type="VIA")
     draft = {"method": "workshop", "start": "2024-03-01", "publics": ["p"], "intermediaries": ["busy"],
              "on": ["s"], "producer": "ons"}
-    result = planning.check(g, draft, DEFAULTS)
+    result = burden_check.check(g, draft, DEFAULTS)
     kinds = [w.kind for w in result.warnings]
     assert "over" in kinds and "rest_until" in kinds
     join = next(w for w in result.warnings if w.kind == "join_up")
@@ -199,19 +199,19 @@ def test_check_warnings_and_suggestions():
     assert [e["id"] for e in suggestions["use_existing_evidence"].engagements] == ["jury"]
     assert [r["id"] for r in suggestions["less_loaded_intermediary"].intermediaries] == ["i"]
     assert "remunerate" in suggestions
-    paid = planning.check(g, {**draft, "remunerated": True}, DEFAULTS)
+    paid = burden_check.check(g, {**draft, "remunerated": True}, DEFAULTS)
     assert "remunerate" not in {s.kind for s in paid.suggestions}
 
 
 def test_check_refuses_bad_drafts_naming_the_field():
     g = tiny()
     with pytest.raises(InvalidRecord) as exc:
-        planning.check(g, {"method": "workshop", "start": "2024-03-01", "end": "2024-02-01", "publics": []},
+        burden_check.check(g, {"method": "workshop", "start": "2024-03-01", "end": "2024-02-01", "publics": []},
                        DEFAULTS)
     fields = {p.field for p in exc.value.problems}
     assert fields == {"end", "publics"}
     with pytest.raises(InvalidRecord) as exc:
-        planning.check(g, {"method": "workshop", "start": "2024-03-01", "publics": ["nobody"]}, DEFAULTS)
+        burden_check.check(g, {"method": "workshop", "start": "2024-03-01", "publics": ["nobody"]}, DEFAULTS)
     assert "no record with id 'nobody'" in str(exc.value)
 
 
@@ -223,7 +223,7 @@ def test_check_saves_nothing(sqlite_store):
          "status": "held"}],
         put_edges=[{"type": "INVOLVED", "from": "e1", "to": "p"}, {"type": "RAN", "from": "ons", "to": "e1"}]))
     before = (sqlite_store.revision(), sqlite_store.counts())
-    result = planning.check(sqlite_store.graph(), {"method": "workshop", "start": "2024-02-01", "publics": ["p"],
+    result = burden_check.check(sqlite_store.graph(), {"method": "workshop", "start": "2024-02-01", "publics": ["p"],
                                                    "producer": "ons"}, DEFAULTS)
     assert result.publics[0].after.units > result.publics[0].before.units
     assert (sqlite_store.revision(), sqlite_store.counts()) == before

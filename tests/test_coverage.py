@@ -9,7 +9,7 @@ import json
 import networkx as nx
 import pytest
 
-from graph import burden, planning
+from graph import burden, burden_check
 from graph.settings import DEFAULTS, merge
 from graph.stores import Change
 
@@ -82,11 +82,11 @@ def test_coverage_follows_the_window_and_the_date():
 
 
 def test_planning_check_says_when_records_are_too_few():
-    result = planning.check(graph(), {"method": "workshop", "start": "2024-03-01", "publics": ["renters"]}, DEFAULTS)
+    result = burden_check.check(graph(), {"method": "workshop", "start": "2024-03-01", "publics": ["renters"]}, DEFAULTS)
     assert result.coverage.message == TOO_FEW
     warning = next(w for w in result.warnings if w.kind == "coverage")
     assert warning.message.startswith(TOO_FEW)
-    fine = planning.check(graph(), {"method": "workshop", "start": "2024-03-01", "publics": ["renters"]},
+    fine = burden_check.check(graph(), {"method": "workshop", "start": "2024-03-01", "publics": ["renters"]},
                           merge(DEFAULTS, ENOUGH))
     assert "coverage" not in [w.kind for w in fine.warnings] and not fine.coverage.too_few
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph import model, transfer
-from graph import plan as plans
+from graph import engagement_plan as plans
 from graph.settings import DEFAULTS
 from graph.stores import Change, open_store
 from tests.test_transfer import canonical, exported_json

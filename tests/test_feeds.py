@@ -148,16 +148,14 @@ def test_producer_topic_and_you_said_we_did_pages_announce_their_feeds(client, a
 
 
 def test_head_links_from_sections_are_text_and_local_only(app, client, app_store):
-    from registry.web.sections import SECTIONS, record_section
+    from registry.web.sections import Section
     app_store.apply(Change(put_nodes=NODES, put_edges=EDGES, audit="summary"))
-    before = list(SECTIONS)
-    record_section("Statistic", template="partials/csrf.html", order=99)(lambda node: {"head_links": [
-        {"type": "application/atom+xml", "href": "/feeds/x.atom", "title": '"><script>alert(1)</script>'},
-        {"href": "javascript:alert(1)", "title": "bad"}, {"href": "//evil.example/f", "title": "bad"}]})
-    try:
-        page = client.get("/records/s.ehs").get_data(as_text=True)
-    finally:
-        SECTIONS[:] = before
+    app.extensions["pathways.sections"] = [*app.extensions["pathways.sections"], Section(
+        ("Statistic",), 99, "partials/csrf.html", lambda node: {"head_links": [
+            {"type": "application/atom+xml", "href": "/feeds/x.atom", "title": '"><script>alert(1)</script>'},
+            {"href": "javascript:alert(1)", "title": "bad"}, {"href": "//evil.example/f", "title": "bad"}]},
+        "body")]
+    page = client.get("/records/s.ehs").get_data(as_text=True)
     head = page.split("</head>", 1)[0]
     assert '<link rel="alternate" type="application/atom+xml" href="/feeds/x.atom" ' \
            'title="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">' in head

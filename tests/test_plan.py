@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import plan as plans
+from graph import engagement_plan as plans
 from graph import transfer
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.settings import DEFAULTS

@@ -1,7 +1,6 @@
 """The JSON API under /api/v1, described at /api/v1/openapi.json.
 
-Each module in this package defines a flask-smorest Blueprint ``blp`` and is
-registered by discovery. Every error, including webargs' validation errors,
+The blueprints are listed in ``registry/areas.py`` (API_BLUEPRINTS). Every error, including webargs' validation errors,
 goes through the one envelope in ``registry.errors`` (our handlers are
 registered after smorest's, so they win).
 """
@@ -10,8 +9,6 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 from flask_smorest import Blueprint as _Blueprint
-
-from .. import discover
 
 API_PREFIX = "/api/v1"
 # A bad query or body is a 400 naming the field, not webargs' default 422.
@@ -32,6 +29,6 @@ def init_app(app: Flask) -> None:
     })
     api = Api(app)
     app.extensions["pathways.api"] = api
-    for module in discover(__name__):
-        if hasattr(module, "blp"):
-            api.register_blueprint(module.blp, url_prefix=API_PREFIX + getattr(module, "URL_PREFIX", ""))
+    from ..areas import API_BLUEPRINTS
+    for blueprint, prefix in API_BLUEPRINTS:
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX + prefix)

@@ -14,7 +14,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from graph import burden, planning
+from graph import burden, burden_check
 from graph.errors import NodeNotFound
 
 from ..cache import burden_index as cached_burden_index
@@ -157,7 +157,7 @@ def score_json(score: burden.Score) -> dict:
             "contributions": [vars(c) for c in score.engagements]}
 
 
-def check_json(result: planning.CheckResult) -> dict:
+def check_json(result: burden_check.CheckResult) -> dict:
     def change(c):
         return {"id": c.id, "name": c.name, "label": c.label, "before": score_json(c.before),
                 "after": score_json(c.after)}
@@ -233,4 +233,4 @@ class BurdenCheck(MethodView):
         same public: join up) and suggestions (use existing evidence, a less-loaded
         intermediary, remuneration). Open to everyone: nothing is written.
         """
-        return check_json(planning.check(get_graph(), draft, get_settings()))
+        return check_json(burden_check.check(get_graph(), draft, get_settings()))

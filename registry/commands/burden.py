@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from graph import burden as _burden
-from graph import planning
+from graph import burden_check
 
 from ..cli import emit_json, fail, iso_date, pass_ctx
 
@@ -63,7 +63,7 @@ def check(ctx, path, as_json):
     except json.JSONDecodeError as exc:
         fail(f"{path}: not JSON ({exc.msg} at line {exc.lineno})", 1)
     from ..api.burden import check_json
-    result = planning.check(ctx.store.graph(), draft, ctx.settings)
+    result = burden_check.check(ctx.store.graph(), draft, ctx.settings)
     if as_json:
         emit_json(check_json(result))
         return

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from graph import needs as _needs
-from graph import plan as _plan
+from graph import engagement_plan as _plan
 from graph.errors import NodeNotFound
 
 from graph.resolve import resolve

@@ -1,14 +1,14 @@
-"""Web pages: each module here defines a Blueprint ``bp`` and is registered by discovery."""
+"""Web pages: the blueprints and record-page sections listed in ``registry/areas.py``."""
 from __future__ import annotations
 
 from flask import Flask, request
 
-from .. import discover
-
 
 def init_app(app: Flask) -> None:
-    for module in discover(__name__):
-        app.register_blueprint(module.bp)
+    from ..areas import RECORD_SECTIONS, WEB_BLUEPRINTS
+    for blueprint in WEB_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.extensions["pathways.sections"] = sorted(RECORD_SECTIONS, key=lambda s: s.order)
 
     @app.context_processor
     def _navigation():

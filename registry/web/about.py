@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from .. import ROOT
 from ..store import get_settings
 
 bp = Blueprint("about", __name__)
@@ -11,6 +10,6 @@ bp = Blueprint("about", __name__)
 
 @bp.get("/about")
 def about():
-    """Each area documents its rules in templates/about/_<area>.html; they are shown in name order."""
-    parts = sorted(p.name for p in (ROOT / "templates" / "about").glob("_*.html"))
-    return render_template("about.html", parts=[f"about/{p}" for p in parts], settings=get_settings())
+    """Each area explains its rules in a part listed in ``registry/areas.py`` (ABOUT_PARTS)."""
+    from ..areas import ABOUT_PARTS
+    return render_template("about.html", parts=ABOUT_PARTS, settings=get_settings())

@@ -6,14 +6,13 @@ import math
 
 from flask import Blueprint, render_template, request
 
-from graph import burden, model, planning
+from graph import burden, burden_check, model
 from graph.errors import InvalidRecord
 
 from ..cache import burden_index as cached_burden_index
 from ..coverage import coverage_for
 from ..forms import date_parts, form_date
 from ..store import get_graph, get_settings, snapshot
-from .sections import record_section
 
 bp = Blueprint("burden", __name__)
 
@@ -94,7 +93,7 @@ def _choices(*labels: str) -> list[tuple[str, str, str]]:
 
 
 def draft_from_form(form) -> dict:
-    """The draft engagement a filled-in check form describes (validated by :func:`planning.check`)."""
+    """The draft engagement a filled-in check form describes (validated by :func:`burden_check.check`)."""
     remunerated = form.get("remunerated")
     return {"name": (form.get("name") or "").strip() or None, "method": form.get("method") or None,
             "start": form_date(form, "start"), "end": form_date(form, "end"),
@@ -111,7 +110,7 @@ def check():
     result, problems = None, []
     if request.method == "POST":
         try:
-            result = planning.check(graph, draft_from_form(form), settings)
+            result = burden_check.check(graph, draft_from_form(form), settings)
         except InvalidRecord as exc:
             problems = exc.problems
     preselect = request.args.getlist("public") if request.method == "GET" else []
@@ -127,7 +126,6 @@ def check():
                            error_title=bool(problems), conf=burden.conf(settings)), 400 if problems else 200
 
 
-@record_section("Public", "Intermediary", "UserGroup", template="burden/_record_section.html", order=40)
 def record_burden(node: dict) -> dict | None:
     """A public's (or intermediary's) gauge, its last 24 months, and the engagements that make its number."""
     graph, settings = get_graph(), get_settings()

@@ -17,7 +17,6 @@ from graph.feedback import feedback_given
 
 from ..coverage import coverage_for
 from ..store import get_graph, get_settings, snapshot
-from .sections import record_section
 
 bp = Blueprint("discovery", __name__)
 MAX_QUERY = 200
@@ -100,7 +99,6 @@ def _needs(graph, public_id: str) -> list[dict]:
     return sorted(rows, key=lambda r: (r["priority"] or 9, r["name"].lower()))
 
 
-@record_section("Public", template="discovery/_public_section.html", order=20)
 def public_section(node: dict) -> dict | None:
     """Who this public is, the intermediaries that reach it, its burden, engagements and needs."""
     graph, settings = get_graph(), get_settings()
@@ -111,14 +109,12 @@ def public_section(node: dict) -> dict | None:
             "engagements": _engagements(graph, node["id"]), "needs": _needs(graph, node["id"])}
 
 
-@record_section("Statistic", template="discovery/_statistic_section.html", order=20)
 def statistic_section(node: dict) -> dict | None:
     """Box 1: who this statistic is about, collected from, affects and leaves out, and who reaches them."""
     graph, settings = get_graph(), get_settings()
     return {"box": B.box1(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))}
 
 
-@record_section("Producer", template="discovery/_producer_section.html", order=20)
 def producer_section(node: dict) -> dict | None:
     """The publics of this producer's statistics it has no partner route to, and who others use for them."""
     graph, settings = get_graph(), get_settings()

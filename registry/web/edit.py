@@ -25,7 +25,6 @@ from ..forms import box_value, date_parts, form_date, form_status, refusal, sign
 from ..ratelimit import check as rate_limit
 from ..store import get_settings, get_store
 from ..templating import LABEL_WORDS, PROPERTY_WORDS
-from .sections import record_section
 
 bp = Blueprint("edit", __name__)
 # Form labels beyond the record page's words (templating.PROPERTY_WORDS).
@@ -279,8 +278,7 @@ def delete(node_id: str):
 
 # -- sections on the record page -------------------------------------------------
 
-@record_section(*model.LABELS, template="edit/_actions.html", order=1, position="lead")
-def _actions(node: dict) -> dict | None:
+def actions_section(node: dict) -> dict | None:
     """Change and delete links, for signed-in editors."""
     identity = current_identity()
     if identity is None or identity.role not in ("editor", "admin"):
@@ -288,8 +286,7 @@ def _actions(node: dict) -> dict | None:
     return {"node_id": node["id"], "can_delete": identity.role == "admin"}
 
 
-@record_section(*model.LABELS, template="edit/_history.html", order=95)
-def _history(node: dict) -> dict:
+def history_section(node: dict) -> dict:
     """The audit trail of this record: when, what changed, and (for signed-in editors) who."""
     entries = get_store().audit_entries(target=node["id"], limit=20)
     identity = current_identity()

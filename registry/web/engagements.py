@@ -15,7 +15,6 @@ from graph.stores import Change
 from ..auth import require_role
 from ..forms import box_value, date_parts, form_date, sign_in_first
 from ..store import get_store, snapshot
-from .sections import record_section
 
 bp = Blueprint("engagements", __name__)
 
@@ -175,7 +174,6 @@ def edit(node_id: str):
     return _render(node, values, links, [], node["version"])
 
 
-@record_section("Engagement", template="engagements/_record_section.html", order=10, position="lead")
 def edit_link(node: dict) -> dict:
     """A link from an engagement's page to its editor."""
     return {}

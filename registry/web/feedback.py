@@ -10,7 +10,6 @@ from graph.errors import NodeNotFound
 
 from ..store import get_graph, get_settings, get_store
 from ..urls import public_base_url
-from .sections import record_section
 
 bp = Blueprint("feedback", __name__)
 ATOM = "application/atom+xml"
@@ -76,7 +75,6 @@ def you_said_we_did():
                            error_title=bool(errors)), 400 if errors else 200
 
 
-@record_section("Producer", template="feedback/_producer_section.html", order=60)
 def producer_section(node: dict) -> dict:
     """A producer's you said, we did, its feedback debt and its feed (read around the producer only)."""
     graph, settings = get_graph(), get_settings()
@@ -87,7 +85,6 @@ def producer_section(node: dict) -> dict:
             "head_links": [feed_link("producers", node["id"], node["name"])]}
 
 
-@record_section("Topic", template="feedback/_topic_section.html", order=60)
 def topic_section(node: dict) -> dict:
     """Open needs and you said, we did on a topic, and its feed (read around the topic only)."""
     graph, settings = get_graph(), get_settings()

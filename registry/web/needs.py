@@ -12,7 +12,6 @@ from graph.stores import Change
 from ..auth import current_identity, require_role
 from ..forms import box_value, form_status, sign_in_first
 from ..store import get_graph, get_settings, get_store
-from .sections import record_section
 
 bp = Blueprint("needs", __name__)
 FILTERS = ("status", "producer", "topic", "statistic")
@@ -76,7 +75,6 @@ def _is_editor() -> bool:
     return identity is not None and allows(identity.role, "editor")
 
 
-@record_section("Need", template="needs/_section.html", order=20, position="lead")
 def need_section(node: dict) -> dict:
     """Where the need is, what was decided, its history, and similar needs raised with other producers."""
     store = get_store()

@@ -5,10 +5,9 @@ import datetime as _dt
 
 from flask import Blueprint, Response, render_template
 
-from graph import plan as plans
+from graph import engagement_plan as plans
 
 from ..store import get_graph, get_settings
-from .sections import record_section
 
 bp = Blueprint("plans", __name__)
 
@@ -32,7 +31,6 @@ def plan_markdown(statistic_id: str):
                     headers={"Content-Disposition": f'attachment; filename="engagement-plan-{statistic_id}.md"'})
 
 
-@record_section("Statistic", template="plan/_section.html", order=70)
 def plan_section(node: dict) -> dict:
     """A link to draft an engagement plan for this statistic."""
     return {}

@@ -27,7 +27,6 @@ from ..forms import form_status, refusal, sign_in_first
 from ..ratelimit import check as rate_limit
 from ..store import get_settings, get_store
 from ..templating import LABEL_WORDS, humanise
-from .sections import record_section
 
 bp = Blueprint("relationships", __name__)
 MAX_OTHER = 200
@@ -288,8 +287,7 @@ def remove(node_id: str):
 
 # -- the section on every record page -------------------------------------------
 
-@record_section(*model.LABELS, template="relationships/_section.html", order=90)
-def _section(node: dict) -> dict | None:
+def relationships_section(node: dict) -> dict | None:
     """For signed-in editors: the record's relationships, each with Remove, and Add a relationship."""
     identity = current_identity()
     if identity is None or identity.role not in ("editor", "admin"):

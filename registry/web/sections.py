@@ -1,17 +1,15 @@
 """Sections that feature areas add to record pages, by label.
 
-A feature registers a provider for the labels it knows about; the record page
-renders each provider's template with the context it returns (None: nothing to
-show). This keeps the record view thin and lets areas grow independently.
+Each area provides ``provider(node) -> context | None`` and a template; ``registry/areas.py``
+lists them all (RECORD_SECTIONS). The record page renders each provider's template with the
+context it returns (None: nothing to show), so the record view stays thin.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Blueprint
-
-bp = Blueprint("sections", __name__)  # nothing routed here; present so discovery accepts the module
+from flask import current_app
 
 
 @dataclass(frozen=True)
@@ -23,23 +21,10 @@ class Section:
     position: str  # "lead": before the details; "body": after the contact
 
 
-SECTIONS: list[Section] = []
-
-
-def record_section(*labels: str, template: str, order: int = 50, position: str = "body"):
-    """Register ``provider(node) -> context | None`` to render ``template`` on records of ``labels``."""
-    def decorate(provider):
-        if not any(s.template == template and s.labels == labels for s in SECTIONS):
-            SECTIONS.append(Section(labels, order, template, provider, position))
-            SECTIONS.sort(key=lambda s: s.order)
-        return provider
-    return decorate
-
-
 def sections_for(node: dict) -> dict[str, list[tuple[str, dict]]]:
-    """``{"lead": [(template, context)], "body": [...]}`` for one record."""
+    """``{"lead": [(template, context)], "body": [...]}`` for one record, in each section's order."""
     out: dict[str, list] = {"lead": [], "body": []}
-    for section in SECTIONS:
+    for section in current_app.extensions["pathways.sections"]:
         if node["label"] in section.labels:
             context = section.provider(node)
             if context is not None:

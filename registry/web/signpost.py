@@ -10,7 +10,6 @@ from graph import model
 from graph import signpost as S
 
 from ..store import get_graph, get_settings, snapshot
-from .sections import record_section
 
 bp = Blueprint("signpost_pages", __name__)
 MAX_QUERY = 200
@@ -25,7 +24,6 @@ def asker(graph) -> tuple[str | None, str | None]:
     return public, nation if nation in model.NATIONS else None
 
 
-@record_section("Statistic", template="signpost/_card.html", order=10, position="lead")
 def contact_card(node: dict) -> dict:
     """Who to contact about the statistic on this page."""
     graph = get_graph()
