@@ -48,7 +48,7 @@ from . import search as _search
 from .errors import NodeNotFound
 from .signpost import organisation_route
 from .walk import narrower_topics
-from .settings import DEFAULTS as _SETTINGS
+from .settings import section_of
 
 def config(settings: dict | None) -> dict:
     """The asking settings: :data:`graph.settings.DEFAULTS` ``["asking"]`` with overrides.
@@ -56,7 +56,7 @@ def config(settings: dict | None) -> dict:
     >>> config({"asking": {"lead_ratio": 2}})["lead_ratio"], config(None)["choice_coverage"]
     (2, 0.5)
     """
-    return {**_SETTINGS["asking"], **((settings or {}).get("asking") or {})}
+    return section_of(settings, "asking")
 
 
 @dataclass

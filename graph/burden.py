@@ -53,6 +53,7 @@ from typing import Iterable
 
 from . import model
 from .feedback import COUNTED, debt_days, feedback_given
+from .settings import section_of
 
 PUBLIC_LABELS = ("Public",)
 GATEKEEPER_LABELS = ("Intermediary", "UserGroup")
@@ -125,7 +126,7 @@ def conf(settings: dict) -> dict:
     >>> conf({"burden": {"window_days": 30}})["window_days"]
     30
     """
-    return settings["burden"]
+    return section_of(settings, "burden")
 
 
 def engagement_date(record: dict, as_of: _dt.date) -> _dt.date | None:
@@ -207,7 +208,7 @@ def contribution(record: dict, as_of: _dt.date, settings: dict, producers: list[
     age = (as_of - date).days
     if age > c["window_days"]:
         return None
-    weight = float(c["method_weights"].get(record.get("method"), c["method_weights"].get("other", 2)))
+    weight = float(c["method_weights"].get(record.get("method"), c["method_weights"]["other"]))
     recency = 0.5 ** (age / c["half_life_days"])
     debt = float(c["feedback_debt_factor"]) if debt_days(record, as_of, settings) is not None else 1.0
     paid = float(c["remunerated_factor"]) if record.get("remunerated") is True else 1.0
@@ -424,8 +425,8 @@ def coverage(graph, as_of: _dt.date, settings: dict) -> Coverage:
     """
     c = conf(settings)
     window = int(c["window_days"])
-    min_engagements = int(c.get("coverage_min_engagements", 20))
-    min_producers = int(c.get("coverage_min_producers", 5))
+    min_engagements = int(c["coverage_min_engagements"])
+    min_producers = int(c["coverage_min_producers"])
     counted, producers, latest, verified = 0, set(), None, None
     for node_id, data in graph.nodes(data=True):
         if data.get("label") != "Engagement" or (data.get("status") or "held") not in COUNTED:

@@ -31,6 +31,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from . import burden, model
+from .discovery import reach_weight
 from .errors import InvalidRecord, Problem
 from .feedback import feedback_given
 
@@ -254,7 +255,7 @@ def check(graph, data: dict, settings: dict) -> CheckResult:
     for change in publics + gatekeepers:
         warnings += _load_warnings(change)
     subjects = _subjects(graph, draft.on)
-    join_up_days = int(c.get("join_up_days", 60))
+    join_up_days = int(c["join_up_days"])
     chosen_after = {ch.id: ch.after.ratio for ch in gatekeepers}
     for change in publics:
         node = graph.nodes[change.id]
@@ -304,8 +305,8 @@ def check(graph, data: dict, settings: dict) -> CheckResult:
             if chosen_after and score.ratio >= min(chosen_after.values()):
                 continue
             reachers.append({"id": src, "name": score.name, "units": score.units, "ratio": score.ratio,
-                             "status": score.status, "strength": attrs.get("strength", 0.5),
-                             "trust": attrs.get("trust", "medium")})
+                             "status": score.status, "strength": reach_weight(attrs, settings)[3],
+                             "trust": reach_weight(attrs, settings)[1]})
         if reachers:
             reachers.sort(key=lambda r: (r["ratio"], -float(r["strength"]), r["name"].lower()))
             reachers = reachers[:MAX_INTERMEDIARY_SUGGESTIONS]

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .errors import InvalidRecord, NodeNotFound, Problem
+from .settings import section_of
 from .walk import closure, producer_and_parts
 
 LoadStatus = Callable[[str], "str | None"]
@@ -150,7 +151,7 @@ def reach_weight(edge: dict, settings: dict) -> tuple[float, str, float, float]:
     >>> reach_weight({}, DEFAULTS)
     (0.375, 'medium', 0.75, 0.5)
     """
-    d = settings["discovery"]
+    d = section_of(settings, "discovery")
     trust = edge.get("trust") or d["default_trust"]
     factors = d["trust_factor"]
     if trust not in factors:

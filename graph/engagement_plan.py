@@ -29,6 +29,7 @@ from urllib.parse import quote, urlsplit
 
 import networkx as nx
 
+from .discovery import reach_weight
 from .errors import InvalidRecord, NodeNotFound, Problem
 from .feedback import FeedbackItem, feedback_item, you_said_we_did
 from .needs import OPEN, NeedItem, Ref, need_item, sort_key
@@ -213,17 +214,13 @@ def _by_name(refs) -> list:
 
 
 def reaches(graph: nx.MultiDiGraph, public: str, settings: dict | None = None) -> list[Reach]:
-    """The intermediaries that REACH a public directly, strongest first (strength × trust factor)."""
-    disc = (settings or {}).get("discovery", {})
-    trust_factor = disc.get("trust_factor", {"high": 1.0, "medium": 0.75, "low": 0.5})
-    default_strength = disc.get("default_strength", 0.5)
-    default_trust = disc.get("default_trust", "medium")
+    """The intermediaries that REACH a public directly, strongest first (discovery's reach weight)."""
     out = []
     for src, data in _in(graph, public, "REACHES"):
         rec = graph.nodes[src]
-        out.append(Reach(src, rec.get("name", src), rec.get("kind"), data.get("role"),
-                         data.get("trust", default_trust), float(data.get("strength", default_strength))))
-    return sorted(out, key=lambda r: (-r.strength * trust_factor.get(r.trust, 0.75), r.name.lower()))
+        weight, trust, _factor, strength = reach_weight(data, settings)
+        out.append((weight, Reach(src, rec.get("name", src), rec.get("kind"), data.get("role"), trust, strength)))
+    return [r for _w, r in sorted(out, key=lambda wr: (-wr[0], wr[1].name.lower()))]
 
 
 def box1(graph: nx.MultiDiGraph, statistic: str, settings: dict | None = None) -> list[RoleGroup]:

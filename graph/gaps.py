@@ -27,10 +27,9 @@ from typing import Callable
 import networkx as nx
 
 from .records import is_stale
+from .settings import section_of
 from .walk import broader_topics
 
-GAP_DEFAULTS = {"overlap_threshold": 0.6, "overlap_min_shared": 2, "broker_count": 10,
-                "betweenness_sample_above": 400, "betweenness_sample": 150, "betweenness_work": 300_000, "max_loops": 100}
 # Records that are events or requests, not routes: left out of the broker analysis.
 NOT_ROUTES = ("Engagement", "Need")
 
@@ -44,7 +43,7 @@ class GapContext:
     burden_index: Callable | None = None  # graph.burden.burden_index, injected
 
     def conf(self, key: str):
-        return (self.settings.get("gaps") or {}).get(key, GAP_DEFAULTS[key])
+        return section_of(self.settings, "gaps")[key]
 
 
 def _item(graph: nx.MultiDiGraph, node_id: str, detail: str, close: str, **extra) -> dict:
@@ -479,7 +478,7 @@ def brokers(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
 
 def stale_records(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
     """Records never checked, or not checked within ``stale_after_days``."""
-    after = int(ctx.settings.get("stale_after_days", 365))
+    after = int(section_of(ctx.settings, "stale_after_days"))
     out = []
     for n in sorted(graph.nodes, key=lambda n: (graph.nodes[n].get("label", ""), n)):
         record = graph.nodes[n]

@@ -33,11 +33,9 @@ import networkx as nx
 
 from . import model
 from .errors import InvalidRecord, NodeNotFound, Problem
+from .settings import section_of
 from .walk import narrower_topics, producer_and_parts
 
-DEFAULT_MAX_NODES = 2000
-DEFAULT_PHYSICS_MAX = 300
-MAX_DEPTH = 4
 # Seed filters: the query field, and the label its record must have (None: any).
 SEED_FILTERS = (("focus", None), ("topic", "Topic"), ("public", "Public"), ("producer", "Producer"))
 
@@ -136,7 +134,7 @@ def parse_filters(args: dict, settings: dict | None = None) -> MapFilters:
     ...
     graph.errors.InvalidRecord: map filters: labels: 'Planet' is not a kind of record; use any of: Producer, Statistic, Topic, Public, Intermediary, UserGroup, Engagement, Need
     """
-    max_depth = int(((settings or {}).get("map") or {}).get("max_depth", MAX_DEPTH))
+    max_depth = int(section_of(settings, "map")["max_depth"])
     problems: list[Problem] = []
     values: dict = {}
     for name, _label in SEED_FILTERS:
@@ -227,9 +225,9 @@ def build_view(graph: nx.MultiDiGraph, filters: MapFilters, settings: dict,
     positions ``{id: (x, y)}`` when the view is too large for live physics
     (default :func:`default_layout`; the app passes a cached one).
     """
-    map_settings = settings.get("map") or {}
-    max_nodes = int(map_settings.get("max_nodes", DEFAULT_MAX_NODES))
-    physics_max = int(map_settings.get("physics_max_nodes", DEFAULT_PHYSICS_MAX))
+    map_settings = section_of(settings, "map")
+    max_nodes = int(map_settings["max_nodes"])
+    physics_max = int(map_settings["physics_max_nodes"])
     types = set(filters.types)
     labels = set(filters.labels)
     seeds = _seeds(graph, filters)

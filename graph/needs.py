@@ -25,6 +25,7 @@ import networkx as nx
 
 from . import model
 from .errors import InvalidRecord, Problem
+from .settings import section_of
 from .walk import narrower_topics, producer_and_parts
 
 STATUSES = model.NEED_STATUSES
@@ -319,15 +320,14 @@ class NeedItem:
 
 
 def needs_settings(settings: dict | None) -> dict:
-    """The waiting list's settings, with defaults for keys not yet in graph/settings.py.
+    """The waiting list's settings (``graph.settings.DEFAULTS["needs"]`` with overrides).
 
     >>> needs_settings({})["seldom_heard_weight"]
     2.0
     """
-    given = (settings or {}).get("needs", {})
-    return {"seldom_heard_weight": float(given.get("seldom_heard_weight", 2.0)),
-            "similar_min_ratio": float(given.get("similar_min_ratio", 55)),
-            "unset_priority": int(given.get("unset_priority", 6))}
+    given = section_of(settings, "needs")
+    return {"seldom_heard_weight": float(given["seldom_heard_weight"]),
+            "similar_min_ratio": float(given["similar_min_ratio"]), "unset_priority": int(given["unset_priority"])}
 
 
 def _refs(graph: nx.MultiDiGraph, node: str, type_: str) -> list[Ref]:

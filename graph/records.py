@@ -58,18 +58,18 @@ class RecordView:
     stale: bool
 
 
-def is_stale(node: dict, today: _dt.date, after_days: int = 365) -> bool:
+def is_stale(node: dict, today: _dt.date, after_days: int) -> bool:
     """True when the record was never verified or not in ``after_days``.
 
-    >>> is_stale({"verified": "2025-01-01"}, _dt.date(2026, 11, 21)), is_stale({"verified": "2026-06-01"}, _dt.date(2026, 11, 21))
+    >>> today = _dt.date(2026, 11, 21)
+    >>> is_stale({"verified": "2025-01-01"}, today, 365), is_stale({"verified": "2026-06-01"}, today, 365)
     (True, False)
     """
     verified = model.parse_date(node.get("verified"))
     return verified is None or (today - verified).days > after_days
 
 
-def record_view(graph, node_id: str, today: _dt.date | None = None,
-                stale_after_days: int = 365) -> RecordView:
+def record_view(graph, node_id: str, stale_after_days: int, today: _dt.date | None = None) -> RecordView:
     """The record with its neighbours grouped by relationship type and direction, from the
     registry graph (:mod:`graph.readmodel`).
 
@@ -77,7 +77,7 @@ def record_view(graph, node_id: str, today: _dt.date | None = None,
     >>> g = build_graph([{"id": "ons", "label": "Producer", "name": "ONS", "version": 1},
     ...                  {"id": "cpi", "label": "Statistic", "name": "CPI", "version": 1}],
     ...                 [("PRODUCES", "ons", "cpi", {"role": "lead"})])
-    >>> [(grp.heading, [(n.id, n.props) for n in grp.neighbours]) for grp in record_view(g, "cpi").groups]
+    >>> [(grp.heading, [(n.id, n.props) for n in grp.neighbours]) for grp in record_view(g, "cpi", 365).groups]
     [('Produced by', [('ons', {'role': 'lead'})])]
     """
     if node_id not in graph:

@@ -59,7 +59,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from . import nations as _nations
-from .settings import DEFAULTS as _SETTINGS
+from .settings import section_of
 
 # How much a match in each field counts. The name and the words people use for a record name it;
 # a topic or a producer only places it; a description only mentions things.
@@ -84,7 +84,6 @@ FOLDS = {"rental": "rent", "inflationari": "inflat", "employe": "employ", "crimi
          "prisoner": "prison", "offenc": "offend", "offens": "offend", "migrant": "migrat", "immigr": "migrat",
          "emigr": "migrat", "mortal": "death", "die": "death", "dead": "death", "born": "birth", "children": "child",
          "person": "peopl", "wage": "earn", "salari": "earn"}
-DEFAULTS = _SETTINGS["search"]
 _WORD = re.compile(r"[a-z0-9]+")
 # Single words that name a nation (or the UK), left out of acronyms.
 NATION_WORDS = frozenset("uk gb britain british england english wales welsh cymru scotland scottish scots "
@@ -434,11 +433,11 @@ class SearchIndex:
 
     def search(self, text: str, label: str | None = None, limit: int = 20,
                settings: dict | None = None, nations: Iterable[str] = ()) -> list[Hit]:
-        """Records matching ``text``, best first; ``settings["search"]`` may override :data:`DEFAULTS`.
+        """Records matching ``text``, best first; ``settings["search"]`` may override ``graph.settings.DEFAULTS["search"]``.
 
         ``nations`` are nations asked for besides any the text names.
         """
-        cfg = {**DEFAULTS, **((settings or {}).get("search") or {})}
+        cfg = section_of(settings, "search")
         rest, asked_nations = split_nations(text)
         asked_nations |= frozenset(nations)
         query = list(dict.fromkeys(words(rest)))

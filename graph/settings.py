@@ -83,6 +83,22 @@ DEFAULTS: dict = {
 }
 
 
+def section_of(settings: dict | None, name: str):
+    """``settings[name]`` laid over ``DEFAULTS[name]``: how every function reads its settings, so that
+    a default is written here and nowhere else.
+
+    >>> section_of({"burden": {"window_days": 30}}, "burden")["window_days"], section_of(None, "burden")["half_life_days"]
+    (30, 180)
+    >>> section_of({"stale_after_days": 90}, "stale_after_days"), section_of({}, "stale_after_days")
+    (90, 365)
+    """
+    default = DEFAULTS[name]
+    given = (settings or {}).get(name)
+    if isinstance(default, dict):
+        return {**default, **given} if given else default
+    return default if given is None else given
+
+
 def merge(base: dict, override: dict | None) -> dict:
     """A deep copy of ``base`` with ``override``'s keys laid over it, recursively."""
     out = copy.deepcopy(base)

@@ -43,31 +43,20 @@ from typing import Iterable
 import networkx as nx
 
 from . import nations as _nations
+from .discovery import reach_weight
 from .errors import InvalidRecord, NodeNotFound, Problem
+from .settings import section_of
 
-DEFAULTS = {
-    "coordinator": "osr",
-    # Used when the coordinator's record is not in the registry (or has no contact).
-    "coordinator_contact": {
-        "name": "Office for Statistics Regulation",
-        "contact": {"email": "regulation@statistics.gov.uk", "url": "https://osr.statisticsauthority.gov.uk/"},
-    },
-    "max_referral_hops": 10,
-    "broader_depth": 3,
-    "max_user_groups": 5,
-    "max_intermediaries": 5,
-}
-TRUST_FACTOR = {"high": 1.0, "medium": 0.75, "low": 0.5}
 ORGANISATIONS = ("Producer", "UserGroup", "Intermediary")
 
 
 def config(settings: dict | None) -> dict:
-    """The signposting settings: :data:`DEFAULTS` with ``settings["signpost"]`` laid over them.
+    """The signposting settings: ``graph.settings.DEFAULTS["signpost"]`` with ``settings["signpost"]`` over them.
 
     >>> config({"signpost": {"max_user_groups": 2}})["max_user_groups"], config(None)["coordinator"]
     (2, 'osr')
     """
-    return {**DEFAULTS, **((settings or {}).get("signpost") or {})}
+    return section_of(settings, "signpost")
 
 
 @dataclass
@@ -398,8 +387,8 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
             reached = [p for p in publics if graph.has_edge(inter, p, key="REACHES")]
             if not reached:
                 continue
-            best = max(reached, key=lambda p: (p == public, _reach_weight(graph, inter, p)))
-            key = (best != public, not own_nation(inter), len(tpath), -_reach_weight(graph, inter, best),
+            best = max(reached, key=lambda p: (p == public, _reach_weight(graph, inter, p, settings)))
+            key = (best != public, not own_nation(inter), len(tpath), -_reach_weight(graph, inter, best, settings),
                    _name(graph, inter).lower())
             candidates[inter] = (key, tpath, best)
     shown = 0
@@ -435,10 +424,9 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
     return answer
 
 
-def _reach_weight(graph: nx.MultiDiGraph, inter: str, public: str) -> float:
-    edge = graph.get_edge_data(inter, public, key="REACHES") or {}
-    strength = edge.get("strength", 0.5)
-    return float(strength) * TRUST_FACTOR.get(edge.get("trust", "medium"), 0.75)
+def _reach_weight(graph: nx.MultiDiGraph, inter: str, public: str, settings: dict | None) -> float:
+    """How well ``inter`` reaches ``public``: discovery's weight, from the same settings."""
+    return reach_weight(graph.get_edge_data(inter, public, key="REACHES") or {}, settings)[0]
 
 
 def _coordinator(graph: nx.MultiDiGraph, cfg: dict, used: set[str], warnings: list[str]) -> Route | None:

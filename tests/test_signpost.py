@@ -279,3 +279,19 @@ def test_contact_page_choices_redirect_errors_and_escaping(client, app_store):
     assert client.get("/contact?q=" + "x" * 500).status_code == 400
     missing = client.get("/contact?q=<script>alert(1)</script>")
     assert missing.status_code == 404 and "<script>alert(1)" not in missing.get_data(as_text=True)
+
+
+def test_intermediaries_are_ranked_by_discoverys_reach_weight_and_its_settings():
+    """One reach weight: signposting orders intermediaries as discovery weighs them, trust factors included."""
+    from graph.readmodel import build_graph
+    from graph.settings import DEFAULTS, merge
+    nodes = [node("s", "Statistic", MAIL), node("t", "Topic"), node("p", "Public"),
+             node("i-sure", "Intermediary", MAIL), node("i-wide", "Intermediary", MAIL)]
+    edges = [("ABOUT", "s", "t", {}), ("DESCRIBES", "s", "p", {}), ("WORKS_ON", "i-sure", "t", {}),
+             ("WORKS_ON", "i-wide", "t", {}),
+             ("REACHES", "i-sure", "p", {"strength": 0.6, "trust": "high"}),  # 0.6 x 1.0
+             ("REACHES", "i-wide", "p", {"strength": 0.9, "trust": "low"})]  # 0.9 x 0.5
+    g = build_graph([dict(n, version=1) for n in nodes], edges)
+    assert [r.id for r in S.signpost(g, "s", settings=DEFAULTS).routes] == ["i-sure", "i-wide"]
+    trusting = merge(DEFAULTS, {"discovery": {"trust_factor": {"high": 1.0, "medium": 1.0, "low": 1.0}}})
+    assert [r.id for r in S.signpost(g, "s", settings=trusting).routes] == ["i-wide", "i-sure"]

@@ -254,7 +254,7 @@ def differences(theirs: dict, yours: dict) -> list[dict]:
 def delete(node_id: str):
     """Delete a record (admin), after a page that says which relationships go with it."""
     store = get_store()
-    view = record_view(store.graph(), node_id, stale_after_days=get_settings().get("stale_after_days", 365))
+    view = record_view(store.graph(), node_id, stale_after_days=get_settings()["stale_after_days"])
     if request.method == "GET":
         return render_template("edit/delete.html", view=view, node=view.node, error=None)
     identity = require_role("admin")
@@ -267,7 +267,7 @@ def delete(node_id: str):
     except InvalidRecord as exc:  # a rule of the model needs this record, e.g. an engagement's only public
         return render_template("edit/delete.html", view=view, node=view.node, error=refusal(exc)), 400
     except (ValueError, VersionConflict):
-        fresh = record_view(store.graph(), node_id, stale_after_days=get_settings().get("stale_after_days", 365))
+        fresh = record_view(store.graph(), node_id, stale_after_days=get_settings()["stale_after_days"])
         return render_template("edit/delete.html", view=fresh, node=fresh.node,
                                error="Someone else changed this record since you opened this page. Check what "
                                      "will be deleted, then confirm again"), 409

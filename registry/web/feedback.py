@@ -8,6 +8,7 @@ from flask import Blueprint, Response, render_template, request
 from graph import feedback, feeds, needs
 from graph.errors import NodeNotFound
 
+from ..forms import form_status
 from ..store import get_graph, get_settings, get_store
 from ..urls import public_base_url
 
@@ -71,8 +72,8 @@ def you_said_we_did():
                            head_links=head_links,
                            producer=producer, topic=topic, graph_names={n: graph.nodes[n].get("name", n)
                                                                         for d in debts for n in d.publics},
-                           debt_days=settings.get("burden", {}).get("feedback_debt_days", 90),
-                           error_title=bool(errors)), 400 if errors else 200
+                           debt_days=settings["burden"]["feedback_debt_days"],
+                           error_title=bool(errors)), form_status(errors)
 
 
 def producer_section(node: dict) -> dict:
@@ -81,7 +82,7 @@ def producer_section(node: dict) -> dict:
     return {"items": feedback.you_said_we_did(graph, producer=node["id"]),
             "debts": feedback.debt(graph, _dt.date.today(), settings, producer=node["id"]),
             "waiting": needs.waiting_list(graph, settings, producer=node["id"]).items,
-            "debt_days": settings.get("burden", {}).get("feedback_debt_days", 90),
+            "debt_days": settings["burden"]["feedback_debt_days"],
             "head_links": [feed_link("producers", node["id"], node["name"])]}
 
 

@@ -34,7 +34,6 @@ bp = Blueprint("maps", __name__)
 VIS_VERSION = "vis-9.1.2"
 VIS_FILES = ("vis-network.min.js", "vis-network.css")
 EDGE_TABLE_MAX = 1500  # above this the relationships are offered as downloads instead of a table
-TABLE_PAGE_SIZE = 400  # records listed per page of the table beside the map (settings map.table_page_size)
 # The columns of each node in the page's data (static/map.js reads them by position).
 NODE_COLUMNS = ("id", "name", "label", "group", "size", "x", "y", "kind", "importance", "burden", "contact")
 
@@ -202,7 +201,7 @@ def table_page(view: maps.MapView, page: str | None, settings: dict) -> dict:
 
     A bad or out-of-range page number shows the nearest page.
     """
-    size = max(1, int((settings.get("map") or {}).get("table_page_size", TABLE_PAGE_SIZE)))
+    size = max(1, int(settings["map"]["table_page_size"]))
     ordered = sorted(view.nodes, key=lambda n: (-n.importance, n.name.lower(), n.id))
     pages = max(1, math.ceil(len(ordered) / size))
     try:
@@ -238,7 +237,7 @@ def map_page():
         data=data, table=table_page(view, request.args.get("page"), settings) if view else None,
         style=STYLE, burden_style=BURDEN_STYLE, layers=maps.LAYERS,
         labels=list(model.LABELS), edge_table_max=EDGE_TABLE_MAX, types=list(model.RELATIONSHIPS), query=query,
-        max_depth=int((settings.get("map") or {}).get("max_depth", maps.MAX_DEPTH)),
+        max_depth=int(settings["map"]["max_depth"]),
         args=args, field_errors={p.field: p.message for p in error.problems} if error else {}), status
 
 
