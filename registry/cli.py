@@ -7,7 +7,6 @@ Feature areas add commands from modules in ``registry/commands/``.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import logging
 import os
@@ -16,6 +15,7 @@ from functools import cached_property
 
 import click
 
+from graph import model
 from graph.errors import InvalidRecord, PathwaysError, StoreUnavailable
 from graph.resolve import Ambiguous, NotNamed
 
@@ -129,10 +129,11 @@ def iso_date(_ctx, _param, value):
     """
     if value is None:
         return None
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+    day = model.parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"{value!r} is not a real date written YYYY-MM-DD, from {model.EARLIEST_DATE} "
+                                 f"to {model.LATEST_DATE}")
+    return day
 
 
 def emit_json(data) -> None:

@@ -527,3 +527,16 @@ def test_the_rule_is_the_models_whoever_calls_it(sqlite_store, case):
         sqlite_store.apply(transfer.to_change(transfer.Document(*(([record], []) if "node" in case
                                                                    else ([], [record])))))
     assert exported(sqlite_store) == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/burden", "/api/v1/gaps"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "２０２４-01-18", "2024-02-30"])
+def test_api_as_of_takes_only_the_dates_the_model_accepts(client, registry, path, day):
+    response = client.get(path, query_string={"as_of": day})
+    assert response.status_code == 400
+    assert any("must be a real date" in m for m in response.get_json()["errors"]["query"]["as_of"])
+
+
+def test_cli_as_of_takes_only_the_dates_the_model_accepts(cli, registry):
+    code, _out, err = cli("burden", "--as-of", "9999-12-31")
+    assert code == 2 and "is not a real date written YYYY-MM-DD, from 1800-01-01 to 2199-12-31" in err

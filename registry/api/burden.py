@@ -21,14 +21,14 @@ from ..cache import burden_index as cached_burden_index
 from ..cache import per_revision
 from ..coverage import coverage_for
 from ..store import get_graph, get_settings
-from .schemas import CoverageSchema
+from .schemas import CoverageSchema, ModelDate
 
 blp = Blueprint("burden_api", __name__, description="How much each public and intermediary has been consulted, "
                                                 "across all producers, and a check before you consult.")
 
 
 class BurdenAsOfSchema(Schema):
-    as_of = fields.Date(load_default=None, metadata={"description": "the date to measure as of (YYYY-MM-DD); "
+    as_of = ModelDate(load_default=None, metadata={"description": "the date to measure as of (YYYY-MM-DD); "
                                                                     "default today"})
 
 

@@ -8,13 +8,14 @@ from marshmallow import Schema, fields
 from graph.gaps import RULES
 
 from ..web.gaps import current_report
+from .schemas import ModelDate
 
 blp = Blueprint("api_gaps", __name__, description="Publics nobody reaches, dead-end contacts, referral loops, "
                                               "single points of failure and more.")
 
 
 class GapQuerySchema(Schema):
-    as_of = fields.Date(load_default=None, metadata={"description": "the date to judge burden and staleness as "
+    as_of = ModelDate(load_default=None, metadata={"description": "the date to judge burden and staleness as "
                                                                     "of (YYYY-MM-DD); default today"})
 
 

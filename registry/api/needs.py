@@ -18,6 +18,7 @@ from graph.stores import Change
 from ..auth import require_role
 from ..ratelimit import check as rate_limit
 from ..store import get_graph, get_settings, get_store
+from .schemas import ModelDate
 from .nodes import IF_MATCH, etag, expected_version
 
 blp = Blueprint("needs_api", __name__, description="The prioritised waiting list of user needs: what users need, "
@@ -103,7 +104,7 @@ class NeedInSchema(Schema):
     id = fields.String(validate=ID, metadata={"description": "default: made from what is needed"})
     name = fields.String(validate=validate.Length(max=300), metadata={"description": "a short title"})
     priority = fields.Integer(validate=validate.Range(1, 5))
-    raised = fields.Date(metadata={"description": "default today"})
+    raised = ModelDate(metadata={"description": "default today"})
     response = fields.String(validate=validate.Length(max=10_000))
     source = fields.String(validate=validate.Length(max=1000))
     raised_by = fields.List(fields.String(validate=ID), load_default=list,

@@ -149,6 +149,20 @@ ID_FIELD = {"type": "string", "pattern": f"^{model.ID_PATTERN.pattern}$", "maxLe
 NAME_FIELD = {"type": "string", "minLength": 1, "maxLength": model.MAX_NAME}
 
 
+class ModelDate(fields.Date):
+    """A date the model accepts (YYYY-MM-DD, a real day from 1800 to 2199), for query and body fields.
+
+    The model's own rule (:func:`graph.model.parse_date`), so the API takes the dates the records may hold.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = model.parse_date(value)
+        if day is None:
+            raise ValidationError(f"must be a real date written YYYY-MM-DD, from {model.EARLIEST_DATE} "
+                                  f"to {model.LATEST_DATE}")
+        return day
+
+
 class _Open(Schema):
     class Meta:
         unknown = INCLUDE  # unknown keys reach the model, which names them
