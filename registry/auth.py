@@ -98,5 +98,6 @@ def requires(needed: str):
         def wrapper(*args, **kwargs):
             require_role(needed)
             return view(*args, **kwargs)
+        wrapper.required_role = needed  # read by registry.limits: an anonymous caller gets 401, not a parse
         return wrapper
     return decorate

@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from graph import model
 from graph.errors import InvalidRecord, Problem
 
+from .auth import allows, current_identity
 from .errors import TooLarge
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -79,9 +80,21 @@ def check_json_body() -> None:
         data = request.get_data(cache=True)
     except RequestEntityTooLarge:  # no Content-Length, and more arrived than the limit
         raise TooLarge(None, limit, name) from None
+    if _refused_caller(current_app.view_functions.get(request.endpoint)):
+        return  # the view answers 401 or 403 before anything reads the body: who you are comes first
     problem = body_problem(data, whole_document=name == "MAX_CONTENT_LENGTH")
     if problem is not None:
         raise InvalidRecord([problem])
+
+
+def _refused_caller(view) -> bool:
+    """True when the view needs a role (``registry.auth.requires``) the request's token does not give."""
+    method = getattr(getattr(view, "view_class", None), request.method.lower(), None)
+    needed = getattr(method, "required_role", None)
+    if needed is None:
+        return False
+    identity = current_identity()
+    return identity is None or not allows(identity.role, needed)
 
 
 def init_app(app) -> None:

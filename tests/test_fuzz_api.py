@@ -27,6 +27,7 @@ DOC = {"format": "pathways-graph", "version": 1, "nodes": [
     {"id": "renters", "label": "Public", "name": "Renters", "capacity": 8, "seldom_heard": True}],
     "edges": [{"type": "PRODUCES", "from": "ons", "to": "census"}]}
 ADMIN_TOKEN = new_token()
+VIEWER_TOKEN = new_token()
 
 
 def fuzz_app():
@@ -37,6 +38,7 @@ def fuzz_app():
     store = store_for(app)
     transfer.import_document(store, transfer.document_from_data(DOC))
     store.add_token("fuzzer", "admin", hash_token(ADMIN_TOKEN))
+    store.add_token("reader", "viewer", hash_token(VIEWER_TOKEN))
     return app
 
 
@@ -56,3 +58,22 @@ def test_the_fuzzer_reached_the_store():
     operations = {(op.method.upper(), op.path) for op in (r.ok() for r in schema.get_all_operations())}
     assert {("GET", "/api/v1/nodes"), ("POST", "/api/v1/nodes"), ("PATCH", "/api/v1/nodes/{node_id}"),
             ("DELETE", "/api/v1/nodes/{node_id}"), ("POST", "/api/v1/edges"), ("POST", "/api/v1/import")} <= operations
+
+
+def secured_operations():
+    spec = APP.test_client().get("/api/v1/openapi.json").get_json()
+    return [(method.upper(), path) for path, ops in spec["paths"].items() for method, op in ops.items()
+            if isinstance(op, dict) and op.get("security")]
+
+
+@pytest.mark.parametrize("method, path", secured_operations())
+def test_who_you_are_is_checked_before_what_you_sent(method, path):
+    """Authentication before validation: nonsense from no one is a 401, from a viewer a 403 — never a 400
+    that tells an anonymous caller how to shape a write."""
+    url = path.replace("{node_id}", "census").replace("{need_id}", "nope").replace("{name}", "x") + "?as_of=bad&limit=-1"
+    client = APP.test_client()
+    for headers, status in (({}, 401), ({"Authorization": f"Bearer {VIEWER_TOKEN}"}, 403)):
+        response = client.open(url, method=method, data="{not json", content_type="application/json", headers=headers)
+        assert response.status_code == status, (method, path, response.get_json())
+        assert response.get_json()["code"] == status
+    assert len(secured_operations()) >= 12

@@ -10,7 +10,13 @@ from flask import Flask
 from flask_smorest import Api
 from flask_smorest import Blueprint as _Blueprint
 
+from .answers import ErrorAnswers
+
 API_PREFIX = "/api/v1"
+
+
+class _Api(Api):
+    DEFAULT_ERROR_RESPONSE_NAME = None  # each operation lists its own error answers (registry.api.answers)
 # A bad query or body is a 400 naming the field, not webargs' default 422.
 _Blueprint.ARGUMENTS_PARSER.DEFAULT_VALIDATION_STATUS = 400
 
@@ -27,7 +33,7 @@ def init_app(app: Flask) -> None:
                                 "`{code, status, message, errors}`."},
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     })
-    api = Api(app)
+    api = _Api(app, spec_kwargs={"extra_plugins": [ErrorAnswers()]})
     app.extensions["pathways.api"] = api
     from ..areas import API_BLUEPRINTS
     for blueprint, prefix in API_BLUEPRINTS:

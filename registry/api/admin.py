@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
-from ..auth import hash_token, new_token, require_role
+from ..auth import hash_token, new_token, require_role, requires
 from ..errors import Conflict
 from ..ratelimit import check as rate_limit
 from ..store import get_store
@@ -17,6 +17,7 @@ ADMIN = [{"bearer": []}]
 
 @blp.route("/tokens")
 class Tokens(MethodView):
+    @requires("admin")
     @blp.response(200, TokenSchema(many=True))
     @blp.doc(security=ADMIN)
     def get(self):
@@ -24,6 +25,7 @@ class Tokens(MethodView):
         require_role("admin")
         return get_store().list_tokens()
 
+    @requires("admin")
     @blp.arguments(TokenCreateSchema)
     @blp.response(201, NewTokenSchema)
     @blp.doc(security=ADMIN)
@@ -43,6 +45,7 @@ class Tokens(MethodView):
 
 @blp.route("/tokens/<name>")
 class Token(MethodView):
+    @requires("admin")
     @blp.response(204)
     @blp.doc(security=ADMIN)
     def delete(self, name):
@@ -59,6 +62,7 @@ class Token(MethodView):
 
 @blp.route("/audit")
 class Audit(MethodView):
+    @requires("admin")
     @blp.arguments(AuditQuerySchema, location="query")
     @blp.response(200, AuditEntrySchema(many=True))
     @blp.doc(security=ADMIN)

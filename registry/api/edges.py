@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from graph.errors import EdgeNotFound
 from graph.stores import Change
 
-from ..auth import require_role
+from ..auth import require_role, requires
 from ..ratelimit import check as rate_limit
 from ..store import get_store
 from .schemas import EdgeKeySchema, EdgeSchema, WriteSummarySchema
@@ -18,6 +18,7 @@ WRITE = [{"bearer": []}]
 
 @blp.route("/edges")
 class Edges(MethodView):
+    @requires("editor")
     @blp.arguments(EdgeSchema)
     @blp.response(201, EdgeSchema)
     @blp.doc(security=WRITE)
@@ -34,6 +35,7 @@ class Edges(MethodView):
         stored = [e for e in store.edges_of(edge["from"], "out", [edge["type"]]) if e["to"] == edge["to"]]
         return stored[0] if stored else edge, 201
 
+    @requires("editor")
     @blp.arguments(EdgeKeySchema, location="query")
     @blp.response(200, WriteSummarySchema)
     @blp.doc(security=WRITE)

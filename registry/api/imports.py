@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from graph import transfer
 from graph.errors import InvalidRecord, Problem
 
-from ..auth import require_role
+from ..auth import require_role, requires
 from ..ratelimit import check as rate_limit
 from ..store import get_store
 from .schemas import ImportQuerySchema, ImportResultSchema
@@ -59,6 +59,7 @@ def document_from_request() -> transfer.Document:
 class Import(MethodView):
     MAX_BODY = "MAX_CONTENT_LENGTH"  # a whole document: registry.limits lets it be this large
 
+    @requires("admin")
     @blp.arguments(ImportQuerySchema, location="query")
     @blp.response(200, ImportResultSchema)
     @blp.doc(security=[{"bearer": []}], requestBody=DOCUMENT_BODY)

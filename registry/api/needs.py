@@ -15,7 +15,7 @@ from graph import needs
 from graph.errors import NodeNotFound, VersionConflict
 from graph.stores import Change
 
-from ..auth import require_role
+from ..auth import require_role, requires
 from ..ratelimit import check as rate_limit
 from ..store import get_graph, get_settings, get_store
 from .schemas import ModelDate
@@ -150,6 +150,7 @@ class Needs(MethodView):
                 raise NodeNotFound(args[key])
         return needs.waiting_list(get_graph(), get_settings(), **args).as_dict()
 
+    @requires("editor")
     @blp.arguments(NeedInSchema)
     @blp.response(201, NeedOutSchema, headers={"ETag": {"schema": {"type": "string"}}})
     @blp.doc(security=WRITE)
@@ -183,6 +184,7 @@ class Need(MethodView):
 
 @blp.route("/needs/<need_id>/status")
 class NeedStatus(MethodView):
+    @requires("editor")
     @blp.arguments(NeedStatusInSchema)
     @blp.response(200, NeedOutSchema, headers={"ETag": {"schema": {"type": "string"}}})
     @blp.doc(security=WRITE, parameters=[IF_MATCH])

@@ -18,7 +18,7 @@ from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
 from graph.stores import Change
 from graph.stores.base import strip_meta
 
-from ..auth import require_role
+from ..auth import require_role, requires
 from ..errors import Conflict, PreconditionRequired
 from ..ratelimit import check as rate_limit
 from ..store import get_store
@@ -105,6 +105,7 @@ class Nodes(MethodView):
         return {"items": store.list_nodes(label, limit=limit, offset=offset), "total": store.count_nodes(label),
                 "limit": limit, "offset": offset}
 
+    @requires("editor")
     @blp.arguments(NodeSchema)
     @blp.response(201, NodeOutSchema, headers={"ETag": {"schema": {"type": "string"}}})
     @blp.doc(security=WRITE)
@@ -130,6 +131,7 @@ class Node(MethodView):
         node = _found(node_id)
         return node, 200, {"ETag": etag(node)}
 
+    @requires("editor")
     @blp.arguments(NodePatchSchema)
     @blp.response(200, NodeOutSchema, headers={"ETag": {"schema": {"type": "string"}}})
     @blp.doc(security=WRITE, parameters=[IF_MATCH])
@@ -158,6 +160,7 @@ class Node(MethodView):
         node = _found(node_id)
         return node, 200, {"ETag": etag(node)}
 
+    @requires("admin")
     @blp.arguments(DeleteQuerySchema, location="query")
     @blp.response(204)
     @blp.doc(security=WRITE, parameters=[IF_MATCH])
