@@ -729,8 +729,6 @@ def value_from_text(prop: Prop | None, text: str) -> Any:
     return text
 
 
-# The CSV reader's name for it.
-coerce_cell = value_from_text
 DAY_TEXT, YEAR_TEXT = re.compile(r"[0-9]{1,2}"), re.compile(r"[0-9]{4}")
 
 
@@ -853,7 +851,7 @@ def _path_text(parts: list) -> str:
 
 
 def cell_text(value: Any) -> str:
-    """The CSV form of a property value (the inverse of :func:`coerce_cell`).
+    """The CSV form of a property value (the inverse of :func:`value_from_text`).
 
     >>> cell_text(True), cell_text(["a", "b"]), cell_text(None)
     ('true', '["a", "b"]', '')
@@ -916,12 +914,12 @@ def csv_cell(value: Any) -> str:
 
 
 def csv_value(prop: Prop | None, text: str) -> Any:
-    """The value of an imported CSV cell: :func:`restore_cell`, then :func:`coerce_cell`.
+    """The value of an imported CSV cell: :func:`restore_cell`, then :func:`value_from_text`.
 
     >>> csv_value(Prop("text"), "'=1+1"), csv_value(Prop("int"), "-3"), csv_value(None, "''-x")
     ('=1+1', -3, "'-x")
     """
-    return coerce_cell(prop, restore_cell(text))
+    return value_from_text(prop, restore_cell(text))
 
 
 def prop_for(label_or_type: str, key: str) -> Prop | None:

@@ -128,7 +128,7 @@ def test_csv_cells_round_trip():
     for value in (True, False, ["a", "b"], {"url": "https://x.org"}, 3, 0.25, "text"):
         prop = model.Prop({bool: "bool", list: "tags", dict: "contact", int: "int", float: "number",
                            str: "str"}[type(value)])
-        assert model.coerce_cell(prop, model.cell_text(value)) == value
+        assert model.value_from_text(prop, model.cell_text(value)) == value
 
 
 def test_label_and_type_of_the_wrong_shape_are_refused_not_crashed():

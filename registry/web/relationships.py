@@ -23,7 +23,7 @@ from graph.search import search as search_records
 from graph.stores import Change
 
 from ..auth import current_identity, require_role
-from ..forms import form_status, refusal, sign_in_first
+from ..forms import box_value, form_status, refusal, sign_in_first
 from ..ratelimit import check as rate_limit
 from ..store import get_settings, get_store
 from ..templating import LABEL_WORDS, humanise
@@ -132,7 +132,7 @@ def props_from_form(type_: str, form: MultiDict) -> dict:
     so the model's message names them."""
     props = {}
     for key, prop in model.RELATIONSHIPS[type_].props.items():
-        value = model.coerce_cell(prop, (form.get(key) or "").strip())
+        value = box_value(prop, form.get(key))
         if value is not None:
             props[key] = value
     return props
