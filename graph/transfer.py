@@ -85,9 +85,13 @@ def document_from_data(data, name: str = "document") -> Document:
     return Document(list(data.get("nodes", [])), list(data.get("edges", [])))
 
 
-def _read_csv(handle: Iterable[str], name: str, keys: tuple[str, ...],
-              prop_of: Callable[[dict, str], model.Prop | None],
-              problems: list[Problem]) -> tuple[list[dict], list[int]]:
+def read_csv_rows(handle: Iterable[str], name: str, keys: tuple[str, ...],
+                  prop_of: Callable[[dict, str], model.Prop | None],
+                  problems: list[Problem]) -> tuple[list[dict], list[int]]:
+    """The rows of a CSV as records, each cell read by the model's type for its column, and their lines.
+
+    ``keys`` must head the file; problems (with their lines) are added to ``problems``.
+    """
     records, lines = [], []
     reader = csv.DictReader(handle)
     try:
@@ -141,7 +145,7 @@ def repeated_columns(header: list[str]) -> list[str]:
 def _text_lines(source) -> Iterable[str]:
     """Lines of text from a str, UTF-8 bytes, a text or binary stream (BOM dropped)."""
     if isinstance(source, bytes):
-        source = source.decode("utf-8-sig")  # UnicodeDecodeError is reported by _read_csv's caller
+        source = source.decode("utf-8-sig")  # UnicodeDecodeError is reported by read_csv_rows's caller
     if isinstance(source, str):
         return io.StringIO(source.removeprefix("\ufeff"), newline="")
     if isinstance(source, io.TextIOBase):
@@ -180,7 +184,7 @@ def parse_csv(nodes=None, edges=None, names: tuple[str, str] = ("nodes.csv", "ed
         except UnicodeDecodeError:
             problems.append(Problem(name, "", "is not UTF-8 text"))
             continue
-        records, lines = _read_csv(handle, name, keys, lambda row, col, by=by: model.prop_for(
+        records, lines = read_csv_rows(handle, name, keys, lambda row, col, by=by: model.prop_for(
                                    model.restore_cell(row.get(by) or ""), col), problems)
         setattr(doc, attr, records)
         setattr(doc, lines_attr, lines)

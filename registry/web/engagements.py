@@ -6,14 +6,15 @@ made by someone else meanwhile is not lost.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request
+from flask import Blueprint, Response, flash, redirect, render_template, request
 
-from graph import model
+from graph import engagement_upload, model
 from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
 from graph.stores import Change
 
 from ..auth import require_role
-from ..forms import box_value, date_parts, form_date, sign_in_first
+from ..forms import box_value, date_parts, form_date, form_status, sign_in_first
+from ..ratelimit import check as rate_limit
 from ..store import get_store, snapshot
 
 bp = Blueprint("engagements", __name__)
@@ -177,3 +178,38 @@ def edit(node_id: str):
 def edit_link(node: dict) -> dict:
     """A link from an engagement's page to its editor."""
     return {}
+
+
+@bp.route("/engagements/upload", methods=["GET", "POST"])
+@sign_in_first()
+def upload():
+    """Record many engagements at once from a CSV file (editors): all of them, or none and why."""
+    problems: list[Problem] = []
+    if request.method == "POST":
+        identity = require_role("editor")
+        rate_limit("write")
+        sent = request.files.get("file")
+        try:
+            if sent is None or not sent.filename:
+                raise InvalidRecord([Problem("upload", "file", "choose a CSV file of engagements")])
+            name = sent.filename.rsplit("/", 1)[-1][:100]
+            doc = engagement_upload.parse(sent.read(), name)
+            result = get_store().apply(Change(put_nodes=doc.nodes, put_edges=doc.edges, node_lines=doc.node_lines,
+                                              edge_lines=doc.edge_lines, actor=identity.actor, action="upload"))
+        except InvalidRecord as exc:
+            problems = exc.problems
+        else:
+            flash(f"{len(doc.nodes)} engagement{'s' if len(doc.nodes) != 1 else ''} from {name} saved: "
+                  f"{result.created} new, {result.updated} changed, {result.unchanged} unchanged", "success")
+            return redirect("/burden", 303)
+    summary = [{"href": "#file", "text": str(p)} for p in problems[:50]]
+    return render_template("engagements/upload.html", problems=problems, summary=summary,
+                           columns=engagement_upload.columns(),
+                           links=engagement_upload.LINKS, error_title=bool(problems)), form_status(problems)
+
+
+@bp.get("/engagements/upload/template.csv")
+def upload_template():
+    """The upload's columns with one example row, to fill in."""
+    return Response(engagement_upload.template(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=engagements-template.csv"})

@@ -179,7 +179,7 @@ def test_edit_form_and_its_errors_have_no_serious_accessibility_failures(live, p
     page.get_by_role("button", name="Save changes").click()
     page.locator(".govuk-error-summary").wait_for()
     assert_accessible(page, "edit form with errors")
-    for path in ("/account", "/records/new", "/engagements/new", "/needs/new",
+    for path in ("/account", "/records/new", "/engagements/new", "/engagements/upload", "/needs/new",
                  f"/needs/{RECORDS['Need']}/status"):
         page.goto(live.url + path)
         assert_accessible(page, path)
