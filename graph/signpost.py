@@ -140,7 +140,7 @@ def _note(graph: nx.MultiDiGraph, u: str, v: str) -> str | None:
     return data.get("note")
 
 
-def follow_referrals(graph: nx.MultiDiGraph, start: str, max_hops: int = 10) -> tuple[list[str], list[str] | None]:
+def follow_referrals(graph: nx.MultiDiGraph, start: str, max_hops: int) -> tuple[list[str], list[str] | None]:
     """The REFERS_TO chain from ``start``: ``(chain, loop)``, ``loop`` being the repeating part (or None).
 
     The chain stops at a record that refers nobody on, before a record would repeat, or
@@ -150,9 +150,9 @@ def follow_referrals(graph: nx.MultiDiGraph, start: str, max_hops: int = 10) -> 
     >>> g = graph_from_records([{"id": i, "label": "Producer", "name": i.upper()} for i in "abcd"],
     ...     [{"type": "REFERS_TO", "from": "a", "to": "b"}, {"type": "REFERS_TO", "from": "b", "to": "c"},
     ...      {"type": "REFERS_TO", "from": "c", "to": "b"}])
-    >>> follow_referrals(g, "a")
+    >>> follow_referrals(g, "a", 10)
     (['a', 'b', 'c'], ['b', 'c', 'b'])
-    >>> follow_referrals(g, "d")
+    >>> follow_referrals(g, "d", 10)
     (['d'], None)
     """
     chain = [start]
