@@ -6,9 +6,11 @@ import math
 
 from flask import Blueprint, render_template, request
 
-from graph import burden, burden_check, model
-from graph.errors import InvalidRecord
+from graph import burden, burden_check, model, tables
+from graph.errors import InvalidRecord, Problem
 
+from .. import downloads
+from ..api.burden import index_body
 from ..cache import burden_index as cached_burden_index
 from ..coverage import coverage_for
 from ..forms import date_parts, form_date
@@ -67,10 +69,18 @@ def _as_of() -> tuple[_dt.date, str | None]:
 
 @bp.get("/burden")
 def dashboard():
-    """Publics and intermediaries by ratio, a chart of each public's last 24 months, and feedback debt."""
+    """Publics and intermediaries by ratio, a chart of each public's last 24 months, and feedback debt.
+
+    ``?format=csv`` or ``json`` downloads the index (JSON as ``/api/v1/burden``), as of the date asked for.
+    """
+    fmt = downloads.requested_format()
     as_of, error = _as_of()
+    if fmt and error:
+        raise InvalidRecord([Problem("query", "as_of", error)])
     graph, settings = get_graph(), get_settings()
     index = cached_burden_index(as_of)
+    if fmt:
+        return downloads.download(fmt, "burden of consultation", tables.burden_table(index), index_body(as_of), as_of)
     charts = []
     for score in index.publics:
         if not burden.engagements_of(graph, score.id):
@@ -83,6 +93,7 @@ def dashboard():
     return render_template("burden/dashboard.html", index=index, charts=charts, debts=debts, debt_publics=names,
                            as_of=as_of, as_of_error=error, conf=burden.conf(settings), coverage=coverage_for(as_of),
                            as_of_values=date_parts(request.args.to_dict(), ["as_of"]),
+                           downloads=downloads.download_links(),
                            today=_dt.date.today()), 400 if error else 200
 
 

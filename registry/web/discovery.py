@@ -12,9 +12,12 @@ from flask import Blueprint, render_template, request
 
 from graph import box1 as B
 from graph import discovery as D
+from graph import tables
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.feedback import feedback_given
 
+from .. import downloads
+from ..api.discovery import DiscoverySchema, discovery_json
 from ..coverage import coverage_for
 from ..store import get_graph, get_settings, snapshot
 
@@ -53,7 +56,11 @@ def publics():
 
 @bp.get("/publics/<node_id>")
 def public(node_id: str):
-    """The trusted intermediaries that reach one public, ranked, with the reasons; a producer picks itself."""
+    """The trusted intermediaries that reach one public, ranked, with the reasons; a producer picks itself.
+
+    ``?format=csv`` or ``json`` downloads the ranked list (JSON as ``/api/v1/publics/<id>/intermediaries``).
+    """
+    fmt = downloads.requested_format()
     graph, settings = get_graph(), get_settings()
     if node_id not in graph or graph.nodes[node_id]["label"] != "Public":
         raise NodeNotFound(node_id)
@@ -68,12 +75,22 @@ def public(node_id: str):
     except InvalidRecord as exc:
         errors = {p.field: ("Select a producer from the list" if p.field == "producer" else
                             "Select a topic from the list") for p in exc.problems}
+        if fmt:
+            raise
+    if fmt:
+        return _download(fmt, graph, settings, found)
     return render_template(
         "discovery/public.html", node=record, found=found, errors=errors, producer=producer, topic=topic,
         producers=_choices("Producer"), topics=_choices("Topic"), settings=settings,
         burden=D.public_burden(graph, node_id, settings) if found else None,
-        coverage=coverage_for() if found else None,
+        coverage=coverage_for() if found else None, downloads=downloads.download_links(),
         error_title=bool(errors)), 400 if errors else 200
+
+
+def _download(fmt: str, graph, settings, found: D.Discovery):
+    data = DiscoverySchema().dump(discovery_json(found, D.public_burden(graph, found.public["id"], settings)))
+    return downloads.download(fmt, f"intermediaries reaching {found.public['id']}", tables.intermediaries_table(found),
+                              data)
 
 
 def _engagements(graph, public_id: str) -> list[dict]:

@@ -5,9 +5,10 @@ import datetime as _dt
 
 from flask import Blueprint, Response, render_template, request
 
-from graph import feedback, feeds, needs
-from graph.errors import NodeNotFound
+from graph import feedback, feeds, needs, tables
+from graph.errors import InvalidRecord, NodeNotFound, Problem
 
+from .. import downloads
 from ..forms import form_status
 from ..store import get_graph, get_settings, get_store
 from ..urls import public_base_url
@@ -44,7 +45,11 @@ def _node_of(graph, node_id: str | None, label: str) -> str | None:
 
 @bp.get("/you-said-we-did")
 def you_said_we_did():
-    """What participants said in each engagement, what the producer did, and when it was published."""
+    """What participants said in each engagement, what the producer did, and when it was published.
+
+    ``?format=csv`` or ``json`` downloads the engagements listed, with the same filters.
+    """
+    fmt = downloads.requested_format()
     graph, settings = get_graph(), get_settings()
     producer = (request.args.get("producer") or "").strip() or None
     topic = (request.args.get("topic") or "").strip() or None
@@ -54,6 +59,12 @@ def you_said_we_did():
             errors[key] = f"Select a {label.lower()} from the list"
     items = feedback.you_said_we_did(graph, producer=None if "producer" in errors else producer,
                                      topic=None if "topic" in errors else topic)
+    if fmt:
+        if errors:
+            raise InvalidRecord([Problem("query", k, m) for k, m in errors.items()])
+        data = {"filters": {k: v for k, v in (("producer", producer), ("topic", topic)) if v}, "count": len(items),
+                "engagements": [item.as_dict() for item in items]}
+        return downloads.download(fmt, "you said we did", tables.feedback_table(items), data)
     debts = feedback.debt(graph, _dt.date.today(), settings, producer=None if "producer" in errors else producer)
     ran = {u for u, _, k in graph.edges(keys=True) if k == "RAN"}
     options = {
@@ -69,7 +80,7 @@ def you_said_we_did():
     head_links = page_feeds(graph, items, None if "producer" in errors else producer,
                             None if "topic" in errors else topic)
     return render_template("feedback/list.html", items=items, debts=debts, options=options, errors=errors,
-                           head_links=head_links,
+                           head_links=head_links, downloads=downloads.download_links(),
                            producer=producer, topic=topic, graph_names={n: graph.nodes[n].get("name", n)
                                                                         for d in debts for n in d.publics},
                            debt_days=settings["burden"]["feedback_debt_days"],

@@ -5,9 +5,10 @@ import datetime as _dt
 
 from flask import Blueprint, render_template, request
 
-from graph import gaps, model
+from graph import gaps, model, tables
 from graph.errors import InvalidRecord, Problem
 
+from .. import downloads
 from ..cache import burden_index as cached_burden_index
 from ..cache import per_revision
 from ..store import get_graph, get_settings
@@ -24,7 +25,11 @@ def current_report(as_of: _dt.date | None = None) -> gaps.GapReport:
 
 @bp.get("/gaps")
 def gaps_page():
-    """Every gap rule with its count, each item linking to its record and saying what would close it."""
+    """Every gap rule with its count, each item linking to its record and saying what would close it.
+
+    ``?format=csv`` (one row per finding) or ``json`` (as ``/api/v1/gaps``) downloads the findings.
+    """
+    fmt = downloads.requested_format()
     raw = (request.args.get("as_of") or "").strip()
     as_of = None
     if raw:
@@ -32,4 +37,9 @@ def gaps_page():
         if as_of is None:
             raise InvalidRecord([Problem("gaps", "as_of", "must be a date as YYYY-MM-DD")])
     report = current_report(as_of)
-    return render_template("gaps/gaps.html", report=report, total=sum(len(items) for _r, items in report.results))
+    if fmt:
+        from ..api.gaps import GapReportSchema  # here: the API module imports this one
+        return downloads.download(fmt, "gaps", tables.gaps_table(report), GapReportSchema().dump(report.as_dict()),
+                                  report.as_of)
+    return render_template("gaps/gaps.html", report=report, total=sum(len(items) for _r, items in report.results),
+                           downloads=downloads.download_links())

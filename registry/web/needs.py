@@ -5,10 +5,12 @@ import datetime as _dt
 
 from flask import Blueprint, flash, redirect, render_template, request
 
-from graph import model, needs
+from graph import model, needs, tables
 from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
 from graph.stores import Change
 
+from .. import downloads
+from ..api.needs import NeedWaitingListSchema
 from ..auth import current_identity, require_role
 from ..forms import box_value, form_status, sign_in_first
 from ..store import get_graph, get_settings, get_store
@@ -36,7 +38,11 @@ def _linked(graph, type_: str) -> set[str]:
 
 @bp.get("/needs")
 def waiting_list():
-    """The prioritised waiting list, filtered by status, producer, topic or statistic."""
+    """The prioritised waiting list, filtered by status, producer, topic or statistic.
+
+    ``?format=csv`` or ``json`` (as ``/api/v1/needs``) downloads the list with the same filters.
+    """
+    fmt = downloads.requested_format()
     graph, settings = get_graph(), get_settings()
     args = {k: (request.args.get(k) or "").strip() or None for k in FILTERS}
     errors = {}
@@ -45,8 +51,13 @@ def waiting_list():
     for key, label in (("producer", "Producer"), ("topic", "Topic"), ("statistic", "Statistic")):
         if args[key] and (args[key] not in graph or graph.nodes[args[key]].get("label") != label):
             errors[key] = f"Select a {label.lower()} from the list"
+    if fmt and errors:
+        raise InvalidRecord([Problem("query", k, m) for k, m in errors.items()])
     wanted = {k: v for k, v in args.items() if v and k not in errors}
     result = needs.waiting_list(graph, settings, **wanted)
+    if fmt:
+        return downloads.download(fmt, "waiting list of user needs", tables.needs_table(result, needs.STATUS_WORDS),
+                                  NeedWaitingListSchema().dump(result.as_dict()))
     producers = {p for p in _linked(graph, "OWNED_BY")}
     for p in list(producers):  # a department's list includes its teams' needs
         producers |= {v for _, v, k in graph.out_edges(p, keys=True) if k == "PART_OF"}
@@ -62,7 +73,7 @@ def waiting_list():
         for opt in opts:
             opt["selected"] = opt["value"] == (args[key] or "")
     return render_template("needs/list.html", result=result, args=args, options=options, errors=errors,
-                           error_title=bool(errors), words=needs.STATUS_WORDS,
+                           error_title=bool(errors), words=needs.STATUS_WORDS, downloads=downloads.download_links(),
                            editor=_is_editor()), form_status(errors)
 
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from graph import model
+from graph import model, tables
 from graph.records import record_view
 from graph.search import search as search_records
 
+from .. import downloads
+from ..api.search import SearchResultSchema, query_text
 from ..store import get_settings, snapshot
 from .sections import sections_for
 
@@ -24,7 +26,17 @@ def home():
 
 @bp.get("/search")
 def search():
-    """Records whose names, tags or descriptions match the words typed."""
+    """Records whose names, tags or descriptions match the words typed.
+
+    ``?format=csv`` or ``json`` (as ``/api/v1/search``) downloads the results; it needs ``q``.
+    """
+    fmt = downloads.requested_format()
+    if fmt:
+        text = query_text(request.args.get("q"))
+        hits = search_records(snapshot(), text, label=request.args.get("label") or None, limit=50,
+                              settings=get_settings())
+        return downloads.download(fmt, "search results", tables.search_table(hits),
+                                  SearchResultSchema().dump({"query": text, "results": [h.as_dict() for h in hits]}))
     if "q" not in request.args:  # arriving at the page: an empty form, not an error
         return render_template("search.html", q="", results=[], error=None)
     q = request.args["q"].strip()
@@ -37,7 +49,8 @@ def search():
     else:
         results = search_records(snapshot(), q, label=request.args.get("label") or None, limit=50,
                                  settings=get_settings())
-    return render_template("search.html", q=q, results=results, error=error), 400 if error else 200
+    return render_template("search.html", q=q, results=results, error=error,
+                           downloads=downloads.download_links()), 400 if error else 200
 
 
 @bp.get("/records/<node_id>")

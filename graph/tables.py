@@ -1,0 +1,143 @@
+"""The registry's lists as tables: plain-English columns, one row per item, and their CSV text.
+
+Each ``*_table`` function turns the result a list page shows (the ranked intermediaries
+of a public, the burden index, the gaps, the waiting list, you said we did, search hits)
+into a :class:`Table` whose columns a reader understands without the API's field names.
+:func:`to_csv` writes a table with every cell through :func:`graph.model.csv_cell`, so a
+name that begins with ``=`` cannot run as a formula when the file is opened in a
+spreadsheet. No Flask here: the web layer (``registry/downloads.py``) only wraps the text
+in a response.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .model import csv_cell
+
+
+@dataclass
+class Table:
+    """Column headings and rows (each a list of values in column order)."""
+
+    columns: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+def yes_no(value: Any) -> str:
+    """A flag as a reader says it.
+
+    >>> yes_no(True), yes_no(None)
+    ('yes', 'no')
+    """
+    return "yes" if value else "no"
+
+
+def words(value: Any) -> Any:
+    """An enumeration value as words; anything else as it is.
+
+    >>> words("citizens_jury"), words(None), words(3)
+    ('citizens jury', None, 3)
+    """
+    return value.replace("_", " ") if isinstance(value, str) else value
+
+
+def joined(values: Iterable[Any], sep: str = "; ") -> str:
+    """Several values in one cell, in order, empty ones left out.
+
+    >>> joined(["a", None, "b"]), joined([], " → ")
+    ('a; b', '')
+    """
+    return sep.join(str(v) for v in values if v not in (None, ""))
+
+
+def _names(refs: Iterable[Any]) -> str:
+    """The names of records given as dicts or ``Ref``-like objects, joined."""
+    return joined(r.get("name") if isinstance(r, dict) else getattr(r, "name", None) for r in refs)
+
+
+def to_csv(table: Table) -> str:
+    """The table as CSV text, every text cell neutralised against spreadsheet formulas.
+
+    >>> print(to_csv(Table(["Name", "Score"], [["=SUM(A1)", -3], ["Shelter", 0.5]])), end="")
+    Name,Score
+    '=SUM(A1),-3
+    Shelter,0.5
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([csv_cell(c) for c in table.columns])
+    writer.writerows([csv_cell(v) for v in row] for row in table.rows)
+    return out.getvalue()
+
+
+def intermediaries_table(found) -> Table:
+    """The ranked intermediaries that reach a public (a :class:`graph.discovery.Discovery`).
+
+    >>> from graph.discovery import Candidate, Discovery
+    >>> c = Candidate("i1", "Age UK", "charity", {"email": "a@example.org"}, 0.8, ["i1", "p"], ["Age UK", "Older people"],
+    ...               True, 1, "high", 0.9, None, {}, "ok", False, [{"id": "ons", "name": "ONS"}])
+    >>> t = intermediaries_table(Discovery({"id": "p", "name": "Older people"}, None, None, [c], 1))
+    >>> dict(zip(t.columns, t.rows[0]))["Route"], dict(zip(t.columns, t.rows[0]))["Other producers working with them"]
+    ('Age UK → Older people', 'ONS')
+    """
+    columns = ["Rank", "Intermediary", "Id", "Kind", "Score", "Route", "Reaches the public directly", "Steps",
+               "Trust", "Strength", "Role", "Own load", "Already a partner", "Other producers working with them",
+               "Topics", "Email", "Website", "Telephone", "Reasons"]
+    rows = []
+    for rank, c in enumerate(found.intermediaries, 1):
+        contact = c.contact or {}
+        rows.append([rank, c.name, c.id, words(c.kind), round(c.score, 4), joined(c.path_names, " → "),
+                     yes_no(c.direct), c.hops, c.trust, c.strength, words(c.role), c.load_status,
+                     yes_no(c.partner), _names(c.partners), _names(c.topics), contact.get("email"),
+                     contact.get("url"), contact.get("phone"), joined(c.reasons)])
+    return Table(columns, rows)
+
+
+def burden_table(index) -> Table:
+    """Every public, then every intermediary and user group, by burden ratio (a ``BurdenIndex``)."""
+    columns = ["Kind", "Name", "Id", "Status", "Burden (units)", "Capacity (units)", "Ratio",
+               "Engagements in the window", "Producers", "As of"]
+    rows = []
+    for kind, scores in (("Public", index.publics), ("Intermediary or user group", index.intermediaries)):
+        for s in scores:
+            ratio = round(s.ratio, 3) if s.ratio != float("inf") else "no capacity"
+            rows.append([kind, s.name, s.id, s.status, round(s.units, 3), s.capacity, ratio, len(s.engagements),
+                         len(s.producers), index.as_of.isoformat()])
+    return Table(columns, rows)
+
+
+def gaps_table(report) -> Table:
+    """One row per gap found, under its rule's title (a :class:`graph.gaps.GapReport`)."""
+    columns = ["Gap", "Record", "Id", "Type of record", "What is wrong", "What would close it"]
+    return Table(columns, [[rule.title, item.get("name"), item.get("id"), item.get("label"), item.get("detail"),
+                            item.get("close")] for rule, items in report.results for item in items])
+
+
+def needs_table(result, status_words: dict[str, str]) -> Table:
+    """The waiting list in its order (a :class:`graph.needs.WaitingList`), statuses in words."""
+    columns = ["Rank", "Need", "Id", "Statement", "Status", "Priority (1 high to 5 low)", "Raised", "Support",
+               "Owned by", "Raised by", "Concerns", "Also raised with", "Reason for the decision", "Response"]
+    return Table(columns, [[i.rank, i.name, i.id, i.statement, status_words.get(i.status, i.status), i.priority,
+                            i.raised, round(i.support, 2), _names(i.owners), _names(i.raised_by),
+                            _names(i.concerns), _names(i.also_raised_with), i.decision_reason, i.response]
+                           for i in result.items])
+
+
+def feedback_table(items) -> Table:
+    """You said, we did: one engagement a row (``graph.feedback.FeedbackItem``), newest feedback first."""
+    columns = ["Engagement", "Id", "Method", "Start", "End", "Status", "You said", "We did", "Feedback published",
+               "Feedback link", "Run by", "Publics involved", "Through", "About"]
+    return Table(columns, [[i.name, i.id, words(i.method), i.start, i.end, words(i.status), i.you_said, i.we_did,
+                            i.published, i.url, _names(i.producers), _names(i.publics), _names(i.via), _names(i.on)]
+                           for i in items])
+
+
+def search_table(hits) -> Table:
+    """Search results, best first (``graph.search.Hit``)."""
+    columns = ["Rank", "Name", "Id", "Type of record", "Score", "Produced by", "Nations", "Why it matched",
+               "Description"]
+    return Table(columns, [[rank, h.name, h.id, h.label, round(h.score, 3), h.producer, joined(h.nations),
+                            joined(h.why), h.description] for rank, h in enumerate(hits, 1)])
