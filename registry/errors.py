@@ -86,7 +86,8 @@ def envelope(status: int, message: str, errors=None) -> dict:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    """The APIs (ours and the HSDS one) answer errors as JSON; pages as pages unless JSON is asked for."""
+    return request.path.startswith(("/api/", "/hsds/")) or request.accept_mimetypes.best == "application/json"
 
 
 def respond(status: int, message: str, errors=None, headers=None):

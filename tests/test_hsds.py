@@ -313,6 +313,8 @@ def test_an_unknown_id_is_a_404_envelope(loaded):
     assert response.status_code == 404 and response.get_json()["code"] == 404
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert loaded.get("/hsds/organizations/not-an-id").status_code == 404
+    unknown = loaded.get("/hsds/no-such-endpoint")  # a client of an API gets JSON, even for a path it guessed
+    assert unknown.status_code == 404 and unknown.get_json()["code"] == 404
 
 
 def test_the_api_is_read_only(loaded):
