@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -432,9 +432,21 @@ class WaitingList:
                 "needs": [i.as_dict() for i in self.items]}
 
 
+def joined_items(graph: nx.MultiDiGraph, settings: dict | None = None) -> list[NeedItem]:
+    """Every need as the waiting list shows it, joined up with the similar needs of other producers.
+
+    The whole-registry step behind the list and each need's page; the app computes it once per
+    revision (``registry.cache.joined_needs``) and passes it as ``joined``. Callers must not change
+    the items: :func:`waiting_list` ranks copies.
+    """
+    items = [need_item(graph, n, settings) for n, rec in graph.nodes(data=True) if rec.get("label") == "Need"]
+    join_up(items, settings)
+    return items
+
+
 def waiting_list(graph: nx.MultiDiGraph, settings: dict | None = None, status: str | None = None,
                  producer: str | None = None, topic: str | None = None,
-                 statistic: str | None = None) -> WaitingList:
+                 statistic: str | None = None, joined: list[NeedItem] | None = None) -> WaitingList:
     """The prioritised waiting list: open needs (or those of ``status``) in priority order.
 
     ``producer`` includes the teams PART_OF it; ``topic`` includes narrower topics and
@@ -452,8 +464,7 @@ def waiting_list(graph: nx.MultiDiGraph, settings: dict | None = None, status: s
     if status is not None and status not in STATUSES:
         raise InvalidRecord([Problem("waiting list", "status", "must be one of: " + ", ".join(STATUSES))])
     wanted = (status,) if status else OPEN
-    all_items = [need_item(graph, n, settings) for n, rec in graph.nodes(data=True) if rec.get("label") == "Need"]
-    join_up(all_items, settings)
+    all_items = joined if joined is not None else joined_items(graph, settings)
     total_open = sum(1 for i in all_items if i.status in OPEN)
     items = [i for i in all_items if i.status in wanted]
     if producer:
@@ -464,19 +475,18 @@ def waiting_list(graph: nx.MultiDiGraph, settings: dict | None = None, status: s
         items = [i for i in items if topics.intersection(i.topics)]
     if statistic:
         items = [i for i in items if any(c.id == statistic for c in i.concerns)]
-    items.sort(key=lambda i: sort_key(i, settings))
-    for rank, item in enumerate(items, start=1):
-        item.rank = rank
+    items = [replace(item, rank=rank) for rank, item in
+             enumerate(sorted(items, key=lambda i: sort_key(i, settings)), start=1)]
     filters = {k: v for k, v in (("status", status), ("producer", producer), ("topic", topic),
                                  ("statistic", statistic)) if v}
     return WaitingList(items, filters, total_open)
 
 
-def need_detail(graph: nx.MultiDiGraph, need_id: str, settings: dict | None = None) -> NeedItem:
+def need_detail(graph: nx.MultiDiGraph, need_id: str, settings: dict | None = None,
+                joined: list[NeedItem] | None = None) -> NeedItem:
     """One need as the waiting list shows it, with the similar needs raised with other producers."""
     from .errors import NodeNotFound
     if need_id not in graph or graph.nodes[need_id].get("label") != "Need":
         raise NodeNotFound(need_id)
-    items = [need_item(graph, n, settings) for n, rec in graph.nodes(data=True) if rec.get("label") == "Need"]
-    join_up(items, settings)
+    items = joined if joined is not None else joined_items(graph, settings)
     return next(i for i in items if i.id == need_id)

@@ -25,3 +25,9 @@ def burden_index(as_of):
     from graph import burden
     return per_revision("burden_index", as_of,
                         lambda: burden.burden_index(snapshot().graph, as_of, get_settings()))
+
+
+def joined_needs():
+    """Every need joined up with similar needs (the waiting list, each need's page and the API share it)."""
+    from graph import needs
+    return per_revision("needs.joined", None, lambda: needs.joined_items(snapshot().graph, get_settings()), keep=1)

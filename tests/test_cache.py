@@ -37,6 +37,31 @@ def test_burden_api_is_computed_once_per_revision(app, app_store, client, monkey
     assert other_day.status_code == 200 and len(calls) == 3
 
 
+NEED = {"label": "Need", "status": "captured", "statement": "As a carer, I need local figures, so that I can plan"}
+
+
+def test_needs_are_joined_up_once_per_revision_and_ranks_do_not_leak(app, app_store, client, monkeypatch):
+    """The waiting list, each need's page and the API share one joined-up list per revision."""
+    transfer.import_document(app_store, transfer.document_from_data(DOC))
+    app_store.apply(Change(put_nodes=[dict(NEED, id="n1", name="Local figures", priority=2),
+                                      dict(NEED, id="n2", name="Monthly figures", priority=1)],
+                           put_edges=[{"type": "OWNED_BY", "from": "n1", "to": "ons"},
+                                      {"type": "OWNED_BY", "from": "n2", "to": "ons"}]))
+    from graph import needs
+    calls = []
+    real = needs.joined_items
+    monkeypatch.setattr(needs, "joined_items", lambda *a, **k: calls.append(1) or real(*a, **k))
+    listed = client.get("/api/v1/needs").get_json()["needs"]
+    assert [(n["id"], n["rank"]) for n in listed] == [("n2", 1), ("n1", 2)]
+    assert client.get("/records/n1").status_code == 200 and client.get("/needs").status_code == 200
+    only = client.get("/api/v1/needs?status=captured&producer=ons").get_json()["needs"]
+    assert [(n["id"], n["rank"]) for n in only] == [("n2", 1), ("n1", 2)] and len(calls) == 1
+    app_store.apply(Change(put_nodes=[dict(NEED, id="n3", name="Weekly figures", priority=1)],
+                           put_edges=[{"type": "OWNED_BY", "from": "n3", "to": "ons"}]))
+    after = client.get("/api/v1/needs").get_json()["needs"]
+    assert len(calls) == 2 and [n["id"] for n in after] == ["n2", "n3", "n1"]
+
+
 def test_a_write_through_one_app_server_is_seen_by_another_at_its_next_request(store_url):
     """Two app servers on one store (each its own store connection and read model): the one that
     writes takes its change at once; the other catches up from the change log at its next request."""

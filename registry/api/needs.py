@@ -16,6 +16,7 @@ from graph.errors import NodeNotFound, VersionConflict
 from graph.stores import Change
 
 from ..auth import require_role, requires
+from ..cache import joined_needs
 from ..ratelimit import check as rate_limit
 from ..store import get_graph, get_settings, get_store
 from .schemas import ModelDate
@@ -128,7 +129,7 @@ def need_view(need_id: str) -> dict:
     record = store.get_node(need_id)
     if record is None or record["label"] != "Need":
         raise NodeNotFound(need_id)
-    item = needs.need_detail(get_graph(), need_id, get_settings())
+    item = needs.need_detail(get_graph(), need_id, get_settings(), joined=joined_needs())
     trail = needs.history(record, store.audit_entries(target=need_id, limit=500))
     return {**item.as_dict(), "version": record["version"], "history": [h.as_dict() for h in trail],
             "next_statuses": list(needs.TRANSITIONS[record.get("status") or "captured"])}
@@ -148,7 +149,7 @@ class Needs(MethodView):
         for key in ("producer", "topic", "statistic"):
             if args.get(key) and get_store().get_node(args[key]) is None:
                 raise NodeNotFound(args[key])
-        return needs.waiting_list(get_graph(), get_settings(), **args).as_dict()
+        return needs.waiting_list(get_graph(), get_settings(), **args, joined=joined_needs()).as_dict()
 
     @requires("editor")
     @blp.arguments(NeedInSchema)

@@ -9,6 +9,7 @@ from graph import feedback, feeds, needs, tables
 from graph.errors import InvalidRecord, NodeNotFound, Problem
 
 from .. import downloads
+from ..cache import joined_needs
 from ..forms import form_status
 from ..store import get_graph, get_settings, get_store
 from ..urls import public_base_url
@@ -92,7 +93,7 @@ def producer_section(node: dict) -> dict:
     graph, settings = get_graph(), get_settings()
     return {"items": feedback.you_said_we_did(graph, producer=node["id"]),
             "debts": feedback.debt(graph, _dt.date.today(), settings, producer=node["id"]),
-            "waiting": needs.waiting_list(graph, settings, producer=node["id"]).items,
+            "waiting": needs.waiting_list(graph, settings, producer=node["id"], joined=joined_needs()).items,
             "debt_days": settings["burden"]["feedback_debt_days"],
             "head_links": [feed_link("producers", node["id"], node["name"])]}
 
@@ -101,7 +102,7 @@ def topic_section(node: dict) -> dict:
     """Open needs and you said, we did on a topic, and its feed (read around the topic only)."""
     graph, settings = get_graph(), get_settings()
     return {"items": feedback.you_said_we_did(graph, topic=node["id"]),
-            "waiting": needs.waiting_list(graph, settings, topic=node["id"]).items,
+            "waiting": needs.waiting_list(graph, settings, topic=node["id"], joined=joined_needs()).items,
             "head_links": [feed_link("topics", node["id"], node["name"])]}
 
 

@@ -12,6 +12,7 @@ from graph.stores import Change
 from .. import downloads
 from ..api.needs import NeedWaitingListSchema
 from ..auth import current_identity, require_role
+from ..cache import joined_needs
 from ..forms import box_value, form_status, sign_in_first
 from ..store import get_graph, get_settings, get_store
 
@@ -54,7 +55,7 @@ def waiting_list():
     if fmt and errors:
         raise InvalidRecord([Problem("query", k, m) for k, m in errors.items()])
     wanted = {k: v for k, v in args.items() if v and k not in errors}
-    result = needs.waiting_list(graph, settings, **wanted)
+    result = needs.waiting_list(graph, settings, **wanted, joined=joined_needs())
     if fmt:
         return downloads.download(fmt, "waiting list of user needs", tables.needs_table(result, needs.STATUS_WORDS),
                                   NeedWaitingListSchema().dump(result.as_dict()))
@@ -89,7 +90,7 @@ def _is_editor() -> bool:
 def need_section(node: dict) -> dict:
     """Where the need is, what was decided, its history, and similar needs raised with other producers."""
     store = get_store()
-    item = needs.need_detail(get_graph(), node["id"], get_settings())
+    item = needs.need_detail(get_graph(), node["id"], get_settings(), joined=joined_needs())
     trail = needs.history(node, store.audit_entries(target=node["id"], limit=500))
     return {"item": item, "history": list(reversed(trail)), "words": needs.STATUS_WORDS,
             "next_statuses": needs.TRANSITIONS[node.get("status") or "captured"], "editor": _is_editor()}
