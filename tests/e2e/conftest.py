@@ -98,8 +98,15 @@ def page(browser, request):
             route.abort()
 
     context.route("**/*", guard)
-    page.on("console", lambda msg: page.problems.append(f"console {msg.type}: {msg.text}")
-            if msg.type == "error" else None)
+    def console(msg):
+        # A form shown again with its errors answers 400 (every form alike), and Chromium logs that
+        # for the page itself; a resource of the page that fails is still a problem.
+        document_refused = msg.text.startswith("Failed to load resource: the server responded with a status of 4") \
+            and (msg.location or {}).get("url") == page.url
+        if msg.type == "error" and not document_refused:
+            page.problems.append(f"console {msg.type}: {msg.text}")
+
+    page.on("console", console)
     page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))
     page.on("dialog", lambda dialog: (page.problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
     yield page
