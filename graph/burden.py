@@ -16,7 +16,8 @@ The model (every number comes from ``settings["burden"]``):
   × feedback debt (``feedback_debt_factor`` when it owes feedback as of ``as_of``:
   :func:`graph.feedback.debt_days`, the one rule every page uses)
   × ``remunerated_factor`` when participants were paid.
-* A public's burden is the sum of the units of the engagements that INVOLVED it;
+* A public's burden is the sum of the units of the engagements that INVOLVED it
+  (a link a harvest proposed counts only once an editor confirms it: :func:`confirmed`);
   an intermediary's (or user group's) load is the sum over engagements VIA it.
 * **Coverage** (:func:`coverage`) says what every figure rests on: how many
   engagements, from how many producers, the registry records in the window, and the
@@ -228,18 +229,31 @@ def _producers_of(graph, engagement_id: str) -> list[tuple[str, str]]:
                   for src, _dst, key in graph.in_edges(engagement_id, keys=True) if key == "RAN")
 
 
+def confirmed(attrs: dict) -> bool:
+    """Whether an INVOLVED link counts: every link but one a harvest proposed and no editor has
+    confirmed yet (``confirmed`` false, see ``graph.model``).
+
+    >>> confirmed({}), confirmed({"confirmed": True}), confirmed({"confirmed": False})
+    (True, True, False)
+    """
+    return attrs.get("confirmed") is not False
+
+
 def engagements_of(graph, node_id: str) -> list[str]:
-    """The engagements that INVOLVED a public, or went VIA an intermediary or group.
+    """The engagements that INVOLVED a public (confirmed links only), or went VIA an intermediary or group.
 
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_edge("e1", "p", key="INVOLVED"); g.add_edge("e2", "p", key="ON")
     'INVOLVED'
     'ON'
+    >>> g.add_edge("e3", "p", key="INVOLVED", confirmed=False)
+    'INVOLVED'
     >>> engagements_of(g, "p")
     ['e1']
     """
-    return sorted(src for src, _dst, key in graph.in_edges(node_id, keys=True) if key in ("INVOLVED", "VIA"))
+    return sorted(src for src, _dst, key, attrs in graph.in_edges(node_id, keys=True, data=True)
+                  if key == "VIA" or (key == "INVOLVED" and confirmed(attrs)))
 
 
 def score_records(node: dict, engagements: Iterable[tuple[dict, list[tuple[str, str]], bool]],

@@ -176,7 +176,7 @@ def render() -> str:
     lines += ["## Relationships", "",
               "| type | from | to | properties |", "|---|---|---|---|"]
     for rel_type, rel in model.RELATIONSHIPS.items():
-        props = "; ".join(f"`{k}`: {_rule(p)}" for k, p in rel.props.items()) or ""
+        props = "; ".join(f"`{k}`: {_rule(p)}" + (f" ({p.doc})" if p.doc else "") for k, p in rel.props.items())
         defaults = model.EDGE_DEFAULTS.get(rel_type)
         if defaults:
             props += " (when left out: " + ", ".join(f"`{k}` {v}" for k, v in defaults.items()) + ")"

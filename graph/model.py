@@ -211,7 +211,12 @@ RELATIONSHIPS: dict[str, RelType] = {
         {"note": Prop("text")},
     ),
     "RAN": RelType(("Producer",), ("Engagement",)),
-    "INVOLVED": RelType(("Engagement",), ("Public",), {"participants": Prop("int", minimum=0)}),
+    "INVOLVED": RelType(("Engagement",), ("Public",), {
+        "participants": Prop("int", minimum=0),
+        "confirmed": Prop("bool", doc="false means proposed by a harvest from the engagement's text and not "
+                                      "yet confirmed by an editor: it does not count towards burden; true, or "
+                                      "left out, means confirmed"),
+    }),
     "VIA": RelType(("Engagement",), ("Intermediary", "UserGroup")),
     "ON": RelType(("Engagement",), ("Statistic", "Topic")),
     "RAISED_BY": RelType(("Need",), ("Public", "Intermediary", "UserGroup")),

@@ -1,5 +1,9 @@
 """``pathways harvest govuk|ons|nisra``: read a source and merge what it lists into the registry.
 
+``pathways harvest govuk --consultations`` reads the GOV.UK consultations of the producers the
+registry already holds (:mod:`graph.harvest.consultations`) instead of statistics, so the
+store is opened first: it says which organisations to read and which publics to propose.
+
 ``--recorded`` may be given more than once for govuk: the GOV.UK recording, the MoJ
 statistics catalogue's recording and the data-catalogue collection mapping file (or a
 folder holding them) are read as one, since the MoJ's team mailboxes are spread across
@@ -13,7 +17,7 @@ from pathlib import Path
 import click
 
 from graph import harvest as H
-from graph.harvest import fetch
+from graph.harvest import consultations, fetch
 from graph.harvest.base import HarvestError
 from graph.harvest.run import run
 
@@ -26,6 +30,8 @@ def _summary(plan, result, dry_run: bool) -> dict:
             "created": [{"id": r["id"], "label": r["label"], "name": r["name"], "contact": r.get("contact")}
                         for r in plan.creates],
             "updated": [{"id": r["id"], "label": r["label"], "name": r["name"]} for r in plan.updates],
+            "proposed": [{"engagement": e["from"], "public": e["to"]} for e in plan.edges
+                         if e["type"] == "INVOLVED" and e.get("confirmed") is False],
             "conflicts": [c.as_dict() for c in plan.conflicts],
             "withdrawn": plan.withdrawn, "notes": plan.notes,
             "revision": result.revision if result else None}
@@ -39,6 +45,18 @@ def _print(plan, dry_run: bool) -> None:
                    if dry_run else f"  {label}: {c['created']} created, {c['updated']} updated, "
                                    f"{c['unchanged']} unchanged")
     click.echo(f"  relationships: {len(plan.edges)} {'to add' if dry_run else 'added'}")
+    engagements = [r for r in plan.creates + plan.updates if r["label"] == "Engagement"]
+    if engagements:
+        proposed: dict[str, list[str]] = {}
+        for edge in plan.edges:
+            if edge["type"] == "INVOLVED" and edge.get("confirmed") is False:
+                proposed.setdefault(edge["from"], []).append(edge["to"])
+        click.echo(f"Engagements it {verb} write:")
+        for r in sorted(engagements, key=lambda r: (r["start"], r["id"])):
+            dates = r["start"] + (f" to {r['end']}" if r.get("end") else "")
+            publics = ", ".join(proposed.get(r["id"], [])) or "none"
+            click.echo(f"  {r['name']} ({r['id']}): {r.get('status', 'held')}, {dates}; "
+                       f"publics proposed, not confirmed: {publics}")
     statistics = [r for r in plan.creates + plan.updates if r["label"] == "Statistic"]
     if statistics:
         click.echo(f"Statistics it {verb} write:")
@@ -83,16 +101,24 @@ def _recorded_for(source: str, recorded: tuple[Path, ...]):
               help="Keep every live response in this folder, to replay later with --recorded.")
 @click.option("--pause", type=click.FloatRange(0, 60), default=0.5, show_default=True,
               help="Seconds between calls to a live source.")
+@click.option("--consultations", "of_consultations", is_flag=True,
+              help="govuk only: harvest the GOV.UK consultations of the registry's producers as engagements, "
+                   "proposing the publics they involved for an editor to confirm.")
 @click.option("--dry-run", is_flag=True, help="Show what would be created, updated and left alone; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @pass_ctx
-def harvest(ctx, source, organisations, recorded, save, pause, dry_run, as_json):
+def harvest(ctx, source, organisations, recorded, save, pause, of_consultations, dry_run, as_json):
     """Harvest statistics, producers, topics and enquiry routes from GOV.UK, the ONS or NISRA.
 
     What is read becomes one change: checked against the model, written whole or not
     at all, and audited as this harvest. A field an editor changed since the last
     harvest is kept and reported; a series the source no longer lists is reported, not deleted.
+    With --consultations (govuk), the consultations of the registry's producers become engagements.
     """
+    if of_consultations:
+        if source != "govuk":
+            fail(f"--consultations is for govuk only, not {source}", 2)
+        return _consultations(ctx, organisations, recorded, save, pause, dry_run, as_json)
     module = H.source(source)
     progress = None if as_json or not sys.stderr.isatty() else progress_printer(f"harvest {source}")
     try:
@@ -103,6 +129,25 @@ def harvest(ctx, source, organisations, recorded, save, pause, dry_run, as_json)
     except HarvestError as exc:
         fail(str(exc), 1)
     store = ctx.store  # opened after reading, so an unreachable source never waits on the store
+    plan, result = run(store, found, dry_run=dry_run, progress=progress)
+    if as_json:
+        emit_json(_summary(plan, result, dry_run))
+    else:
+        _print(plan, dry_run)
+
+
+def _consultations(ctx, organisations, recorded, save, pause, dry_run, as_json) -> None:
+    """``harvest govuk --consultations``: the store first (its producers and publics), then the source."""
+    progress = None if as_json or not sys.stderr.isatty() else progress_printer("harvest consultations")
+    store = ctx.store
+    graph = store.graph()
+    try:
+        if recorded:
+            found = consultations.from_recorded(list(recorded), graph, organisations, progress)
+        else:
+            found = consultations.from_live(fetch.Live(pause=pause, save_to=save), graph, organisations, progress)
+    except HarvestError as exc:
+        fail(str(exc), 1)
     plan, result = run(store, found, dry_run=dry_run, progress=progress)
     if as_json:
         emit_json(_summary(plan, result, dry_run))

@@ -104,7 +104,8 @@ def _engagements(graph, public_id: str) -> list[dict]:
                      "start": record.get("start"), "end": record.get("end"), "status": record.get("status"),
                      "participants": data.get("participants") or record.get("participants"),
                      "feedback_published": record.get("feedback_published"),
-                     "feedback_given": feedback_given(record), "ran_by": ran})
+                     "feedback_given": feedback_given(record), "ran_by": ran,
+                     "proposed": data.get("confirmed") is False})
     return sorted(rows, key=lambda r: (r["start"] or "", r["name"]), reverse=True)
 
 

@@ -41,6 +41,8 @@ PROP_HINTS = {
     ("PARTNERS_WITH", "since"): "The date the partnership started. For example, 2023-04-01",
     ("REFERS_TO", "note"): "For example, enquiries about rents in Wales are handled by the Welsh Government",
     ("INVOLVED", "participants"): "How many people from this public took part",
+    ("INVOLVED", "confirmed"): "Yes when you have checked that this public took part (a harvest proposes links "
+                               "as no; only confirmed links count towards burden)",
 }
 
 
