@@ -264,8 +264,9 @@ def check(graph, data: dict, settings: dict) -> CheckResult:
             warnings.append(Warning("rest_until", change.id, change.name,
                                     f"{change.name} should not be approached before {rest.isoformat()}: "
                                     f"the registry asks producers to let this public rest."))
-        engaged = [src for src, _d, key in graph.in_edges(change.id, keys=True)
-                   if key == "INVOLVED" and graph.nodes[src].get("label") == "Engagement"]
+        engaged = [src for src, _d, key, attrs in graph.in_edges(change.id, keys=True, data=True)
+                   if key == "INVOLVED" and graph.nodes[src].get("label") == "Engagement"
+                   and burden.confirmed(attrs)]
         planned, evidence = [], []
         for eng in engaged:
             info = _summary(graph, eng)
