@@ -91,7 +91,7 @@ def client(args) -> None:
         i = 0
         while (slot := next_slot()) is not None:
             i += 1
-            is_write = slot % args.write_every == 0
+            is_write = bool(args.write_every) and slot % args.write_every == 0
             start = time.perf_counter()
             try:
                 if is_write:
@@ -148,9 +148,14 @@ def main(argv=None) -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--max-requests", type=int, default=50_000)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--write-every", type=int, default=5, help="one request in this many is a write")
+    parser.add_argument("--write-every", type=int, default=5,
+                        help="one request in this many is a write (0: reads only)")
+    parser.add_argument("--use-store", help="an already loaded store (sqlite:///… or bolt://…) instead of "
+                        "generating --nodes into a fresh embedded one")
+    parser.add_argument("--targets", type=Path, help="with --use-store: bench.run's targets file of ids")
     parser.add_argument("--threads", type=int, default=4, help="waitress threads")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--base", default="{}", help="JSON fields to put on the report line")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
@@ -167,20 +172,31 @@ def main(argv=None) -> None:
     from registry.auth import hash_token, new_token
 
     args.out.mkdir(parents=True, exist_ok=True)
-    db = args.out / f"load-{args.nodes}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite:///{db}"
-    doc = generate(args.nodes, seed=7)
-    store = open_store(url)
-    transfer.import_document(store, doc, actor="load-test")
-    token = new_token()
-    store.add_token("load-test", "editor", hash_token(token))
-    rng = random.Random(7)
     ids_path, acked_path = args.out / "load-ids.json", args.out / "load-acked.json"
-    ids_path.write_text(json.dumps({"any": rng.sample([n["id"] for n in doc.nodes], min(2000, len(doc.nodes))),
-                                    "words": [n["name"].split()[0] for n in rng.sample(doc.nodes, 500)]}))
-    del doc
+    if args.use_store:
+        url = args.use_store
+        options = {}
+        if not url.startswith("sqlite"):
+            options = {"user": os.environ.get("NEO4J_USER", "neo4j"), "password": os.environ.get("NEO4J_PASSWORD"),
+                       "database": os.environ.get("NEO4J_DATABASE")}
+        store = open_store(url, **options)
+        targets = json.loads(args.targets.read_text())
+        ids_path.write_text(json.dumps({"any": targets["any"],
+                                        "words": [w.split()[0] for w in targets["words"][:500]]}))
+    else:
+        db = args.out / f"load-{args.nodes}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{db}"
+        doc = generate(args.nodes, seed=7)
+        store = open_store(url)
+        transfer.import_document(store, doc, actor="load-test")
+        rng = random.Random(7)
+        ids_path.write_text(json.dumps({"any": rng.sample([n["id"] for n in doc.nodes], min(2000, len(doc.nodes))),
+                                        "words": [n["name"].split()[0] for n in rng.sample(doc.nodes, 500)]}))
+        del doc
+    token = new_token()
+    store.add_token(f"load-test-{time.time_ns()}", "editor", hash_token(token))
 
     port = free_port()
     env = {**os.environ, "RATELIMIT_WRITES_PER_MINUTE": str(10**9), "SECRET_KEY": "load-test"}
@@ -189,6 +205,10 @@ def main(argv=None) -> None:
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_until_up(port, server)
+        # The server loads its read model at its first read: do that before the clock starts.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        conn.request("GET", "/api/v1/nodes?limit=1")
+        conn.getresponse().read()
         done = subprocess.run(
             [sys.executable, "-m", "bench.load", "--client", "--port", str(port), "--token", token,
              "--ids", str(ids_path), "--acked", str(acked_path), "--store", url, "--seconds", str(args.seconds),
@@ -209,11 +229,13 @@ def main(argv=None) -> None:
     acked = json.loads(acked_path.read_text())
     found = store.get_nodes(acked)
     lost = [i for i in acked if i not in found]
-    report.update(measure="load", nodes=args.nodes, clients=args.clients, server_threads=args.threads,
+    report.update(measure="load" if args.write_every else "load_read_only", nodes=args.nodes,
+                  clients=args.clients, server_threads=args.threads,
                   server="waitress (pathways serve)", lost_writes=len(lost), lost_examples=lost[:5],
                   records_after=store.count_nodes())
+    report.update(json.loads(args.base))
     emit(report)
-    (args.out / "load.json").write_text(json.dumps(report, indent=1) + "\n")
+    (args.out / f"{report['measure']}.json").write_text(json.dumps(report, indent=1) + "\n")
     store.close()
     if report["errors"] or lost:
         sys.exit(1)

@@ -1,6 +1,6 @@
 """The benchmark: generate a synthetic national system, import it, measure every read.
 
-    nice -n 19 .venv/bin/python -m bench.run --nodes 10000 [--nodes 100000] [--store sqlite|neo4j|both]
+    nice -n 19 .venv/bin/python -m bench.run [--nodes 100000] [--store sqlite|neo4j|both] [--quick]
 
 For each size and store: generate (seeded), import (records/s and peak memory, in
 its own process), then measure search, signpost, intermediaries, the burden check,
@@ -8,7 +8,11 @@ a record page, burden for all publics, gaps, and map data and page for a 2,000-n
 view through the Flask test client (median and p95 over random targets; the first,
 cold call apart), the app's peak memory, and on Neo4j the raw Cypher of the same
 reads. One JSON line per measurement on stdout (also kept in OUT/results.jsonl) and
-a Markdown table in OUT/results.md. Neo4j needs NEO4J_URI (and NEO4J_PASSWORD):
+a Markdown table in OUT/results.md. Then (bench.readmodel) page throughput beside a bare
+Flask page, a second read model's catch-up on 100 changes and a second app seeing a write,
+and (bench.load) the app under waitress read-only and with one request in five a write.
+At the end every goal of issue 14 is printed beside its target with "met" or "not met";
+progress goes to stderr. Neo4j needs NEO4J_URI (and NEO4J_PASSWORD):
 ``eval "$(scripts/neo4j-local env)"``; its database is wiped first.
 """
 from __future__ import annotations
@@ -29,18 +33,30 @@ from .common import ROOT, emit, machine, peak_rss_mib
 SEED = 2026
 TARGETS_PER_LABEL = 2000
 
-# (measure, field, "max" or "min", limit, which store, what the issue asks)
+# (measure, field, "max", "min" or "true", limit, which store (None: both), what issue 14 asks)
 GOALS = (
-    ("signpost", "p95_ms", "max", 20, "sqlite", "embedded signpost p95 ≤ 20 ms"),
-    ("intermediaries", "p95_ms", "max", 20, "sqlite", "embedded intermediaries p95 ≤ 20 ms"),
+    ("record_page_throughput", "share_of_bare", "min", 0.4, None,
+     "record page ≥ 40% of a bare Flask page's throughput"),
+    ("public_page_throughput", "share_of_bare", "min", 0.4, None,
+     "public's page ≥ 40% of a bare Flask page's throughput"),
+    ("statistic_page_throughput", "share_of_bare", "min", 0.4, None,
+     "statistic's page ≥ 40% of a bare Flask page's throughput"),
+    ("signpost", "p95_ms", "max", 20, None, "signpost through the API p95 ≤ 20 ms"),
+    ("intermediaries", "p95_ms", "max", 20, None, "a public's intermediaries through the API p95 ≤ 20 ms"),
     ("raw_cypher_signpost", "overhead_ratio", "max", 1.5, "neo4j", "Neo4j signpost within 1.5× of raw Cypher"),
     ("raw_cypher_intermediaries", "overhead_ratio", "max", 1.5, "neo4j",
      "Neo4j intermediaries within 1.5× of raw Cypher"),
-    ("burden_all", "median_ms", "max", 2000, None, "burden for all publics ≤ 2 s"),
-    ("import", "records_per_s", "min", 20_000, "sqlite", "embedded import ≥ 20,000 records/s"),
+    ("load", "read_share", "min", 0.8, None, "1 in 5 a write: read throughput ≥ 80% of read-only"),
+    ("load", "read_p99_ms", "max", 250, None, "1 in 5 a write: read p99 ≤ 250 ms"),
+    ("load", "lost_writes", "max", 0, None, "1 in 5 a write: 0 lost writes"),
+    ("load", "errors", "max", 0, None, "1 in 5 a write: 0 errors"),
+    ("catch_up", "catch_up_ms", "max", 50, None, "catching up on 100 changes ≤ 50 ms"),
+    ("second_app", "seen", "true", True, None, "a write seen by a second app at its next request"),
+    ("memory", "peak_rss_mib", "max", 600, None, "app with the registry loaded < 600 MiB (peak RSS)"),
+    ("import", "records_per_s", "min", 50_000, "sqlite", "embedded import ≥ 50,000 records/s"),
     ("import", "records_per_s", "min", 10_000, "neo4j", "Neo4j import ≥ 10,000 records/s"),
+    ("burden_all", "median_ms", "max", 2000, None, "burden for all publics ≤ 2 s"),
     ("map_page_browser", "interactive_ms", "max", 3000, None, "2,000-node map page interactive ≤ 3 s"),
-    ("memory", "peak_rss_mib", "max", 1024, "sqlite", "embedded app under 1 GiB"),
 )
 
 
@@ -89,12 +105,70 @@ def child(module: str, *args: str, base: dict) -> list[dict]:
     return records
 
 
-def run(sizes: list[int], stores: list[str], out: Path, samples: int, browser: bool) -> list[dict]:
+def progress(text: str) -> None:
+    """A progress line on stderr (stdout is the JSON lines), with the time."""
+    print(f"[{_dt.datetime.now():%H:%M:%S}] {text}", file=sys.stderr, flush=True)
+
+
+def load_phase(url: str, targets_path: Path, base: dict, out: Path, seconds: float) -> list[dict]:
+    """Read-only load, then one request in five a write, against the loaded store; the mixed
+    run's read throughput as a share of the read-only run's."""
+    records = []
+    for every in (0, 5):
+        progress(f"{base['store']} {base['nodes']:,}: load, {'reads only' if not every else '1 in 5 a write'}, "
+                 f"{seconds:g} s")
+        records += [r for r in child("bench.load", "--use-store", url, "--targets", str(targets_path),
+                                     "--nodes", str(base["nodes"]), "--seconds", str(seconds),
+                                     "--write-every", str(every), "--out", str(out), base=base)
+                    if r.get("measure", "").startswith("load")]
+    by = {r["measure"]: r for r in records if "failed" not in r}
+    for r in by.values():
+        r.update(base)
+        reads = r.get("reads") or {}
+        r["read_per_s"] = round(reads.get("n", 0) / r["seconds"], 1) if r.get("seconds") else 0
+        r["read_p99_ms"] = reads.get("p99_ms")
+    if "load" in by and by.get("load_read_only", {}).get("read_per_s"):
+        by["load"]["read_share"] = round(by["load"]["read_per_s"] / by["load_read_only"]["read_per_s"], 3)
+    return records
+
+
+def goal_lines(results: list[dict]) -> list[str]:
+    """Every goal, for every store and size measured, beside its target with "met" or "not met".
+
+    >>> lines = goal_lines([{"store": "sqlite", "nodes": 10, "measure": "catch_up", "catch_up_ms": 75.0}])
+    >>> for line in lines:
+    ...     if "catching" in line or "signpost" in line:
+    ...         print(line)
+    sqlite 10: signpost through the API p95 ≤ 20 ms: not measured
+    sqlite 10: catching up on 100 changes ≤ 50 ms: 75.0 — not met
+    """
+    columns = list(dict.fromkeys((r["store"], r["nodes"]) for r in results if "store" in r))
+    lines = []
+    for s, n in columns:
+        for measure, field, direction, limit, only, text in GOALS:
+            if only and s != only:
+                continue
+            r = next((x for x in results if x.get("store") == s and x.get("nodes") == n
+                      and x["measure"] == measure and field in x and x[field] is not None), None)
+            if r is None:
+                lines.append(f"{s} {n:,}: {text}: not measured")
+                continue
+            value = r[field]
+            ok = (value is limit if direction == "true" else
+                  value <= limit if direction == "max" else value >= limit)
+            shown = f"{value:,}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+            lines.append(f"{s} {n:,}: {text}: {shown} — {'met' if ok else 'not met'}")
+    return lines
+
+
+def run(sizes: list[int], stores: list[str], out: Path, samples: int, browser: bool,
+        page_seconds: float = 10, load_seconds: float = 20) -> list[dict]:
     from graph.generate import DEFAULT_UNTIL, generate, write_json
     out.mkdir(parents=True, exist_ok=True)
     results = [{"measure": "machine", **machine(), "at": _dt.datetime.now().isoformat(timespec="seconds")}]
     emit(results[0])
     for n in sizes:
+        progress(f"generating {n:,} records")
         started = time.perf_counter()
         doc = generate(n, seed=SEED)
         gen_seconds = time.perf_counter() - started
@@ -118,11 +192,20 @@ def run(sizes: list[int], stores: list[str], out: Path, samples: int, browser: b
                 emit(record)
                 results.append(record)
                 continue
+            progress(f"{kind} {n:,}: importing")
             results += child("bench.load_phase", "--store", url, "--doc", str(doc_path), base=base)
+            progress(f"{kind} {n:,}: reads through the API ({samples} samples each)")
             args = ["--store", url, "--targets", str(targets_path), "--samples", str(samples)]
             results += child("bench.measure", *args, *(["--browser"] if browser else []), base=base)
+            progress(f"{kind} {n:,}: page throughput ({page_seconds:g} s each), catch-up, second app")
+            results += child("bench.readmodel", "--store", url, "--targets", str(targets_path),
+                             "--seconds", str(page_seconds), base=base)
+            results += load_phase(url, targets_path, base, out, load_seconds)
     (out / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in results))
     (out / "results.md").write_text(markdown(results))
+    print("\nGoals (issue 14):", flush=True)
+    for line in goal_lines(results):
+        print(line, flush=True)
     print(f"wrote {out / 'results.md'} and {out / 'results.jsonl'}", file=sys.stderr)
     return results
 
@@ -137,6 +220,17 @@ def _cell(record: dict) -> str:
         return f"{record['records_per_s']:,} records/s ({record['records']:,} in {record['seconds']} s)"
     if m == "memory":
         return f"{record['peak_rss_mib']:,} MiB peak"
+    if m.endswith("_page_throughput"):
+        share = f"; {record['share_of_bare']:.0%} of the bare page" if "share_of_bare" in record else ""
+        return f"{record['requests_per_s']:,} requests/s{share}"
+    if m == "catch_up":
+        return f"{record['catch_up_ms']} ms for {record['changes']} changes (all seen: {record['all_seen']})"
+    if m == "second_app":
+        return f"seen at next request: {record['seen']} ({record['next_request_ms']} ms)"
+    if m in ("load", "load_read_only"):
+        text = (f"{record.get('read_per_s')} reads/s, read p99 {record.get('read_p99_ms')} ms, "
+                f"{record.get('errors')} errors, {record.get('lost_writes')} lost writes")
+        return text + (f"; {record['read_share']:.0%} of read-only" if "read_share" in record else "")
     if m == "map_page_browser":
         return f"{record['interactive_ms']:,} ms to interactive"
     text = f"{record['median_ms']} / {record['p95_ms']}"
@@ -180,12 +274,13 @@ def markdown(results: list[dict]) -> str:
         row = []
         for s, n in columns:
             r = next((x for x in results if x.get("store") == s and x.get("nodes") == n
-                      and x["measure"] == measure), None)
-            if (only and s != only) or r is None or field not in r:
+                      and x["measure"] == measure and field in x), None)
+            if (only and s != only) or r is None:
                 row.append("—")
             else:
-                ok = r[field] <= limit if direction == "max" else r[field] >= limit
-                row.append(("met" if ok else "not met") + f" ({r[field]:,})")
+                ok = (r[field] is limit if direction == "true" else
+                      r[field] <= limit if direction == "max" else r[field] >= limit)
+                row.append(("met" if ok else "not met") + f" ({r[field]})")
         lines.append(f"| {text} | " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
@@ -193,14 +288,22 @@ def markdown(results: list[dict]) -> str:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--nodes", type=int, action="append", help="size(s) to measure (default 10000)")
-    parser.add_argument("--store", choices=("sqlite", "neo4j", "both"), default="sqlite")
+    parser.add_argument("--nodes", type=int, action="append", help="size(s) to measure (default 100000)")
+    parser.add_argument("--store", choices=("sqlite", "neo4j", "both"), default="both")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--samples", type=int, default=200, help="requests per latency measurement")
     parser.add_argument("--no-browser", action="store_true", help="skip timing the map page in chromium")
+    parser.add_argument("--page-seconds", type=float, default=10, help="time budget per page throughput")
+    parser.add_argument("--load-seconds", type=float, default=20, help="length of each load run")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke test: 300 records, 10 samples, 1 s budgets, no browser (numbers meaningless)")
     args = parser.parse_args(argv)
     stores = ["sqlite", "neo4j"] if args.store == "both" else [args.store]
-    run(args.nodes or [10_000], stores, args.out, args.samples, not args.no_browser)
+    if args.quick:
+        run(args.nodes or [300], stores, args.out, 10, False, 1, 2)
+    else:
+        run(args.nodes or [100_000], stores, args.out, args.samples, not args.no_browser,
+            args.page_seconds, args.load_seconds)
 
 
 if __name__ == "__main__":
