@@ -31,11 +31,12 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config["REGISTRY_STORE"]:
         app.config["REGISTRY_STORE"] = "sqlite:///" + os.path.join(app.instance_path, "registry.db")
 
-    from . import api, csrf, errors, limits, store, templating, web
+    from . import api, csrf, errors, limits, security, store, templating, web
     limits.init_app(app)  # bodies too large or too deep are refused before anything parses them
     store.init_app(app)
     templating.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     api.init_app(app)  # the blueprints, sections and commands are listed in registry/areas.py
     web.init_app(app)
     errors.init_app(app)  # last, so the one error envelope overrides smorest's handlers

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 ENV_KEYS = ("REGISTRY_STORE", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "SECRET_KEY",
             "PATHWAYS_SETTINGS", "COORDINATOR_EMAIL", "RATELIMIT_WRITES_PER_MINUTE", "RATELIMIT_SIGNIN_PER_MINUTE",
-            "PUBLIC_BASE_URL")
+            "PUBLIC_BASE_URL", "SESSION_DB")
 
 DEFAULTS = {
     "REGISTRY_STORE": None,  # None: sqlite file registry.db in the app's instance folder
@@ -24,6 +24,9 @@ DEFAULTS = {
     "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],  # Flask answers 400 to any other Host (PUBLIC_BASE_URL's is added)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": None,  # None: on, except on a local run (see registry/security.py)
+    "SESSION_DB": None,  # the live sign-ins; None: beside the embedded store, else instance/sessions.db (registry/auth.py)
+    "SESSION_MAX_AGE_SECONDS": 12 * 60 * 60,  # a sign-in ends after this long, whatever the cookie says
     "JSON_SORT_KEYS": False,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
 }

@@ -4,6 +4,14 @@
 // and no node has a title, so vis-network never shows an HTML tooltip.
 (function () {
   'use strict'
+  // The key's swatches take their colours from data attributes: the Content Security Policy
+  // refuses style attributes in the page, but allows a script to set element.style.
+  document.querySelectorAll('[data-swatch-color]').forEach(function (swatch) {
+    var color = swatch.getAttribute('data-swatch-color')
+    if (/^#[0-9a-fA-F]{3,8}$/.test(color)) swatch.style.background = color
+    var border = Number(swatch.getAttribute('data-swatch-border'))
+    if (border > 0) swatch.style.borderWidth = border + 'px'
+  })
   var dataElement = document.getElementById('map-data')
   var container = document.getElementById('map')
   var status = document.getElementById('map-status')

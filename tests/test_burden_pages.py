@@ -8,7 +8,7 @@ import re
 import pytest
 
 from graph.stores import Change
-from registry.auth import hash_token
+from registry.auth import hash_token, start_session
 
 BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
 
@@ -55,6 +55,8 @@ def sign_in(client, store, role="editor"):
     store.add_token(f"{role}-1", role, hash_token(f"secret-{role}"))
     with client.session_transaction() as session:
         session["token_hash"] = hash_token(f"secret-{role}")
+        with client.application.app_context():
+            session["sid"] = start_session(session["token_hash"])
         session["csrf_token"] = "t0ken"
 
 

@@ -9,7 +9,7 @@ from graph import needs
 from graph.errors import InvalidRecord
 from graph.stores import Change
 from graph.stores.base import graph_from_records
-from registry.auth import hash_token
+from registry.auth import hash_token, start_session
 
 BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
 
@@ -219,6 +219,8 @@ def signed_in(client, store):
     store.add_token("web-editor", "editor", hash_token("pw_web_editor"))
     with client.session_transaction() as session:
         session["token_hash"] = hash_token("pw_web_editor")
+        with client.application.app_context():
+            session["sid"] = start_session(session["token_hash"])
         session["csrf_token"] = "csrf-test"
 
 

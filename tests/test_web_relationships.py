@@ -6,7 +6,7 @@ import pytest
 
 from graph import transfer
 from graph.stores import Change
-from registry.auth import hash_token, new_token
+from registry.auth import hash_token, new_token, start_session
 from registry.web.relationships import find_kind, kinds_for, prop_fields, props_from_form
 from tests.web import csrf, sign_in
 
@@ -67,6 +67,8 @@ def test_signing_in_is_needed_and_viewers_are_refused(web, app_store):
     app_store.add_token("reader", "viewer", hash_token(value))
     with viewer.session_transaction() as s:
         s["token_hash"] = hash_token(value)
+        with viewer.application.app_context():
+            s["sid"] = start_session(s["token_hash"])
     assert viewer.get("/records/renters/relationships/new").status_code == 403
 
 

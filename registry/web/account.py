@@ -1,14 +1,15 @@
 """Editors sign in to the web interface by pasting their token; the session keeps only its hash.
 
-The session cookie is HttpOnly and SameSite=Lax (and Secure when SESSION_COOKIE_SECURE
-is set); every form carries the CSRF token. A revoked token stops working at once,
-because each request looks the hash up again. Sign-in attempts are rate-limited.
+The session cookie is HttpOnly, SameSite=Lax and Secure (except on a local run, see
+``registry/security.py``); every form carries the CSRF token. A revoked token stops working
+at once, because each request looks the hash up again; signing out ends the sign-in on the
+server (``registry.auth.start_session``), so a copy of the cookie stops working too. Sign-in attempts are rate-limited.
 """
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session
 
-from ..auth import allows, current_identity, hash_token
+from ..auth import allows, current_identity, end_session, hash_token, start_session
 from ..errors import RateLimited
 from ..ratelimit import check as rate_limit
 from ..redirects import local_path
@@ -45,14 +46,18 @@ def sign_in():
             error = "This token can only read the registry. Ask an administrator for an editor token"
     if error:
         return render_template("account/sign_in.html", next_url=next_url, error=error)
+    end_session(session.get("sid"))
     session.clear()  # a fresh session: nothing from before signing in carries over
     session["token_hash"] = hash_token(value)
+    session["sid"] = start_session(session["token_hash"])
     flash(f"You are signed in as {found['name']} ({found['role']})", "success")
     return redirect(next_url)
 
 
 @bp.post("/account/sign-out")
 def sign_out():
+    """End this sign-in on the server too, so a copy of the cookie taken before opens nothing."""
+    end_session(session.get("sid"))
     session.clear()
     flash("You have signed out", "success")
     return redirect("/")

@@ -69,7 +69,13 @@ def run_axe(page) -> list[dict]:
     if not AXE.exists():
         pytest.fail(f"no axe-core at {AXE}: run `make setup` (npm ci) first")
     page.wait_for_load_state("load")
-    page.add_script_tag(path=str(AXE))
+    # The Content Security Policy runs no inline script without the page's nonce, so axe gets it too.
+    page.evaluate("""source => {
+        const script = document.createElement('script')
+        script.nonce = document.querySelector('script[nonce]').nonce
+        script.textContent = source
+        document.head.appendChild(script)
+    }""", AXE.read_text(encoding="utf-8"))
     return page.evaluate(
         """async (tags) => {
              const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
