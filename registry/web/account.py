@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session
 
 from ..auth import allows, current_identity, end_session, hash_token, start_session
 from ..errors import RateLimited
+from ..forms import form_status
 from ..ratelimit import check as rate_limit
 from ..redirects import local_path
 from ..store import get_store
@@ -45,7 +46,7 @@ def sign_in():
         elif not allows(found["role"], "editor"):
             error = "This token can only read the registry. Ask an administrator for an editor token"
     if error:
-        return render_template("account/sign_in.html", next_url=next_url, error=error)
+        return render_template("account/sign_in.html", next_url=next_url, error=error), form_status(error)
     end_session(session.get("sid"))
     session.clear()  # a fresh session: nothing from before signing in carries over
     session["token_hash"] = hash_token(value)

@@ -33,7 +33,7 @@ def test_editing_needs_sign_in_and_a_viewer_token_cannot_sign_in(web, app_store)
     value = new_token()
     app_store.add_token("reader", "viewer", hash_token(value))
     refused = web.post("/account/sign-in", data={"token": value, "csrf_token": csrf(web, "/account/sign-in")})
-    assert refused.status_code == 200 and "can only read" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "can only read" in refused.get_data(as_text=True)
     wrong = web.post("/account/sign-in", data={"token": "pw_wrong", "csrf_token": csrf(web, "/account/sign-in")})
     assert "not recognised" in wrong.get_data(as_text=True) and 'href="#token"' in wrong.get_data(as_text=True)
     assert web.post("/account/sign-in", data={"token": value}).status_code == 400  # no CSRF token
@@ -57,7 +57,7 @@ def test_sign_in_attempts_are_rate_limited(tmp_path):
     client = app.test_client()
     codes = [client.post("/account/sign-in", data={"token": "pw_guess", "csrf_token": csrf(client, "/account/sign-in")}
                          ).status_code for _ in range(3)]
-    assert codes == [200, 200, 429]
+    assert codes == [400, 400, 429]
 
 
 def test_edit_shows_errors_then_saves_and_records_history(web, app_store):
