@@ -84,9 +84,21 @@ class VersionConflict(PathwaysError):
 
 
 class StoreUnavailable(PathwaysError):
-    """The database cannot be reached or failed mid-operation."""
+    """The database cannot be reached or failed mid-operation.
+
+    The message is for the log and the command line (it may name the server). ``outcome`` says
+    what became of a write: ``NOT_SAVED`` (known not committed), ``UNKNOWN`` (the commit was sent
+    but its answer was lost and could not be read back), or None (no write was under way).
+    ``change_id`` is the id of the change concerned (:attr:`graph.stores.Change.id`).
+    """
 
     code = "store_unavailable"
+    NOT_SAVED = "not saved"
+    UNKNOWN = "unknown"
+
+    def __init__(self, message: str = "", outcome: str | None = None, change_id: str | None = None):
+        super().__init__(message)
+        self.outcome, self.change_id = outcome, change_id
 
 
 class AuthError(PathwaysError):

@@ -40,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)  # the blueprints, sections and commands are listed in registry/areas.py
     web.init_app(app)
     errors.init_app(app)  # last, so the one error envelope overrides smorest's handlers
+    from . import requestlog
+    requestlog.init_app(app)
     return app
 
 

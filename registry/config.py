@@ -8,6 +8,10 @@ from urllib.parse import urlsplit
 ENV_KEYS = ("REGISTRY_STORE", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "SECRET_KEY",
             "PATHWAYS_SETTINGS", "COORDINATOR_EMAIL", "RATELIMIT_WRITES_PER_MINUTE", "RATELIMIT_SIGNIN_PER_MINUTE",
             "PUBLIC_BASE_URL", "SESSION_DB")
+# How long the app waits for Neo4j (graph.stores.neo4j.TIMEOUTS has the defaults and meanings).
+NEO4J_LIMIT_KEYS = ("NEO4J_CONNECT_TIMEOUT", "NEO4J_ACQUIRE_TIMEOUT", "NEO4J_RETRY_TIME", "NEO4J_TRANSACTION_TIMEOUT",
+                    "NEO4J_BULK_TIMEOUT", "NEO4J_READBACK_TIME", "NEO4J_BREAKER_FAILURES", "NEO4J_BREAKER_RESET")
+ENV_KEYS += NEO4J_LIMIT_KEYS
 
 DEFAULTS = {
     "REGISTRY_STORE": None,  # None: sqlite file registry.db in the app's instance folder

@@ -103,6 +103,30 @@ def respond(status: int, message: str, errors=None, headers=None):
     return response
 
 
+def unavailable(exc: StoreUnavailable) -> tuple[str, dict]:
+    """What a client is told when the store is down: the message and ``errors``.
+
+    Nothing about the infrastructure (the store's own message, with its address and the
+    driver's words, goes to the log), and "not saved" only when the store knows it.
+
+    >>> unavailable(StoreUnavailable("Neo4j at neo4j://10.0.0.5:7687 is unavailable"))
+    ('The registry is unavailable at the moment. Try again in a few minutes.', {})
+    >>> unavailable(StoreUnavailable("…", StoreUnavailable.NOT_SAVED, "c1"))[1]
+    {'change': {'id': 'c1', 'saved': False}}
+    """
+    if exc.outcome == StoreUnavailable.NOT_SAVED:
+        message = "The registry is unavailable at the moment and your change was not saved. " \
+                  "Try again in a few minutes."
+        saved = False
+    elif exc.outcome == StoreUnavailable.UNKNOWN:
+        message = ("The registry became unavailable while saving your change, and it could not be checked "
+                   "whether the change was saved. Look at the record in a few minutes before you try again.")
+        saved = None
+    else:
+        return "The registry is unavailable at the moment. Try again in a few minutes.", {}
+    return message, {"change": {"id": exc.change_id, "saved": saved}}
+
+
 def problems_as_errors(exc: InvalidRecord) -> dict:
     """Per-field messages, grouped by record: ``{record: {field: [messages]}}``."""
     grouped: dict = {}
@@ -143,9 +167,12 @@ def init_app(app: Flask) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
         if getattr(exc, "retry_after", None):
             headers["Retry-After"] = str(exc.retry_after)
-        if status == 503:
-            app.logger.error("store unavailable: %s", exc)
-        return respond(status, str(exc), errors, headers)
+        message = str(exc)
+        if isinstance(exc, StoreUnavailable):
+            app.logger.error("store unavailable (%s %s): %s", request.method, request.path, exc)
+            message, errors = unavailable(exc)
+            headers["Retry-After"] = "30"
+        return respond(status, message, errors, headers)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

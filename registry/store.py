@@ -8,7 +8,7 @@ from flask import Flask, current_app, g
 from graph import settings as _settings
 from graph.stores import GraphStore, open_store
 
-from .config import load_algorithm_file
+from .config import NEO4J_LIMIT_KEYS, load_algorithm_file
 
 _lock = threading.Lock()
 
@@ -32,6 +32,8 @@ def store_for(app: Flask) -> GraphStore:
                 if not cfg["REGISTRY_STORE"].startswith("sqlite:"):
                     options = {"user": cfg.get("NEO4J_USER"), "password": cfg.get("NEO4J_PASSWORD"),
                                "database": cfg.get("NEO4J_DATABASE")}
+                    options.update((key.removeprefix("NEO4J_").lower(), cfg[key])
+                                   for key in NEO4J_LIMIT_KEYS if cfg.get(key) is not None)
                 store = open_store(cfg["REGISTRY_STORE"], **options)
                 app.extensions["pathways.store"] = store
     return store

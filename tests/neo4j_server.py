@@ -17,11 +17,13 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-local"
 class LocalNeo4j:
     """One ``scripts/neo4j-local`` instance on ``port``: start, stop, kill -9 and its credentials."""
 
-    def __init__(self, port: int, heap: str = "512m"):
+    def __init__(self, port: int, heap: str = "512m", instance_dir: str | None = None):
         self.port = port
         self.env = {**os.environ, "NEO4J_BOLT_PORT": str(port), "NEO4J_HEAP": heap}
         self.env.pop("NEO4J_HTTP_PORT", None)
         self.env.pop("NEO4J_INSTANCE_DIR", None)
+        if instance_dir:  # a throwaway instance (its data deleted with the folder)
+            self.env["NEO4J_INSTANCE_DIR"] = instance_dir
 
     def _run(self, command: str, timeout: float = 300) -> str:
         done = subprocess.run([str(SCRIPT), command], env=self.env, capture_output=True, text=True,

@@ -243,3 +243,18 @@ def test_wipe(store):
     store.wipe()
     assert store.count_nodes() == 0 and store.counts()["edges"] == {}
 
+
+
+def test_a_change_id_is_recorded_with_its_revision(store):
+    """Each committed change can be found by its id (what a store reads back when the answer to a
+    commit is lost); a change that wrote nothing, or was refused, has no revision."""
+    from graph.errors import InvalidRecord
+    change = Change(put_nodes=[{"id": "t1", "label": "Topic", "name": "One"}])
+    result = store.apply(change)
+    assert store.change_saved(change.id) == result.revision
+    again = Change(put_nodes=[{"id": "t1", "label": "Topic", "name": "One"}])
+    assert not store.apply(again).changed and store.change_saved(again.id) is None
+    refused = Change(put_nodes=[{"id": "t2", "label": "Topic"}])
+    with pytest.raises(InvalidRecord):
+        store.apply(refused)
+    assert store.change_saved(refused.id) is None and Change().id != Change().id

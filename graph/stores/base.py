@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import json
 import threading
+import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, TypeVar
 
@@ -37,7 +38,9 @@ class Change:
     ``put_edges`` upserts by (type, from, to). ``expect`` maps ids to the
     version the caller last read (0: the record must not exist yet), for
     optimistic locking. ``audit`` is "records" (before/after of each record)
-    or "summary" (one entry with counts, for bulk imports).
+    or "summary" (one entry with counts, for bulk imports). ``id`` is recorded with the
+    revision the change commits as, so when the answer to a commit is lost the store can read
+    back whether it was saved (:meth:`GraphStore.change_saved`).
     """
 
     put_nodes: list[dict] = field(default_factory=list)
@@ -53,6 +56,7 @@ class Change:
     edge_lines: list[int] | None = field(default=None, repr=False)
     # Told (stage, done, total) as a long change is checked and written.
     progress: Callable[[str, int, int], None] | None = field(default=None, repr=False, compare=False)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)
 
     def report(self, stage: str, done: int) -> None:
         if self.progress:
@@ -364,6 +368,11 @@ class GraphStore(abc.ABC):
         return rule_problems(change, self.get_nodes(touched_ids(change)), self.get_nodes, self.involved_pairs)
 
     # -- reads ------------------------------------------------------------
+    @abc.abstractmethod
+    def change_saved(self, change_id: str) -> int | None:
+        """The revision the change with this id committed as, or None if no kept revision has it
+        (never committed, changed nothing, or older than the newest ``LOG_KEEP`` changes)."""
+
     @abc.abstractmethod
     def revision(self) -> int:
         """A number that grows with every write that changed something."""

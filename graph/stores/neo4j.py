@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import os
 import re
+import time
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Iterator
 
@@ -27,6 +29,7 @@ import networkx as nx
 
 from .. import model
 from ..errors import DuplicateNode, EdgeNotFound, StoreUnavailable
+from .breaker import CircuitBreaker
 from .base import (LOG_KEEP, Change, GraphStore, WriteResult, audit_rows_for, complete_log, graph_from_records,
                    log_entry, plan_nodes, raise_if_problems, rule_problems, strip_meta, touched_ids, validate_change)
 
@@ -37,6 +40,14 @@ except ImportError as _exc:  # pragma: no cover - packaging problem
     raise ImportError("the Neo4j store needs the neo4j driver: pip install neo4j") from _exc
 
 BATCH = 5000  # rows per UNWIND statement
+log = logging.getLogger(__name__)
+# A change of more writes than this (an import, a harvest, the seed) and whole-registry reads get
+# the long transaction timeout; everything a request does gets the short one.
+BULK = 1000
+# Settings and their defaults (seconds unless said); each also read from the environment as NEO4J_<NAME>.
+TIMEOUTS = {"connect_timeout": 3.0, "acquire_timeout": 3.0, "retry_time": 0.5, "transaction_timeout": 15.0,
+            "bulk_timeout": 600.0, "readback_time": 3.0, "breaker_failures": 3, "breaker_reset": 5.0}
+
 BOOKKEEPING_KEYS = ("id", "label", "name", "version")
 # Object-valued properties (Neo4j has no map properties): stored as JSON text.
 JSON_PROPS = frozenset(k for props in model.LABELS.values() for k, p in props.items() if p.kind in model.OBJECT_KINDS)
@@ -50,6 +61,7 @@ SCHEMA = (
     "CREATE INDEX pathways_audit_seq IF NOT EXISTS FOR (a:AuditEntry) ON (a.seq)",
     "CREATE INDEX pathways_audit_target IF NOT EXISTS FOR (a:AuditEntry) ON (a.target)",
     "CREATE CONSTRAINT pathways_change_revision IF NOT EXISTS FOR (c:ChangeLog) REQUIRE c.revision IS UNIQUE",
+    "CREATE INDEX pathways_change_id IF NOT EXISTS FOR (c:ChangeLog) ON (c.change_id)",
     "CREATE FULLTEXT INDEX pathways_node_text IF NOT EXISTS FOR (n:Node) ON EACH [n.name, n.description, n.tags]",
 )
 
@@ -136,8 +148,15 @@ class Neo4jStore(GraphStore):
     ``url`` is any driver URL (``neo4j://``, ``bolt://``, ``neo4j+s://`` …);
     ``user``, ``password`` and ``database`` default to ``NEO4J_USER``,
     ``NEO4J_PASSWORD`` and ``NEO4J_DATABASE`` (then ``neo4j``/``neo4j``).
-    Extra keyword arguments go to :func:`neo4j.GraphDatabase.driver`
-    (e.g. ``max_transaction_retry_time``). Opening verifies connectivity and
+    The keywords of :data:`TIMEOUTS` (each defaulting to ``NEO4J_<NAME>`` in
+    the environment, then to the value there) bound how long anything waits for
+    the server, so an outage is answered in seconds: connecting, getting a
+    connection from the pool, retrying transient errors, a transaction's run on
+    the server (``bulk_timeout`` for imports and whole-registry reads), and
+    reading back a commit whose answer was lost; ``breaker_failures``
+    consecutive failures open a :class:`CircuitBreaker` for ``breaker_reset``
+    seconds, during which calls fail at once. Other keyword arguments go to
+    :func:`neo4j.GraphDatabase.driver`. Opening verifies connectivity and
     creates the constraints and indexes if they are missing.
     """
 
@@ -148,9 +167,20 @@ class Neo4jStore(GraphStore):
         self.user = user or os.environ.get("NEO4J_USER") or "neo4j"
         self.database = database or os.environ.get("NEO4J_DATABASE") or "neo4j"
         secret = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
-        driver_config.setdefault("connection_timeout", 10.0)
-        driver_config.setdefault("max_transaction_retry_time", 15.0)
-        driver_config.setdefault("connection_acquisition_timeout", 30.0)
+        limits = {}
+        for name, default in TIMEOUTS.items():
+            value = driver_config.pop(name, None)
+            if value is None:
+                value = os.environ.get(f"NEO4J_{name.upper()}") or default
+            try:
+                limits[name] = type(default)(value)
+            except ValueError:
+                raise StoreUnavailable(f"NEO4J_{name.upper()} must be a number, not {value!r}") from None
+        self.limits = limits
+        self.breaker = CircuitBreaker(limits["breaker_failures"], limits["breaker_reset"])
+        driver_config.setdefault("connection_timeout", limits["connect_timeout"])
+        driver_config.setdefault("max_transaction_retry_time", limits["retry_time"])
+        driver_config.setdefault("connection_acquisition_timeout", limits["acquire_timeout"])
         # Queries name every relationship type of the model, some not yet in a fresh database;
         # the server's "type does not exist" notices would flood the log on each import.
         driver_config.setdefault("notifications_min_severity", "OFF")
@@ -167,7 +197,22 @@ class Neo4jStore(GraphStore):
 
     # -- the boundary: sessions, transactions and error translation ------------
     def _guard(self, fn: Callable, *args, **kwargs):
-        """Call ``fn`` and turn driver errors into the domain's (one-line messages)."""
+        """Call ``fn`` through the circuit breaker; driver errors become the domain's (one line)."""
+        if not self.breaker.allow():
+            raise StoreUnavailable(f"Neo4j at {self.url} is unavailable (it failed {self.breaker.failures} "
+                                   f"times in a row; trying again {self.breaker.reset_after:g} s after the last)")
+        try:
+            value = self._translate(fn, *args, **kwargs)
+        except StoreUnavailable:
+            self.breaker.failed()
+            raise
+        except BaseException:
+            self.breaker.succeeded()  # the server answered (a refusal is an answer)
+            raise
+        self.breaker.succeeded()
+        return value
+
+    def _translate(self, fn: Callable, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except nx_errors.ConstraintError as exc:
@@ -184,31 +229,35 @@ class Neo4jStore(GraphStore):
         except (nx_errors.DriverError, nx_errors.Neo4jError, OSError) as exc:
             raise StoreUnavailable(f"Neo4j at {self.url} failed: {_one_line(exc)}") from exc
 
-    def _read(self, work: Callable, *args):
+    def _timed(self, work: Callable, bulk: bool) -> Callable:
+        timeout = self.limits["bulk_timeout" if bulk else "transaction_timeout"]
+        return neo4j.unit_of_work(timeout=timeout or None)(work)
+
+    def _read(self, work: Callable, *args, bulk: bool = False):
         """Run an idempotent unit of work in a managed read transaction."""
         def run():
             with self._driver.session(database=self.database) as session:
-                return session.execute_read(work, *args)
+                return session.execute_read(self._timed(work, bulk), *args)
         return self._guard(run)
 
-    def _write(self, work: Callable, *args):
+    def _write(self, work: Callable, *args, bulk: bool = False):
         """Run an idempotent unit of work in a managed write transaction (retried on transient errors)."""
         def run():
             with self._driver.session(database=self.database) as session:
-                return session.execute_write(work, *args)
+                return session.execute_write(self._timed(work, bulk), *args)
         return self._guard(run)
 
     def _create_schema(self) -> None:
         def statement(tx, query):
             tx.run(query).consume()
         for query in SCHEMA:
-            self._write(statement, query)
+            self._write(statement, query, bulk=True)
         self._write(lambda tx: tx.run("MERGE (m:PathwaysMeta {key: 'revision'}) ON CREATE SET m.value = 0, "
-                                      "m.audit_seq = 0").consume())
+                                      "m.audit_seq = 0").consume(), bulk=True)
 
         def await_indexes(tx):
             tx.run("CALL db.awaitIndexes(60)").consume()
-        self._read(await_indexes)
+        self._read(await_indexes, bulk=True)
 
     def close(self) -> None:
         """Close the driver and its connection pool."""
@@ -216,7 +265,90 @@ class Neo4jStore(GraphStore):
 
     # -- writes ------------------------------------------------------------------
     def _apply(self, change: Change) -> WriteResult:
-        return self._write(self._apply_tx, change)
+        """The change in one explicit transaction, so that a lost answer to COMMIT is told apart
+        from any failure before it: the first is read back (:meth:`_read_back`), the second
+        wrote nothing and is retried while the retry time lasts (the server rolls back the
+        transaction of a connection that dropped)."""
+        return self._guard(self._commit, change)
+
+    def _commit(self, change: Change) -> WriteResult:
+        timeout = self.limits["bulk_timeout" if len(change) > BULK else "transaction_timeout"] or None
+        deadline = time.monotonic() + self.limits["retry_time"]
+        while True:
+            committing = False
+            try:
+                with self._driver.session(database=self.database) as session:
+                    tx = session.begin_transaction(timeout=timeout, metadata={"change": change.id})
+                    try:
+                        result = self._apply_tx(tx, change)
+                        if result.changed:  # the change's id, with its revision, in the same transaction
+                            tx.run("MATCH (c:ChangeLog {revision: $revision}) SET c.change_id = $id",
+                                   revision=result.revision, id=change.id).consume()
+                        committing = True
+                        tx.commit()
+                        return result
+                    finally:
+                        if not committing:
+                            try:
+                                tx.close()  # rolls back
+                            except (nx_errors.DriverError, nx_errors.Neo4jError, OSError):
+                                pass  # the connection is gone, and the server rolls back with it
+            except nx_errors.Neo4jError as exc:
+                if committing or not exc.is_retryable() or time.monotonic() > deadline:
+                    raise self._not_saved(exc, change) from None
+            except (nx_errors.DriverError, OSError) as exc:
+                if committing:
+                    if not result.changed:
+                        return result  # it wrote nothing either way
+                    return self._read_back(change, result, exc)
+                if not getattr(exc, "is_retryable", lambda: False)() or time.monotonic() > deadline:
+                    raise self._not_saved(exc, change) from None
+            time.sleep(0.2)
+
+    def _not_saved(self, exc: BaseException, change: Change) -> BaseException:
+        """A failure before the commit, or the server's refusal of it: nothing was written."""
+        def reraise():
+            raise exc
+        try:
+            self._translate(reraise)
+        except StoreUnavailable as translated:
+            return StoreUnavailable(str(translated), StoreUnavailable.NOT_SAVED, change.id)
+        except BaseException as other:  # a constraint the commit found, say
+            return other
+        return exc  # pragma: no cover
+
+    def _read_back(self, change: Change, result: WriteResult, cause: BaseException) -> WriteResult:
+        """After COMMIT was sent but its answer lost: whether the change was saved, from its id.
+
+        The read-back is a write transaction that first takes the revision lock, which the lost
+        transaction held until it committed or rolled back, so "not there" is final. If the
+        server cannot be asked within ``readback_time``, the outcome is reported as unknown.
+        """
+        log.warning("the answer to the commit of change %s was lost (%s); reading it back", change.id,
+                    _one_line(cause))
+        deadline = time.monotonic() + self.limits["readback_time"]
+
+        def check(tx):
+            self._lock(tx)
+            return tx.run("MATCH (c:ChangeLog {change_id: $id}) RETURN c.revision AS revision LIMIT 1",
+                          id=change.id).single()
+        while True:
+            try:
+                with self._driver.session(database=self.database) as session:
+                    row = session.execute_write(self._timed(check, False))
+                break
+            except (nx_errors.DriverError, nx_errors.Neo4jError, OSError) as exc:
+                if time.monotonic() > deadline:
+                    raise StoreUnavailable(
+                        f"Neo4j at {self.url} became unavailable while committing change {change.id}, and "
+                        f"whether it was saved could not be read back ({_one_line(exc)})",
+                        StoreUnavailable.UNKNOWN, change.id) from None
+                time.sleep(0.25)
+        if row is None:
+            raise StoreUnavailable(f"Neo4j at {self.url} lost the connection while committing change {change.id}; "
+                                   "read back: it was not saved", StoreUnavailable.NOT_SAVED, change.id)
+        log.warning("change %s was saved as revision %s (read back)", change.id, row["revision"])
+        return result
 
     @staticmethod
     def _lock(tx) -> int:
@@ -374,7 +506,7 @@ class Neo4jStore(GraphStore):
                       "MATCH (n:AuditEntry) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
                       "MATCH (n:Token) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
                       "MATCH (n:ChangeLog) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n"):
-            while self._write(batch, query):
+            while self._write(batch, query, bulk=True):
                 pass
 
         def bump(tx):
@@ -382,9 +514,14 @@ class Neo4jStore(GraphStore):
             revision = tx.run("MATCH (m:PathwaysMeta {key: 'revision'}) SET m.value = m.value + 1, m.audit_seq = 0 "
                               "RETURN m.value AS value").single()["value"]
             self._log_tx(tx, revision, {"reload": True})
-        self._write(bump)
+        self._write(bump, bulk=True)
 
     # -- reads -----------------------------------------------------------------
+    def change_saved(self, change_id: str) -> int | None:
+        row = self._read(lambda tx: tx.run("MATCH (c:ChangeLog {change_id: $id}) RETURN c.revision AS r LIMIT 1",
+                                           id=change_id).single())
+        return row["r"] if row else None
+
     def revision(self) -> int:
         return self._read(lambda tx: tx.run("OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) "
                                             "RETURN coalesce(m.value, 0) AS v").single()["v"])
@@ -464,7 +601,7 @@ class Neo4jStore(GraphStore):
             edges = {r["k"]: r["n"] for r in tx.run(
                 "MATCH (:Node)-[r]->(:Node) RETURN type(r) AS k, count(*) AS n ORDER BY k")}
             return {"nodes": nodes, "edges": edges}
-        return self._read(work)
+        return self._read(work, bulk=True)
 
     def search_text(self, text, label=None, limit=20) -> list[dict]:
         """Records whose name, description or tags contain every word of ``text``.
@@ -548,7 +685,7 @@ class Neo4jStore(GraphStore):
                                 "RETURN type(r) AS t, a.id AS f, b.id AS d, properties(r) AS p"):
                     yield r["t"], r["f"], r["d"], r["p"]
             return build(revision, nodes(), edges())
-        return self._read(work)
+        return self._read(work, bulk=True)
 
     # -- tokens and audit ----------------------------------------------------------
     def add_token(self, name, role, token_hash) -> None:

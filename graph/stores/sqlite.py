@@ -111,7 +111,11 @@ class SQLiteStore(GraphStore):
             os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         self._local = threading.local()
         try:
-            self._conn().executescript(SCHEMA)
+            conn = self._conn()
+            conn.executescript(SCHEMA)
+            if "change_id" not in {row[1] for row in conn.execute("PRAGMA table_info(changes)")}:
+                conn.execute("ALTER TABLE changes ADD COLUMN change_id TEXT")  # files made before change ids
+            conn.execute("CREATE INDEX IF NOT EXISTS changes_change_id ON changes(change_id)")
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot prepare the registry database {self.path}: {exc}") from exc
 
@@ -132,12 +136,15 @@ class SQLiteStore(GraphStore):
         return conn
 
     @contextmanager
-    def _write(self):
+    def _write(self, change_id: str | None = None):
+        """One write transaction. A failed COMMIT is rolled back; for a change, whether it was
+        saved after all is then read back by its id, so the answer is never a guess."""
         conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(f"the registry database is busy or unavailable: {exc}") from exc
+            raise StoreUnavailable(f"the registry database is busy or unavailable: {exc}",
+                                   StoreUnavailable.NOT_SAVED, change_id) from exc
         try:
             yield conn
         except BaseException:
@@ -147,8 +154,12 @@ class SQLiteStore(GraphStore):
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                conn.execute("ROLLBACK")
-                raise StoreUnavailable(f"the registry database could not save the change: {exc}") from exc
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if change_id is not None and self.change_saved(change_id) is not None:
+                    return
+                raise StoreUnavailable(f"the registry database could not save the change: {exc}",
+                                       StoreUnavailable.NOT_SAVED, change_id) from exc
 
     def _read(self, sql: str, params: dict | Iterable = ()) -> list:
         try:
@@ -164,7 +175,7 @@ class SQLiteStore(GraphStore):
 
     # -- writes -------------------------------------------------------------
     def _apply(self, change: Change) -> WriteResult:
-        with self._write() as conn:
+        with self._write(change.id) as conn:
             def labels(ids):
                 return self._labels(conn, ids)
             raise_if_problems(validate_change(change, labels))
@@ -201,7 +212,7 @@ class SQLiteStore(GraphStore):
             if result.changed:
                 self._audit(conn, audit_rows_for(change, plan))
                 result.log = log_entry(change, plan)
-                self._log(conn, result.revision, result.log)
+                self._log(conn, result.revision, result.log, change.id)
             change.report("writing", len(change))
             return result
 
@@ -212,10 +223,10 @@ class SQLiteStore(GraphStore):
                          [(at, e["actor"], e["action"], e["target"], e["before"], e["after"]) for e in entries])
 
     @staticmethod
-    def _log(conn, revision: int, entry: dict) -> None:
-        """Keep what the change did under its revision, and forget entries older than the newest LOG_KEEP."""
-        conn.execute("INSERT INTO changes(revision, at, entry) VALUES (?,?,?)",
-                     (revision, _now(), json.dumps(entry, ensure_ascii=False, separators=(",", ":"))))
+    def _log(conn, revision: int, entry: dict, change_id: str | None = None) -> None:
+        """Keep what the change did (and its id) under its revision; forget entries older than the newest LOG_KEEP."""
+        conn.execute("INSERT INTO changes(revision, at, entry, change_id) VALUES (?,?,?,?)",
+                     (revision, _now(), json.dumps(entry, ensure_ascii=False, separators=(",", ":")), change_id))
         conn.execute("DELETE FROM changes WHERE revision <= ?", (revision - LOG_KEEP,))
 
     @staticmethod
@@ -250,6 +261,10 @@ class SQLiteStore(GraphStore):
         return {row[0]: _node(row) for row in rows}
 
     # -- reads --------------------------------------------------------------
+    def change_saved(self, change_id: str) -> int | None:
+        rows = self._read("SELECT revision FROM changes WHERE change_id = ?", [change_id])
+        return rows[0][0] if rows else None
+
     def revision(self) -> int:
         return self._read("SELECT value FROM meta WHERE key = 'revision'")[0][0]
 

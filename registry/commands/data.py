@@ -19,14 +19,22 @@ SEED = ROOT / "seed" / "registry.json"
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="PATHWAYS_HOST")
+@click.option("--port", default=5000, show_default=True, type=int, envvar="PATHWAYS_PORT")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 1024), envvar="PATHWAYS_THREADS",
+              help="requests answered at once")
+@click.option("--connection-limit", default=100, show_default=True, type=click.IntRange(1, 100000),
+              envvar="PATHWAYS_CONNECTION_LIMIT", help="open connections accepted at once; more wait")
+@click.option("--backlog", default=1024, show_default=True, type=click.IntRange(1, 65535),
+              envvar="PATHWAYS_BACKLOG", help="connections the system queues before accepting them")
 @pass_ctx
-def serve(ctx, host, port, threads):
-    """Serve the web interface and the API (waitress; use gunicorn in production)."""
+def serve(ctx, host, port, threads, connection_limit, backlog):
+    """Serve the web interface and the API (waitress; use gunicorn in production).
+
+    Prints one line per request on stderr (method, path, status, time taken)."""
     from waitress import serve as waitress_serve
 
+    from ..requestlog import print_to_stderr
     from ..templating import asset_missing
     missing = asset_missing()
     if missing:
@@ -37,7 +45,9 @@ def serve(ctx, host, port, threads):
     graph = store.graph()  # the read model, loaded once; each later change is replayed onto it
     click.echo(f"Pathways on http://{host}:{port}/ ({graph.number_of_nodes()} records, "
                f"{graph.number_of_edges()} relationships, loaded in {time.perf_counter() - started:.1f} s)", err=True)
-    waitress_serve(ctx.app, host=host, port=port, threads=threads, ident="pathways")
+    print_to_stderr()
+    waitress_serve(ctx.app, host=host, port=port, threads=threads, connection_limit=connection_limit,
+                   backlog=backlog, ident="pathways")
 
 
 def _import(ctx, path, actor: str, dry_run: bool, as_json: bool, label: str):

@@ -15,10 +15,10 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from graph import hsds
-from graph.errors import InvalidRecord, NodeNotFound, PathwaysError, Problem
+from graph.errors import InvalidRecord, NodeNotFound, PathwaysError, Problem, StoreUnavailable
 
 from ..cache import per_revision
-from ..errors import envelope, problems_as_errors, status_for
+from ..errors import envelope, problems_as_errors, status_for, unavailable
 from ..store import get_store
 from ..urls import public_base_url
 
@@ -45,9 +45,11 @@ def _open_to_all(response):
 def _domain_error(exc: PathwaysError):
     status = status_for(exc)
     errors = problems_as_errors(exc) if isinstance(exc, InvalidRecord) else getattr(exc, "errors", None)
-    if status == 503:
+    message = str(exc)
+    if isinstance(exc, StoreUnavailable):
         current_app.logger.error("store unavailable: %s", exc)
-    return jsonify(envelope(status, str(exc), errors)), status
+        message, errors = unavailable(exc)
+    return jsonify(envelope(status, message, errors)), status
 
 
 @bp.errorhandler(HTTPException)
