@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .discovery import Candidate, LoadStatus, _brief, _label, _require, discover, leads
+from .settings import section_of
 from .walk import producer_and_parts
 
 ROLES = ("about", "collected_from", "affected", "left_out")
@@ -36,7 +37,6 @@ ROLE_HEADINGS = {
     "affected": ("Who might be affected", "Who might be affected by those uses of statistics?"),
     "left_out": ("Who might be left out", "Who might be left out of your statistics?"),
 }
-TOP = 3
 
 
 @dataclass
@@ -82,8 +82,10 @@ def described(graph, statistic_id: str) -> list[tuple[str, str]]:
 
 
 def box1(graph, statistic_id: str, settings: dict, load_status: LoadStatus | None = None,
-         producer: str | None = None, top: int = TOP) -> Box1:
-    """The publics a statistic describes, by role, each with its top ``top`` intermediaries."""
+         producer: str | None = None, top: int | None = None) -> Box1:
+    """The publics a statistic describes, by role, each with its top ``top`` intermediaries
+    (``settings["discovery"]["box1_top"]`` unless given)."""
+    top = top or int(section_of(settings, "discovery")["box1_top"])
     statistic = _require(graph, statistic_id, "Statistic", "statistic", subject=True)
     by_role: dict[str, list[PublicRow]] = {r: [] for r in ROLES}
     for public_id, role in described(graph, statistic_id):
@@ -134,7 +136,7 @@ def family_of(graph, producer_id: str) -> list[str]:
 
 
 def producer_gaps(graph, producer_id: str, settings: dict, load_status: LoadStatus | None = None,
-                  top: int = TOP) -> ProducerGaps:
+                  top: int | None = None) -> ProducerGaps:
     """The publics of a producer's statistics (its own and its teams') that it has no partner route to.
 
     A partner route is a route (as discovery finds them) from an intermediary the
@@ -159,6 +161,7 @@ def producer_gaps(graph, producer_id: str, settings: dict, load_status: LoadStat
     >>> producer_gaps(g, "ons", DEFAULTS).gaps
     []
     """
+    top = top or int(section_of(settings, "discovery")["box1_top"])
     producer = _require(graph, producer_id, "Producer", "producer")
     family = family_of(graph, producer_id)
     partnered = {i for p in family for _s, i, k in graph.out_edges(p, keys=True) if k == "PARTNERS_WITH"}
@@ -179,7 +182,7 @@ def producer_gaps(graph, producer_id: str, settings: dict, load_status: LoadStat
         used = [c for c in others if c.partners]
         stats = sorted(statistics[public_id], key=lambda s: (s["name"].lower(), s["id"]))
         gaps.append(Gap(found.public, stats, used[:top], [] if used else others[:top],
-                        leads(graph, public_id)[:top] if found.no_route else []))
+                        leads(graph, public_id, settings)[:top] if found.no_route else []))
     return ProducerGaps(producer, family, len(statistics), gaps)
 
 

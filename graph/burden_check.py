@@ -37,7 +37,6 @@ from .feedback import feedback_given
 
 WHERE = "draft engagement"
 DRAFT_ID = "draft"
-MAX_INTERMEDIARY_SUGGESTIONS = 3
 
 
 @dataclass
@@ -310,7 +309,7 @@ def check(graph, data: dict, settings: dict) -> CheckResult:
                              "trust": reach_weight(attrs, settings)[1]})
         if reachers:
             reachers.sort(key=lambda r: (r["ratio"], -float(r["strength"]), r["name"].lower()))
-            reachers = reachers[:MAX_INTERMEDIARY_SUGGESTIONS]
+            reachers = reachers[:int(c["max_intermediary_suggestions"])]
             suggestions.append(Suggestion(
                 "less_loaded_intermediary",
                 f"Less-loaded intermediaries also reach {change.name}: "

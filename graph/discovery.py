@@ -51,7 +51,6 @@ ROUTE_TYPES = ("REACHES", "MEMBER_OF")
 # What the ranking, the reasons and the load need around each intermediary on a route.
 CONTEXT_TYPES = ("PARTNERS_WITH", "VIA", "WORKS_ON")
 LOAD_WORDS = {"ok": "within its capacity", "high": "high", "over": "over its capacity"}
-MAX_LEADS = 6
 
 
 @dataclass
@@ -348,7 +347,7 @@ def discover(graph, public_id: str, settings: dict, producer: str | None = None,
     found = Discovery(public=public, producer=asking, topic=chosen_topic, intermediaries=candidates,
                       unfiltered=len(routes))
     if found.no_route:
-        found.leads = leads(graph, public_id)
+        found.leads = leads(graph, public_id, settings)
         found.advice = no_route_advice(found)
     return found
 
@@ -403,7 +402,7 @@ def partner_reason(via: list[dict], asking: dict, factor: float) -> str:
     return f"Part of your organisation already partners with it: {'; '.join(map(who, via))}: × {_fmt(factor)}."
 
 
-def leads(graph, public_id: str, limit: int = MAX_LEADS) -> list[dict]:
+def leads(graph, public_id: str, settings: dict | None = None) -> list[dict]:
     """When nothing is recorded as reaching a public: organisations working on the topics of the
     statistics that describe it, to ask whether they reach it (leads, not routes).
 
@@ -432,6 +431,7 @@ def leads(graph, public_id: str, limit: int = MAX_LEADS) -> list[dict]:
                     lead = found.setdefault(org, {**_brief(graph, org), "why": why, "count": 0})
                     lead["count"] += 1
     ranked = sorted(found.values(), key=lambda x: (x["label"] != "Intermediary", -x["count"], x["name"].lower()))
+    limit = int(section_of(settings, "discovery")["max_leads"])
     return [{k: v for k, v in x.items() if k != "count"} for x in ranked[:limit]]
 
 

@@ -32,6 +32,7 @@ DEFAULTS: dict = {
         "join_up_days": 60,
         "coverage_min_engagements": 20,
         "coverage_min_producers": 5,
+        "max_intermediary_suggestions": 3,  # less-loaded intermediaries the burden check suggests
     },
     "discovery": {
         "max_hops": 3,
@@ -41,6 +42,8 @@ DEFAULTS: dict = {
         "umbrella_factor": 0.8,
         "load_factor": {"ok": 1.0, "high": 0.75, "over": 0.5},
         "partner_factor": 1.2,
+        "max_leads": 6,  # organisations offered as leads when nothing reaches a public
+        "box1_top": 3,  # intermediaries shown per public in Box 1 and in a producer's gaps
     },
     "map": {"max_nodes": 2000, "physics_max_nodes": 300, "max_depth": 4, "table_page_size": 400},
     "gaps": {

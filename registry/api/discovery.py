@@ -33,8 +33,9 @@ class DiscoveryQuerySchema(Schema):
 
 class Box1QuerySchema(Schema):
     producer = fields.String(load_default=None, validate=ID, metadata={"description": "the asking producer's id"})
-    top = fields.Integer(load_default=B.TOP, validate=validate.Range(min=1, max=20),
-                         metadata={"description": "how many intermediaries to give for each public"})
+    top = fields.Integer(load_default=None, validate=validate.Range(min=1, max=20),
+                         metadata={"description": "how many intermediaries to give for each public "
+                                                  "(default: the discovery.box1_top setting, 3)"})
 
 
 class RefSchema(Schema):
