@@ -40,7 +40,6 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import re
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -49,9 +48,9 @@ import networkx as nx
 
 from .. import model
 from ..search import normalise
-from . import fetch
+from . import fetch, govuk
 from .base import Harvest, HarvestError, slug
-from .govuk import GOVUK, ORGANISATION_PATH, SEARCH, _date, _object, _text
+from .govuk import GOVUK, ORGANISATION_PATH, _date, _object, _text
 
 SOURCE = "govuk-consultations"
 DOCUMENT_TYPES = ("open_consultation", "closed_consultation", "consultation_outcome")
@@ -114,11 +113,7 @@ def search_url(organisation: str, start: int = 0, count: int = PAGE) -> str:
     ...     "&count=1500&start=0")
     True
     """
-    query = [("filter_organisations", organisation)]
-    query += [("filter_content_store_document_type", t) for t in DOCUMENT_TYPES]
-    query += [("fields", f) for f in FIELDS]
-    query += [("count", str(count)), ("start", str(start))]
-    return f"{SEARCH}?{urllib.parse.urlencode(query)}"
+    return govuk.search_url(organisation, start, count, DOCUMENT_TYPES, FIELDS)
 
 
 def content_url(path: str) -> str:

@@ -257,8 +257,10 @@ def harvest(reader: fetch.Reader, organisations: Sequence[str], recorded: str,
     return _records(requested, collections, loose, read, known, recorded, notes, others)
 
 
-def search_url(organisation: str, start: int = 0, count: int = PAGE) -> str:
-    """The Search API query for one page of an organisation's statistics editions.
+def search_url(organisation: str, start: int = 0, count: int = PAGE, document_types: Sequence[str] = DOCUMENT_TYPES,
+               fields: Sequence[str] = FIELDS) -> str:
+    """The Search API query for one page of an organisation's documents of ``document_types``
+    (by default its statistics editions), asking for ``fields``.
 
     >>> fetch.canonical(search_url("ministry-of-justice")) == fetch.canonical(
     ...     "https://www.gov.uk/api/search.json?filter_organisations=ministry-of-justice"
@@ -269,8 +271,8 @@ def search_url(organisation: str, start: int = 0, count: int = PAGE) -> str:
     True
     """
     query = [("filter_organisations", organisation)]
-    query += [("filter_content_store_document_type", t) for t in DOCUMENT_TYPES]
-    query += [("fields", f) for f in FIELDS]
+    query += [("filter_content_store_document_type", t) for t in document_types]
+    query += [("fields", f) for f in fields]
     query += [("count", str(count)), ("start", str(start))]
     return f"{SEARCH}?{urllib.parse.urlencode(query)}"
 
