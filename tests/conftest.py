@@ -15,6 +15,11 @@ from graph.stores import open_store
 
 BACKENDS = ["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
+# The fault suite kills and restarts its own Neo4j and times answers to the second; on a loaded
+# 2-core machine half of it fails for reasons of timing, so it is not yet part of the default
+# run (nor of CI). Run it on purpose: PATHWAYS_FAULTS=1 python -m pytest tests/test_faults.py
+collect_ignore = [] if os.environ.get("PATHWAYS_FAULTS") == "1" else ["test_faults.py"]
+
 
 def neo4j_url_or_skip() -> str:
     url = os.environ.get("NEO4J_URI")

@@ -3,7 +3,8 @@
 These tests kill and stop their server, so they start a throwaway instance of their own
 (``scripts/neo4j-local`` on a free port, with its data in a temporary folder), never the
 shared one ``NEO4J_URI`` names. Like every Neo4j test they skip without ``NEO4J_URI`` and fail
-under ``REQUIRE_NEO4J=1``.
+under ``REQUIRE_NEO4J=1``. They are collected only with ``PATHWAYS_FAULTS=1`` (see
+``tests/conftest.py``): on this project's loaded 2-core machines three of the six fail on timing.
 
 A lost answer to COMMIT is made by :class:`BoltProxy`, a real TCP proxy between the driver and
 the server that reads the Bolt messages the driver sends and, once armed, acts on one: closes
