@@ -59,19 +59,16 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from . import nations as _nations
-from .settings import section_of
+from .settings import DEFAULTS, section_of
 
-# How much a match in each field counts. The name and the words people use for a record name it;
-# a topic or a producer only places it; a description only mentions things.
-FIELD_WEIGHTS = {"name": 3.0, "alias": 3.0, "acronym": 3.0, "keyword": 1.5, "topic": 1.0, "producer": 1.0,
-                 "description": 0.4}
+# How much a match in each field counts, and each kind of record (graph/settings.py; fixed when the
+# module is imported, since the index of each revision is built with them).
+FIELD_WEIGHTS = DEFAULTS["search"]["field_weights"]
+LABEL_WEIGHTS = DEFAULTS["search"]["label_weights"]
 FIELD_WORDS = {"name": "its name", "alias": "a name people use for it", "acronym": "its acronym",
                "keyword": "its keywords", "topic": "its topic", "producer": "its producer",
                "description": "its description"}
 NAMING_FIELDS = ("name", "alias", "acronym", "keyword")
-# What people search for first: statistics, then the organisations and topics around them.
-LABEL_WEIGHTS = {"Statistic": 1.0, "Topic": 0.95, "Producer": 0.95, "UserGroup": 0.95, "Intermediary": 0.95,
-                 "Public": 0.9, "Engagement": 0.7, "Need": 0.7}
 STOPWORDS = frozenset(
     "a an and are as at be by can do does for from how i in is it me my of on or the to what where who "
     "whom which with about contact contacts ask asking get find want need know please tell show".split())

@@ -69,6 +69,13 @@ DEFAULTS: dict = {
         "other_nation_factor": 0.4,  # a record of another nation than the query names
         "own_nation_factor": 1.15,  # a record of exactly the nations the query names
         "one_nation_factor": 0.95,  # a record of one nation, when the query names none
+        # A match in the name or the words people use for a record names it; a topic or a producer
+        # only places it; a description only mentions things.
+        "field_weights": {"name": 3.0, "alias": 3.0, "acronym": 3.0, "keyword": 1.5, "topic": 1.0, "producer": 1.0,
+                          "description": 0.4},
+        # What people search for first: statistics, then the organisations and topics around them.
+        "label_weights": {"Statistic": 1.0, "Topic": 0.95, "Producer": 0.95, "UserGroup": 0.95, "Intermediary": 0.95,
+                          "Public": 0.9, "Engagement": 0.7, "Need": 0.7},
     },
     "asking": {
         "confident_score": 0.6,  # the one answer must score at least this (1 = every word in its name)
