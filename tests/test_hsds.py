@@ -2,7 +2,7 @@
 (vendored in graph/hsds_schema/), stable, and answering HSDS's endpoints with its Page wrapper.
 
 Everything reads files in this repository: the fixture registry (tests/fixtures/hsds/) and the
-seed. Nothing here reads ../shared or the network.
+seed; nothing outside the repository and no network.
 """
 from __future__ import annotations
 

@@ -128,27 +128,14 @@ def content_url(path: str) -> str:
 def read_listing(reader: fetch.Reader, organisation: str) -> list[str]:
     """The paths of every consultation the Search API lists for ``organisation``, page by page."""
     out: list[str] = []
-    start = 0
-    while True:
-        url = search_url(organisation, start)
-        data = _object(reader.get_json(url), url)
-        results, total = data.get("results"), data.get("total")
-        if not isinstance(results, list):
-            raise HarvestError(url, "results", "is missing or not a list")
-        if isinstance(total, bool) or not isinstance(total, int):
-            raise HarvestError(url, "total", "is missing or not a number")
-        for i, result in enumerate(results):
-            if not isinstance(result, dict):
-                raise HarvestError(url, f"results[{i}]", "is not an object")
-            link = _text(result, "link", url, f"results[{i}]")
-            if not link.startswith("/") or link.startswith("//"):
-                raise HarvestError(url, f"results[{i}].link", f"is not a GOV.UK path: {link!r}")
-            out.append(link)
-        start += len(results)
-        if start >= total:
-            return list(dict.fromkeys(out))
-        if not results:
-            raise HarvestError(url, "results", f"is empty at start={start}, though total says {total}")
+    for url, where, result in govuk.search_results(reader, lambda start: search_url(organisation, start)):
+        if not isinstance(result, dict):
+            raise HarvestError(url, where, "is not an object")
+        link = _text(result, "link", url, where)
+        if not link.startswith("/") or link.startswith("//"):
+            raise HarvestError(url, f"{where}.link", f"is not a GOV.UK path: {link!r}")
+        out.append(link)
+    return list(dict.fromkeys(out))
 
 
 def plain_text(fragment: str) -> str:

@@ -43,7 +43,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .. import model
 from ..nations import nations_in
@@ -277,24 +277,34 @@ def search_url(organisation: str, start: int = 0, count: int = PAGE, document_ty
     return f"{SEARCH}?{urllib.parse.urlencode(query)}"
 
 
-def read_editions(reader: fetch.Reader, organisation: str) -> list[Edition]:
-    """Every edition the Search API lists for ``organisation``, page by page until ``total``."""
-    out: list[Edition] = []
+def search_results(reader: fetch.Reader, url_for: Callable[[int], str]) -> Iterator[tuple[str, str, object]]:
+    """``(url, where, result)`` for every result of a Search API query, page by page until ``total``.
+
+    ``url_for(start)`` is the query for the page starting at ``start``; a page that is not the
+    Search API's shape is a HarvestError naming the field.
+    """
     start = 0
     while True:
-        url = search_url(organisation, start)
+        url = url_for(start)
         data = _object(reader.get_json(url), url)
         results, total = data.get("results"), data.get("total")
         if not isinstance(results, list):
             raise HarvestError(url, "results", "is missing or not a list")
         if isinstance(total, bool) or not isinstance(total, int):
             raise HarvestError(url, "total", "is missing or not a number")
-        out += [edition(r, url, f"results[{i}]", organisation) for i, r in enumerate(results)]
+        for i, result in enumerate(results):
+            yield url, f"results[{i}]", result
         start += len(results)
         if start >= total:
-            return out
+            return
         if not results:
             raise HarvestError(url, "results", f"is empty at start={start}, though total says {total}")
+
+
+def read_editions(reader: fetch.Reader, organisation: str) -> list[Edition]:
+    """Every edition the Search API lists for ``organisation``."""
+    return [edition(result, url, where, organisation)
+            for url, where, result in search_results(reader, lambda start: search_url(organisation, start))]
 
 
 def edition(result, url: str, where: str, organisation: str) -> Edition:
