@@ -224,6 +224,16 @@ RELATIONSHIPS: dict[str, RelType] = {
     "OWNED_BY": RelType(("Need",), ("Producer",)),
 }
 
+# Every relationship may say where it comes from, like a record: the evidence behind a route or a
+# reach is a fact with a source, not a number typed in by hand.
+EDGE_COMMON = {
+    "source": Prop("str", doc="a URL or citation saying where the relationship comes from"),
+    "verified": Prop("date", doc="when that source was recorded or last checked"),
+}
+for _rel in RELATIONSHIPS.values():
+    for _k, _v in EDGE_COMMON.items():
+        _rel.props.setdefault(_k, _v)
+
 # Defaults the algorithms read when an edge leaves a property out.
 EDGE_DEFAULTS = {"REACHES": {"strength": 0.5, "trust": "medium"}}
 

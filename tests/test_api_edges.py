@@ -26,7 +26,7 @@ def test_edge_properties_are_checked_by_the_model(client, loaded):
                                                   "strength": 2}, headers=editor)
     assert response.status_code == 400
     assert response.json["errors"] == {"edge PRODUCES ons -> census": {
-        "strength": ["unknown property; allowed here: none"]}}
+        "strength": ["unknown property; allowed here: source, verified"]}}
     wrong_end = client.post("/api/v1/edges", json={"type": "PRODUCES", "from": "ons", "to": "housing"},
                             headers=editor)
     assert wrong_end.status_code == 400

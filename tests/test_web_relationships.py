@@ -48,7 +48,7 @@ def test_kinds_come_from_the_model_in_both_directions():
     assert member.other_words == "a user group or a trusted intermediary"
     assert member.edge("a", "b", {}) == {"type": "MEMBER_OF", "from": "a", "to": "b"}
     assert find_kind("Intermediary", "MEMBER_OF-in").edge("a", "b", {})["from"] == "b"
-    assert [f.key for f in prop_fields("REACHES")] == ["strength", "trust", "role"]
+    assert [f.key for f in prop_fields("REACHES")] == ["strength", "trust", "role", "source", "verified"]
     assert "medium is assumed" in prop_fields("REACHES")[1].hint
     assert props_from_form("REACHES", {"strength": "0.6", "trust": "", "role": "serves"}) == \
         {"strength": 0.6, "role": "serves"}
