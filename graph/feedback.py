@@ -174,11 +174,14 @@ def you_said_we_did(graph: nx.MultiDiGraph, producer: str | None = None, topic: 
     return sorted(items, key=_newest_first)
 
 
-def debt(graph: nx.MultiDiGraph, as_of: _dt.date, settings: dict, producer: str | None = None) -> list:
+def debt(graph: nx.MultiDiGraph, as_of: _dt.date, settings: dict, producer: str | None = None,
+         rows: list | None = None) -> list:
     """Feedback debt (:func:`debt_days`, via ``graph.burden.feedback_debt``), optionally for one
-    producer and its teams."""
+    producer and its teams. ``rows`` is the whole registry's debt as of ``as_of`` when the caller
+    already has it (the app keeps it per revision), so only the producer's share is worked out here."""
     from .burden import feedback_debt
-    rows = feedback_debt(graph, as_of, settings)
+    if rows is None:
+        rows = feedback_debt(graph, as_of, settings)
     if producer:
         producers = producer_and_parts(graph, producer)
         rows = [r for r in rows if producers.intersection(

@@ -204,12 +204,16 @@ def rule_problems(change: Change, before: dict[str, dict], fetch: Callable[[list
         engagements |= orphaned
     unread = [e for e in engagements if e not in after and e not in before]
     records = {**before, **(fetch(unread) if unread else {})}
+    kept: dict[str, set[str]] = {}  # engagement -> its stored publics that stay (by engagement: an import has thousands)
+    for e, p in stored:
+        if (e, p) not in dropped and p not in deleted:
+            kept.setdefault(e, set()).add(p)
+    gaining = {e for e, _ in added}
     for eng in sorted(engagements):
         record, line = after.get(eng, (records.get(eng), None))
         if not model.must_involve_public(record):
             continue
-        publics = {p for e, p in stored if e == eng and (e, p) not in dropped and p not in deleted}
-        if not publics and not any(e == eng for e, _ in added):
+        if not kept.get(eng) and eng not in gaining:
             problems.append(Problem(model.node_where(record, line), "INVOLVED", model.ENGAGEMENT_NEEDS_PUBLIC))
     return problems
 

@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, validate
 from graph import box1 as B
 from graph import discovery as D
 
+from .. import cache
 from ..store import get_graph, get_settings
 
 blp = Blueprint("discovery_api", __name__, description="Which trusted intermediaries can help a producer reach "
@@ -167,7 +168,7 @@ class PublicIntermediaries(MethodView):
         settings = get_settings()
         graph = get_graph()
         found = D.discover(graph, node_id, settings, producer=args["producer"], topic=args["topic"],
-                           load_status=D.load_from_burden(graph, settings))
+                           load_status=cache.load_status())
         return discovery_json(found, D.public_burden(graph, node_id, settings))
 
 
@@ -182,6 +183,6 @@ class StatisticPublics(MethodView):
         intermediaries; publics with no known route are listed in `without_route`.
         """
         settings, graph = get_settings(), get_graph()
-        box = B.box1(graph, node_id, settings, load_status=D.load_from_burden(graph, settings),
+        box = B.box1(graph, node_id, settings, load_status=cache.load_status(),
                      producer=args["producer"], top=args["top"])
         return box1_json(box)

@@ -12,6 +12,7 @@ from graph.errors import InvalidRecord, Problem
 from .. import downloads
 from ..api.burden import index_body
 from ..cache import burden_index as cached_burden_index
+from ..cache import feedback_debt as cached_feedback_debt
 from ..coverage import coverage_for
 from ..forms import date_parts, form_date
 from ..store import get_graph, get_settings, snapshot
@@ -88,7 +89,7 @@ def dashboard():
         points = burden.history(graph, score.id, as_of, settings)
         if any(p.units for p in points):
             charts.append({"score": score, "chart": chart(points, settings, SMALL_W, SMALL_H)})
-    debts = burden.feedback_debt(graph, as_of, settings)
+    debts = cached_feedback_debt(as_of)
     names = {d.engagement: [graph.nodes[p].get("name", p) for p in d.publics] for d in debts}
     return render_template("burden/dashboard.html", index=index, charts=charts, debts=debts, debt_publics=names,
                            as_of=as_of, as_of_error=error, conf=burden.conf(settings), coverage=coverage_for(as_of),

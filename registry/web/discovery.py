@@ -16,7 +16,7 @@ from graph import tables
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.feedback import feedback_given
 
-from .. import downloads
+from .. import cache, downloads
 from ..api.discovery import DiscoverySchema, discovery_json
 from ..coverage import coverage_for
 from ..store import get_graph, get_settings, snapshot
@@ -27,7 +27,7 @@ ON_RECORD_PAGE = 5
 
 
 def _choices(label: str) -> list[dict]:
-    return [{"id": n["id"], "name": n["name"]} for n in snapshot().records(label)]
+    return cache.choices(label)
 
 
 def _matches(public: dict, words: list[str]) -> bool:
@@ -71,7 +71,7 @@ def public(node_id: str):
     found = None
     try:
         found = D.discover(graph, node_id, settings, producer=producer, topic=topic,
-                           load_status=D.load_from_burden(graph, settings))
+                           load_status=cache.load_status())
     except InvalidRecord as exc:
         errors = {p.field: ("Select a producer from the list" if p.field == "producer" else
                             "Select a topic from the list") for p in exc.problems}
@@ -120,7 +120,7 @@ def _needs(graph, public_id: str) -> list[dict]:
 def public_section(node: dict) -> dict | None:
     """Who this public is, the intermediaries that reach it, its burden, engagements and needs."""
     graph, settings = get_graph(), get_settings()
-    found = D.discover(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))
+    found = D.discover(graph, node["id"], settings, load_status=cache.load_status())
     return {"found": found, "shown": found.intermediaries[:ON_RECORD_PAGE],
             "burden": D.public_burden(graph, node["id"], settings), "today": _dt.date.today(),
             "coverage": coverage_for(),
@@ -130,11 +130,11 @@ def public_section(node: dict) -> dict | None:
 def statistic_section(node: dict) -> dict | None:
     """Box 1: who this statistic is about, collected from, affects and leaves out, and who reaches them."""
     graph, settings = get_graph(), get_settings()
-    return {"box": B.box1(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))}
+    return {"box": B.box1(graph, node["id"], settings, load_status=cache.load_status())}
 
 
 def producer_section(node: dict) -> dict | None:
     """The publics of this producer's statistics it has no partner route to, and who others use for them."""
     graph, settings = get_graph(), get_settings()
-    result = B.producer_gaps(graph, node["id"], settings, load_status=D.load_from_burden(graph, settings))
+    result = B.producer_gaps(graph, node["id"], settings, load_status=cache.load_status())
     return {"result": result} if result.publics else None

@@ -9,7 +9,7 @@ from graph import feedback, feeds, needs, tables
 from graph.errors import InvalidRecord, NodeNotFound, Problem
 
 from .. import downloads
-from ..cache import joined_needs
+from ..cache import feedback_debt, joined_needs
 from ..forms import form_status
 from ..store import get_graph, get_settings, get_store
 from ..urls import public_base_url
@@ -66,7 +66,9 @@ def you_said_we_did():
         data = {"filters": {k: v for k, v in (("producer", producer), ("topic", topic)) if v}, "count": len(items),
                 "engagements": [item.as_dict() for item in items]}
         return downloads.download(fmt, "you said we did", tables.feedback_table(items), data)
-    debts = feedback.debt(graph, _dt.date.today(), settings, producer=None if "producer" in errors else producer)
+    today = _dt.date.today()
+    debts = feedback.debt(graph, today, settings, producer=None if "producer" in errors else producer,
+                          rows=feedback_debt(today))
     ran = {u for u, _, k in graph.edges(keys=True) if k == "RAN"}
     options = {
         "producer": [{"value": "", "text": "Any producer"}] + sorted(
@@ -92,7 +94,8 @@ def producer_section(node: dict) -> dict:
     """A producer's you said, we did, its feedback debt and its feed (read around the producer only)."""
     graph, settings = get_graph(), get_settings()
     return {"items": feedback.you_said_we_did(graph, producer=node["id"]),
-            "debts": feedback.debt(graph, _dt.date.today(), settings, producer=node["id"]),
+            "debts": feedback.debt(graph, _dt.date.today(), settings, producer=node["id"],
+                                    rows=feedback_debt(_dt.date.today())),
             "waiting": needs.waiting_list(graph, settings, producer=node["id"], joined=joined_needs()).items,
             "debt_days": settings["burden"]["feedback_debt_days"],
             "head_links": [feed_link("producers", node["id"], node["name"])]}
