@@ -24,6 +24,7 @@ import networkx as nx
 
 from . import model
 from .needs import Ref, topics_of
+from .proposals import Proposal, proposed_publics
 from .walk import narrower_topics, producer_and_parts
 
 # Engagements that happened (planned or cancelled ones owe nothing); the burden model counts these.
@@ -107,6 +108,7 @@ class FeedbackItem:
     on: list[Ref] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     given: bool = False        # feedback_given(): the record shows feedback was published
+    proposals: list[Proposal] = field(default_factory=list)  # publics proposed by a harvest, not confirmed
 
     @property
     def awaiting(self) -> bool:
@@ -118,7 +120,12 @@ class FeedbackItem:
                 "status": self.status, "you_said": self.you_said, "we_did": self.we_did,
                 "feedback_published": self.published, "feedback_url": self.url, "feedback_given": self.given,
                 "producers": [r.as_dict() for r in self.producers], "publics": [r.as_dict() for r in self.publics],
-                "via": [r.as_dict() for r in self.via], "on": [r.as_dict() for r in self.on]}
+                "via": [r.as_dict() for r in self.via], "on": [r.as_dict() for r in self.on],
+                "proposed_publics": [p.public for p in self.proposals]}
+
+    def proposal(self, public: str) -> Proposal | None:
+        """The proposal of ``public`` as involved, when it is one no editor has confirmed."""
+        return next((p for p in self.proposals if p.public == public), None)
 
 
 def _ref(graph: nx.MultiDiGraph, node: str) -> Ref:
@@ -141,7 +148,8 @@ def feedback_item(graph: nx.MultiDiGraph, engagement: str) -> FeedbackItem:
         published=rec.get("feedback_published"), url=rec.get("feedback_url"),
         producers=_linked(graph, engagement, "RAN", incoming=True), publics=_linked(graph, engagement, "INVOLVED"),
         via=_linked(graph, engagement, "VIA"), on=_linked(graph, engagement, "ON"),
-        topics=topics_of(graph, engagement), given=feedback_given(rec))
+        topics=topics_of(graph, engagement), given=feedback_given(rec),
+        proposals=proposed_publics(graph, engagement))
 
 
 def _newest_first(item: FeedbackItem) -> tuple:

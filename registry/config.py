@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 ENV_KEYS = ("REGISTRY_STORE", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "SECRET_KEY",
             "PATHWAYS_SETTINGS", "COORDINATOR_EMAIL", "RATELIMIT_WRITES_PER_MINUTE", "RATELIMIT_SIGNIN_PER_MINUTE",
-            "PUBLIC_BASE_URL", "SESSION_DB")
+            "PUBLIC_BASE_URL", "SESSION_DB", "GOVUK_BASE_URL", "GOVUK_TIMEOUT")
 # How long the app waits for Neo4j (graph.stores.neo4j.TIMEOUTS has the defaults and meanings).
 NEO4J_LIMIT_KEYS = ("NEO4J_CONNECT_TIMEOUT", "NEO4J_ACQUIRE_TIMEOUT", "NEO4J_RETRY_TIME", "NEO4J_TRANSACTION_TIMEOUT",
                     "NEO4J_BULK_TIMEOUT", "NEO4J_READBACK_TIME", "NEO4J_BREAKER_FAILURES", "NEO4J_BREAKER_RESET")
@@ -33,6 +33,10 @@ DEFAULTS = {
     "SESSION_MAX_AGE_SECONDS": 12 * 60 * 60,  # a sign-in ends after this long, whatever the cookie says
     "JSON_SORT_KEYS": False,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    # Where /engagements/from-govuk reads a consultation (the Content API), and how long it waits in seconds.
+    "GOVUK_BASE_URL": "https://www.gov.uk",
+    "GOVUK_TIMEOUT": 10.0,
+    "GOVUK_READER": None,  # a graph.harvest.fetch.Reader to read instead (tests: a recording)
 }
 
 
@@ -42,6 +46,8 @@ def from_environment(environ=os.environ) -> dict:
     for key in ("RATELIMIT_WRITES_PER_MINUTE", "RATELIMIT_SIGNIN_PER_MINUTE"):
         if key in found:
             found[key] = int(found[key])
+    if "GOVUK_TIMEOUT" in found:
+        found["GOVUK_TIMEOUT"] = float(found["GOVUK_TIMEOUT"])
     if environ.get("TRUSTED_HOSTS"):
         found["TRUSTED_HOSTS"] = [h.strip() for h in environ["TRUSTED_HOSTS"].split(",") if h.strip()]
     if environ.get("SESSION_COOKIE_SECURE"):

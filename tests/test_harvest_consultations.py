@@ -257,7 +257,9 @@ def test_the_record_pages_say_proposed_not_confirmed(app, app_store, client):
     seeded(app_store)
     run(app_store, harvested(app_store))
     page = client.get(f"/records/{GCSE}").get_data(as_text=True)
-    assert page.count('class="govuk-tag govuk-tag--yellow pathways-proposed">Proposed, not confirmed<') == 2
+    # each of the two proposed publics: in the "Publics proposed, not confirmed" box and under Connections
+    assert page.count('class="govuk-tag govuk-tag--yellow pathways-proposed">Proposed, not confirmed<') == 4
+    assert 'id="proposal-pub.school-staff"' in page and 'id="proposal-pub.pupils-families"' in page
     assert "does not count towards the burden" in page
     public = client.get("/records/pub.school-staff").get_data(as_text=True)
     assert public.count("pathways-proposed") == 2  # in its engagements and in its connections

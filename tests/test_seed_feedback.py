@@ -140,3 +140,36 @@ def test_pages_and_api_agree_with_the_decider(client, app_store):
     assert "Feedback published" in did and "Awaiting feedback" not in did and "Yes (date not recorded)" in did
     owes = cards.split('id="ysdw-owes"')[1]
     assert "Awaiting feedback" in owes
+
+
+@pytest.mark.parametrize("record", ENGAGEMENTS, ids=lambda r: r["id"])
+def test_every_seeded_engagement_has_a_source_and_a_verified_date(record):
+    """Issue 18, item 4: nothing in the seed's record of activity is unsourced or undated."""
+    from graph import model
+    assert isinstance(record.get("source"), str) and record["source"].strip(), "no source"
+    verified = model.parse_date(record.get("verified"))
+    assert verified is not None, f"verified {record.get('verified')!r} is not a date"
+    assert model.parse_date(record.get("start")) is not None and model.parse_date(record["start"]) <= verified
+
+
+def test_every_held_seeded_engagement_names_who_took_part_and_who_ran_it():
+    """A held or reported engagement involves a public (the model's rule); one since 2024 names the producer that ran it."""
+    g = seed_graph()
+    from graph import model
+    for record in ENGAGEMENTS:
+        if model.must_involve_public(record):
+            publics = [v for _u, v, k in g.out_edges(record["id"], keys=True) if k == "INVOLVED"]
+            assert publics, record["id"]
+            assert all(g.nodes[p]["label"] == "Public" for p in publics), record["id"]
+        if record["start"] >= "2024-01-01":  # earlier case studies include research teams' work no producer ran
+            assert any(k == "RAN" for _u, _v, k in g.in_edges(record["id"], keys=True)), record["id"]
+
+
+def test_the_names_reference_documents_use_for_publics_are_their_aliases():
+    """So the consultations harvest proposes them: "disabled communities" (the toolkit's tip 9) names
+    Disabled people, "third sector" the voluntary and community sector."""
+    from graph.harvest.consultations import propose_publics
+    publics = [r for r in seed_document()["nodes"] if r["label"] == "Public"]
+    text = "We want to hear from disabled communities and the third sector, and from users of statistics."
+    assert [pid for pid, _why in propose_publics(text, publics)] == [
+        "pub.disabled-people", "pub.statistics-users", "pub.voluntary-community-sector"]

@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -116,13 +117,70 @@ def search_url(organisation: str, start: int = 0, count: int = PAGE) -> str:
     return govuk.search_url(organisation, start, count, DOCUMENT_TYPES, FIELDS)
 
 
-def content_url(path: str) -> str:
-    """The Content API address of a GOV.UK page.
+def content_url(path: str, base: str = GOVUK) -> str:
+    """The Content API address of a GOV.UK page (``base``: GOV.UK, or a mirror of its API).
 
     >>> content_url("/government/consultations/post-office-network")
     'https://www.gov.uk/api/content/government/consultations/post-office-network'
+    >>> content_url("/government/consultations/x", "http://127.0.0.1:8080/")
+    'http://127.0.0.1:8080/api/content/government/consultations/x'
     """
-    return CONTENT_API + path
+    return (CONTENT_API if base == GOVUK else base.rstrip("/") + "/api/content") + path
+
+
+GOVUK_HOSTS = ("www.gov.uk", "gov.uk")
+MAX_ADDRESS = 2000
+
+
+def consultation_path(address: str) -> str:
+    """The GOV.UK path of a consultation's address as an editor pastes it, or a HarvestError saying why not.
+
+    The page's address (``https://www.gov.uk/government/consultations/…``), with or without
+    ``https://``, a query or a fragment, or its Content API address. Anything not on GOV.UK is
+    refused before anything is fetched; whether it is a consultation is for the Content API to say.
+
+    >>> consultation_path("https://www.gov.uk/government/consultations/post-office-network?utm=x#reply")
+    '/government/consultations/post-office-network'
+    >>> consultation_path("www.gov.uk/api/content/government/consultations/post-office-network/")
+    '/government/consultations/post-office-network'
+    >>> consultation_path("https://www.gov.scot/publications/a-consultation/")
+    Traceback (most recent call last):
+    ...
+    graph.harvest.base.HarvestError: address: url: is on www.gov.scot, not GOV.UK: paste the address of a consultation on www.gov.uk
+    >>> consultation_path("https://www.gov.uk/")
+    Traceback (most recent call last):
+    ...
+    graph.harvest.base.HarvestError: address: url: is GOV.UK's home page, not a consultation: paste the address of the consultation's own page
+    """
+    text = (address or "").strip()
+    if not text:
+        raise HarvestError("address", "url", "enter the address of a consultation on GOV.UK")
+    if len(text) > MAX_ADDRESS or any(ord(c) < 32 or c.isspace() for c in text):
+        raise HarvestError("address", "url", "is not a web address: paste it without spaces or line breaks")
+    if "://" not in text:
+        if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:(?!\d)", text):  # mailto:, javascript: and the like
+            raise HarvestError("address", "url", "is not a GOV.UK web address (https://www.gov.uk/…)")
+        text = "https://" + text
+    try:
+        parts = urllib.parse.urlsplit(text)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        raise HarvestError("address", "url", "is not a web address") from None
+    if parts.scheme not in ("http", "https") or parts.username or parts.password or port not in (None, 443, 80):
+        raise HarvestError("address", "url", "is not a GOV.UK web address (https://www.gov.uk/…)")
+    if host not in GOVUK_HOSTS:
+        raise HarvestError("address", "url", f"is on {host or 'no site'}, not GOV.UK: paste the address of a "
+                                             "consultation on www.gov.uk")
+    path = re.sub(r"/{2,}", "/", urllib.parse.unquote(parts.path)).rstrip("/")
+    if path.startswith("/api/content/"):
+        path = path[len("/api/content"):]
+    if not path:
+        raise HarvestError("address", "url", "is GOV.UK's home page, not a consultation: paste the address of "
+                                             "the consultation's own page")
+    if not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", path):
+        raise HarvestError("address", "url", "is not the address of a GOV.UK page")
+    return path
 
 
 def read_listing(reader: fetch.Reader, organisation: str) -> list[str]:
@@ -148,9 +206,9 @@ def plain_text(fragment: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def read_consultation(reader: fetch.Reader, path: str) -> Consultation:
+def read_consultation(reader: fetch.Reader, path: str, base: str = GOVUK) -> Consultation:
     """One consultation from the Content API, or a HarvestError naming the field that is wrong."""
-    url = content_url(path)
+    url = content_url(path, base)
     data = _object(reader.get_json(url), url)
     kind = _text(data, "document_type", url, "")
     if kind not in DOCUMENT_TYPES:
@@ -330,6 +388,26 @@ def harvest(reader: fetch.Reader, graph: nx.MultiDiGraph, organisations: Sequenc
     if progress:
         progress("consultations", len(paths), len(paths))
     return _records(found, graph, producers, recorded, notes)
+
+
+def from_address(reader: fetch.Reader, graph: nx.MultiDiGraph, address: str, recorded: str,
+                 base: str = GOVUK) -> Harvest:
+    """The one consultation at a GOV.UK address, as the harvest would record it (``pathways harvest``
+    ``govuk --consultations`` for one page): its engagement, RAN from the registry's producers among
+    its organisations and its proposed publics, or none with a note saying why it is left out.
+
+    A bad address (:func:`consultation_path`), a page that is not a consultation or that cannot be
+    read raises a HarvestError; so does a consultation none of whose organisations is a producer
+    in the registry, since the registry would not know who ran it.
+    """
+    path = consultation_path(address)
+    found = read_consultation(reader, path, base)
+    producers = producers_in(graph)
+    if not any(o in producers for o in found.organisations):
+        raise HarvestError(found.page, "links.organisations",
+                           f"names {', '.join(found.organisations)}, and no producer in the registry has "
+                           "that GOV.UK organisation (identifiers.govuk): harvest its statistics first")
+    return _records([found], graph, producers, recorded, [])
 
 
 def _involved_in_registry(graph: nx.MultiDiGraph, node_id: str) -> bool:

@@ -11,6 +11,7 @@ them. ons and nisra read one recording, a file or a folder.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import sys
 from pathlib import Path
 
@@ -104,10 +105,12 @@ def _recorded_for(source: str, recorded: tuple[Path, ...]):
 @click.option("--consultations", "of_consultations", is_flag=True,
               help="govuk only: harvest the GOV.UK consultations of the registry's producers as engagements, "
                    "proposing the publics they involved for an editor to confirm.")
+@click.option("--address", metavar="URL", default=None,
+              help="With --consultations: only the one consultation at this GOV.UK address.")
 @click.option("--dry-run", is_flag=True, help="Show what would be created, updated and left alone; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @pass_ctx
-def harvest(ctx, source, organisations, recorded, save, pause, of_consultations, dry_run, as_json):
+def harvest(ctx, source, organisations, recorded, save, pause, of_consultations, address, dry_run, as_json):
     """Harvest statistics, producers, topics and enquiry routes from GOV.UK, the ONS or NISRA.
 
     What is read becomes one change: checked against the model, written whole or not
@@ -118,7 +121,9 @@ def harvest(ctx, source, organisations, recorded, save, pause, of_consultations,
     if of_consultations:
         if source != "govuk":
             fail(f"--consultations is for govuk only, not {source}", 2)
-        return _consultations(ctx, organisations, recorded, save, pause, dry_run, as_json)
+        return _consultations(ctx, organisations, recorded, save, pause, dry_run, as_json, address)
+    if address:
+        fail("--address is for govuk --consultations only", 2)
     module = H.source(source)
     progress = None if as_json or not sys.stderr.isatty() else progress_printer(f"harvest {source}")
     try:
@@ -136,13 +141,26 @@ def harvest(ctx, source, organisations, recorded, save, pause, of_consultations,
         _print(plan, dry_run)
 
 
-def _consultations(ctx, organisations, recorded, save, pause, dry_run, as_json) -> None:
-    """``harvest govuk --consultations``: the store first (its producers and publics), then the source."""
+def _consultations(ctx, organisations, recorded, save, pause, dry_run, as_json, address=None) -> None:
+    """``harvest govuk --consultations``: the store first (its producers and publics), then the source.
+
+    With ``--address``, only that one consultation (:func:`graph.harvest.consultations.from_address`),
+    as the web page /engagements/from-govuk reads it.
+    """
     progress = None if as_json or not sys.stderr.isatty() else progress_printer("harvest consultations")
     store = ctx.store
     graph = store.graph()
+    if address and organisations:
+        fail("give --address or --organisation, not both", 2)
     try:
-        if recorded:
+        if address:
+            reader = (fetch.Readers([fetch.recorded_reader(p) for p in recorded]) if recorded
+                      else fetch.Live(pause=pause, save_to=save))
+            if recorded and not reader.recorded:
+                fail("the recording says no date it was recorded (no Date headers or saved dates)", 1)
+            found = consultations.from_address(reader, graph, address,
+                                               reader.recorded or _dt.date.today().isoformat())
+        elif recorded:
             found = consultations.from_recorded(list(recorded), graph, organisations, progress)
         else:
             found = consultations.from_live(fetch.Live(pause=pause, save_to=save), graph, organisations, progress)

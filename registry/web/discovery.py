@@ -12,7 +12,7 @@ from flask import Blueprint, render_template, request
 
 from graph import box1 as B
 from graph import discovery as D
-from graph import tables
+from graph import proposals, tables
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.feedback import feedback_given
 
@@ -105,7 +105,9 @@ def _engagements(graph, public_id: str) -> list[dict]:
                      "participants": data.get("participants") or record.get("participants"),
                      "feedback_published": record.get("feedback_published"),
                      "feedback_given": feedback_given(record), "ran_by": ran,
-                     "proposed": data.get("confirmed") is False})
+                     "proposed": data.get("confirmed") is False,
+                     "proposal": proposals.Proposal(eng, public_id, graph.nodes[public_id].get("name", public_id))
+                     if data.get("confirmed") is False else None})
     return sorted(rows, key=lambda r: (r["start"] or "", r["name"]), reverse=True)
 
 

@@ -6,16 +6,23 @@ made by someone else meanwhile is not lost.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request
+import datetime as _dt
+from urllib.parse import urlsplit
 
-from graph import engagement_upload, model
-from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request
+
+from graph import engagement_upload, model, proposals
+from graph.errors import EdgeNotFound, InvalidRecord, NodeNotFound, Problem, VersionConflict
+from graph.harvest import consultations, fetch
+from graph.harvest.base import HarvestError, Offline
+from graph.harvest.run import plan_in_store, run as run_harvest
 from graph.stores import Change
 
 from ..auth import require_role
-from ..forms import box_value, date_parts, form_date, form_status, sign_in_first
+from ..forms import box_value, date_parts, form_date, form_status, refusal, sign_in_first
 from ..ratelimit import check as rate_limit
-from ..store import get_store, snapshot
+from ..redirects import local_path
+from ..store import get_graph, get_store, snapshot
 
 bp = Blueprint("engagements", __name__)
 
@@ -98,9 +105,10 @@ def _render(node: dict | None, values: dict, links: dict, problems: list[Problem
         errors.setdefault(p.field, p.message)
     choices = {"publics": _choices(store, "Public"), "via": _choices(store, "Intermediary", "UserGroup"),
                "on": _choices(store, "Statistic", "Topic"), "producer": _choices(store, "Producer")}
+    proposed = {p.public for p in proposals.proposed_publics(get_graph(), node["id"])} if node else set()
     return render_template("engagements/form.html", node=node, values=values, links=links, problems=problems,
                            errors=errors, anchors=ANCHORS, choices=choices, version=version, props=PROPS,
-                           error_title=bool(problems)), status
+                           proposed=proposed, error_title=bool(problems)), status
 
 
 def _date_parts(values: dict) -> dict:
@@ -176,8 +184,54 @@ def edit(node_id: str):
 
 
 def edit_link(node: dict) -> dict:
-    """A link from an engagement's page to its editor."""
-    return {}
+    """A link from an engagement's page to its editor, and the publics a harvest proposed for it."""
+    return {"proposals": proposals.proposed_publics(get_graph(), node["id"])}
+
+
+def _proposal(node_id: str, public_id: str) -> tuple[dict, dict, dict]:
+    """The engagement, the public and the stored INVOLVED relationship between them (404 when any is missing)."""
+    store = get_store()
+    node, public = store.get_node(node_id), store.get_node(public_id)
+    if node is None or node["label"] != "Engagement":
+        raise NodeNotFound(node_id)
+    if public is None or public["label"] != "Public":
+        raise NodeNotFound(public_id)
+    edge = proposals.proposal_edge(store.edges_of(node_id, "out", [proposals.TYPE]), node_id, public_id)
+    return node, public, edge
+
+
+def _answer_proposal(node_id: str, public_id: str, confirm: bool):
+    identity = require_role("editor")
+    rate_limit("write")
+    back = local_path(request.form.get("next"), f"/records/{node_id}")
+    node, public, edge = _proposal(node_id, public_id)
+    change = (proposals.confirm_change if confirm else proposals.remove_change)(edge, identity.actor)
+    try:
+        get_store().apply(change)
+    except EdgeNotFound:
+        flash(f"{public['name']} was already removed from {node['name']}", "important")
+        return redirect(back, 303)
+    except InvalidRecord as exc:  # the engagement's last public: a held engagement must involve one
+        return render_template("relationships/remove.html", node=node, other=public, phrase="Involved",
+                               type=proposals.TYPE, direction="out", props=model.edge_props(edge),
+                               error=refusal(exc)), 400
+    done = "confirmed as taking part in" if confirm else "removed from"
+    flash(f"{public['name']} {done} {node['name']}", "success")
+    return redirect(back, 303)
+
+
+@bp.post("/engagements/<node_id>/publics/<public_id>/confirm")
+@sign_in_first()
+def confirm_public(node_id: str, public_id: str):
+    """Confirm that a public a harvest proposed took part (editors): from now on it counts towards burden."""
+    return _answer_proposal(node_id, public_id, confirm=True)
+
+
+@bp.post("/engagements/<node_id>/publics/<public_id>/remove")
+@sign_in_first()
+def remove_public(node_id: str, public_id: str):
+    """Remove a public from an engagement (editors), as when a harvest proposed it wrongly."""
+    return _answer_proposal(node_id, public_id, confirm=False)
 
 
 @bp.route("/engagements/upload", methods=["GET", "POST"])
@@ -213,3 +267,79 @@ def upload_template():
     """The upload's columns with one example row, to fill in."""
     return Response(engagement_upload.template(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=engagements-template.csv"})
+
+
+# -- one engagement from a GOV.UK consultation's address ----------------------------
+
+def govuk_reader() -> fetch.Reader:
+    """How the app reads GOV.UK's Content API: ``GOVUK_READER`` when one is given (tests give a
+    recording), else the live API once, without the harvest's long retries (an editor is waiting)."""
+    given = current_app.config.get("GOVUK_READER")
+    if given is not None:
+        return given
+    return fetch.Live(pause=0, retries=1, timeout=float(current_app.config["GOVUK_TIMEOUT"]))
+
+
+def _from_address(address: str, confirm: list[str] = ()):
+    """The harvest of the one consultation at ``address`` (publics in ``confirm`` confirmed), or the
+    problem and the status to answer with: 400 for what the address leads to, 502 when GOV.UK is unreachable."""
+    reader = govuk_reader()
+    recorded = reader.recorded or _dt.date.today().isoformat()
+    try:
+        found = consultations.from_address(reader, get_graph(), address, recorded,
+                                           current_app.config["GOVUK_BASE_URL"])
+    except Offline as exc:
+        host = urlsplit(exc.where).netloc or "GOV.UK"
+        return None, [Problem("address", "url", f"GOV.UK could not be reached ({host} did not answer). "
+                                                "Try again later, or record the engagement by hand")], 502
+    except HarvestError as exc:
+        where = "" if exc.where == "address" else f"{exc.where}: "
+        field = "" if exc.field in ("url", "") else f"{exc.field} "
+        return None, [Problem("address", "url", f"{where}{field}{exc.message}")], 400
+    if not found.nodes:
+        return None, [Problem("address", "url", " ".join(found.notes) or "nothing could be recorded from it")], 400
+    found.edges = [{**e, "confirmed": True} if e["type"] == "INVOLVED" and e["to"] in confirm else e
+                   for e in found.edges]
+    return found, [], 200
+
+
+@bp.route("/engagements/from-govuk", methods=["GET", "POST"])
+@sign_in_first()
+def from_govuk():
+    """One engagement from a GOV.UK consultation's address (editors): read it, show what would be saved, save it.
+
+    The first POST reads the page and shows the engagement the consultations harvest would
+    write, with the publics it proposes; "Save" reads it again and writes it through the
+    harvest's one write path, with the editor as its actor.
+    """
+    address = (request.form.get("url") or request.args.get("url") or "").strip()
+    if request.method == "GET" and not address:
+        return render_template("engagements/from_govuk.html", address="", problems=[], found=None)
+    if request.method == "POST":
+        require_role("editor")
+        rate_limit("write")
+    confirm = request.form.getlist("confirm")
+    found, problems, status = _from_address(address, confirm)
+    if problems:
+        return render_template("engagements/from_govuk.html", address=address[:consultations.MAX_ADDRESS],
+                               problems=problems, found=None, error_title=True), status
+    if request.method == "POST" and request.form.get("action") == "save":
+        identity = require_role("editor")
+        try:
+            _plan, result = run_harvest(get_store(), found, actor=identity.actor)
+        except InvalidRecord as exc:
+            return render_template("engagements/from_govuk.html", address=address, found=None, error_title=True,
+                                   problems=[Problem("address", "url", refusal(exc))]), 400
+        record = found.nodes[0]
+        flash(f"Engagement ‘{record['name']}’ saved from GOV.UK"
+              + (": nothing had changed" if result is not None and not result.created and not result.updated
+                 else ""), "success")
+        return redirect(f"/records/{record['id']}", 303)
+    plan = plan_in_store(get_store(), found)
+    record = found.nodes[0]
+    graph = get_graph()
+    names = {n: graph.nodes[n].get("name", n) for e in found.edges for n in (e["from"], e["to"]) if n in graph}
+    return render_template("engagements/from_govuk.html", address=address, problems=[], found=found, record=record,
+                           plan=plan, names=names, existing=record["id"] in graph,
+                           proposed=[e["to"] for e in found.edges if e["type"] == "INVOLVED"],
+                           producers=[e["from"] for e in found.edges if e["type"] == "RAN"])
