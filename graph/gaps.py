@@ -41,6 +41,7 @@ class GapContext:
     as_of: _dt.date = field(default_factory=_dt.date.today)
     settings: dict = field(default_factory=dict)
     burden_index: Callable | None = None  # graph.burden.burden_index, injected
+    wrong_details: Callable | None = None  # graph.route_reports.wrong_detail_gaps over the stored reports, injected
 
     def conf(self, key: str):
         return section_of(self.settings, "gaps")[key]
@@ -498,7 +499,14 @@ class Rule:
     find: Callable[[nx.MultiDiGraph, GapContext], list[dict]]
 
 
+def wrong_contact_details(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+    """Routes people reported as having wrong contact details (open route reports), most reported first."""
+    return ctx.wrong_details(graph) if ctx.wrong_details else []
+
+
 RULES: tuple[Rule, ...] = (
+    Rule("wrong_contact_details", "Routes reported to have wrong contact details",
+         "People who used these routes said the contact details were wrong.", wrong_contact_details),
     Rule("publics_without_route", "Publics with no route",
          "Publics that no trusted intermediary is recorded as reaching.", publics_without_route),
     Rule("single_route_publics", "Seldom-heard publics with only one route",
@@ -542,7 +550,7 @@ def find_gaps(graph: nx.MultiDiGraph, ctx: GapContext, only: str | None = None) 
     >>> import networkx as nx
     >>> report = find_gaps(nx.MultiDiGraph(), GapContext(as_of=_dt.date(2026, 1, 1)))
     >>> sum(report.as_dict()["counts"].values()), len(report.results)
-    (0, 10)
+    (0, 11)
     """
     rules = [r for r in RULES if only in (None, r.key)]
     if only and not rules:

@@ -964,3 +964,131 @@ def all_edge_props() -> list[str]:
 
 def edge_key(record: dict) -> tuple[str, str, str]:
     return record["type"], record["from"], record["to"]
+
+
+# -- route reports: "Did this help?" ------------------------------------------------------------
+# A report is not a registry record: it is never in search, maps, exports or HSDS. It says what
+# happened when someone used a route (a statistic and the first contact the signpost gave), and it
+# holds no personal data: no name, email, address or browser — only what the form asks.
+REPORT_OUTCOMES = ("answered", "passed_on", "no_reply", "wrong_details")
+REPORT_OUTCOME_WORDS = {"answered": "I got an answer", "passed_on": "I was passed on to someone else",
+                        "no_reply": "No reply", "wrong_details": "The contact details were wrong"}
+# open: counted; held: kept for an editor to look at before it counts; then an editor's resolution.
+REPORT_STATUSES = ("open", "held", "fixed", "not_a_problem", "spam")
+REPORT_RESOLUTIONS = ("fixed", "not_a_problem", "spam", "open")  # "open": a held report released to count
+REPORT_COUNTED = ("open", "fixed", "not_a_problem")  # spam and held reports count towards nothing
+PASSED_TO_LABELS = RELATIONSHIPS["REFERS_TO"].targets  # "passed on to" names what a REFERS_TO may end at
+MAX_REPORT_COMMENT = 500
+MAX_PASSED_TO_TEXT = 200
+MAX_REPORT_LINKS = 1  # one web address is held for review; more is link-stuffing and refused
+MAX_TIMES_PASSED_ON = 3  # "three or more times"
+REPORT_FIELDS = ("statistic", "contact", "outcome", "passed_to", "passed_to_text", "times_passed_on", "comment")
+
+
+def _comment_links(text: str) -> int:
+    return len(re.findall(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|ru|info|xyz|top|biz)\b", text,
+                          re.IGNORECASE))
+
+
+def report_hold_reason(comment: str | None) -> str | None:
+    """Why a report's comment should wait for an editor before the report counts (None: it need not).
+
+    A link, markup, or text that does not read as words (few letters, a run of one character,
+    one very long "word") is held, not refused: a person may have meant it.
+
+    >>> report_hold_reason("They never wrote back."), report_hold_reason(None)
+    (None, None)
+    >>> report_hold_reason("see https://example.org")
+    'it contains a web address'
+    >>> report_hold_reason("asdkjhaskjdhaksjdhkajshdkjashdkjahsdkjh"), report_hold_reason("!!!!!!!!!!!!")
+    ('it does not read as words', 'it does not read as words')
+    >>> report_hold_reason("<b>hi</b> there")
+    'it contains markup'
+    """
+    if not comment or not comment.strip():
+        return None
+    if _comment_links(comment):
+        return "it contains a web address"
+    if re.search(r"<\s*/?\s*[a-z!]", comment, re.IGNORECASE):
+        return "it contains markup"
+    chars = [c for c in comment if not c.isspace()]
+    letters = sum(c.isalpha() for c in chars)
+    words = re.findall(r"[^\W\d_]+", comment)
+    if letters < 0.6 * len(chars) or re.search(r"(.)\1{5,}", comment) or any(len(w) > 30 for w in words) \
+            or (words and not any(re.search(r"[aeiouy]", w, re.IGNORECASE) for w in words)):
+        return "it does not read as words"
+    return None
+
+
+def validate_report(report: Any, labels: dict[str, str | None] | None = None) -> list[Problem]:
+    """Every problem with a route report as sent (before it is stored), each naming its field.
+
+    ``labels`` maps the ids the report names to their labels (None when there is no such
+    record). A report needs a ``contact`` (the first contact it is about) and an ``outcome``;
+    ``statistic`` is the statistic asked about (left out for "Report a wrong contact" on a
+    record's page); "passed on to" (``passed_to`` an id, or ``passed_to_text`` typed) only with
+    ``passed_on``, and naming something a REFERS_TO may end at, other than the contact itself.
+
+    >>> validate_report({"contact": "ons", "outcome": "answered"}, {"ons": "Producer"})
+    []
+    >>> [str(p) for p in validate_report({"contact": "ons", "outcome": "lost", "comment": "x" * 501},
+    ...                                  {"ons": "Producer"})]
+    ['report: outcome: must be one of: answered, passed_on, no_reply, wrong_details', 'report: comment: must be at most 500 characters']
+    >>> [str(p) for p in validate_report({"contact": "ons", "outcome": "passed_on", "passed_to": "census"},
+    ...                                  {"ons": "Producer", "census": "Statistic"})]
+    ['report: passed_to: must be a Producer, UserGroup or Intermediary, not a Statistic']
+    >>> [str(p) for p in validate_report({"contact": "ons", "outcome": "answered",
+    ...                                   "comment": "a http://a.example b http://b.example"}, {"ons": "Producer"})]
+    ['report: comment: must hold at most 1 web address']
+    """
+    where = "report"
+    if not isinstance(report, dict):
+        return [Problem(where, "", "must be an object")]
+    problems = [Problem(where, shown(k), "unknown field; allowed: " + ", ".join(REPORT_FIELDS))
+                for k in report if k not in REPORT_FIELDS]
+    labels = labels or {}
+    outcome = report.get("outcome")
+    if outcome not in REPORT_OUTCOMES:
+        problems.append(Problem(where, "outcome", "must be one of: " + ", ".join(REPORT_OUTCOMES)))
+    for key, allowed in (("contact", (*ORGANISATIONS, "Statistic")), ("statistic", ("Statistic",))):
+        value = report.get(key)
+        if value is None and key == "statistic":
+            continue
+        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+            problems.append(Problem(where, key, "must be the id of a record"))
+        elif labels.get(value) is None:
+            problems.append(Problem(where, key, f"no record with id '{shown(value)}'"))
+        elif labels[value] not in allowed:
+            problems.append(Problem(where, key, f"must be a {' or '.join(allowed)}, not a {labels[value]}"))
+    passed_to, typed = report.get("passed_to"), report.get("passed_to_text")
+    if (passed_to is not None or typed is not None or report.get("times_passed_on") is not None) \
+            and outcome != "passed_on":
+        problems.append(Problem(where, "passed_to", "only a report of being passed on says to whom"))
+    if passed_to is not None:
+        if not isinstance(passed_to, str) or not ID_PATTERN.fullmatch(passed_to):
+            problems.append(Problem(where, "passed_to", "must be the id of a record"))
+        elif labels.get(passed_to) is None:
+            problems.append(Problem(where, "passed_to", f"no record with id '{shown(passed_to)}'"))
+        elif labels[passed_to] not in PASSED_TO_LABELS:
+            problems.append(Problem(where, "passed_to", f"must be a {', '.join(PASSED_TO_LABELS[:-1])} or "
+                                    f"{PASSED_TO_LABELS[-1]}, not a {labels[passed_to]}"))
+        elif passed_to == report.get("contact"):
+            problems.append(Problem(where, "passed_to", "must be someone other than the contact you were sent to"))
+    if typed is not None:
+        problem = text_problem(typed, MAX_PASSED_TO_TEXT) or (
+            "must not hold a web address" if _comment_links(typed) else None)
+        if problem:
+            problems.append(Problem(where, "passed_to_text", problem))
+    times = report.get("times_passed_on")
+    if times is not None and (type(times) is not int or not 1 <= times <= MAX_TIMES_PASSED_ON):
+        problems.append(Problem(where, "times_passed_on", f"must be a whole number from 1 to {MAX_TIMES_PASSED_ON}"))
+    comment = report.get("comment")
+    if comment is not None:
+        problem = text_problem(comment, MAX_REPORT_COMMENT, multiline=True)
+        if problem is None and _comment_links(comment) > MAX_REPORT_LINKS:
+            problem = f"must hold at most {MAX_REPORT_LINKS} web address"
+        if problem is None and EMAIL.search(comment):
+            problem = "must not hold an email address: Pathways keeps no personal details"
+        if problem:
+            problems.append(Problem(where, "comment", problem))
+    return problems

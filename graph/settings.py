@@ -89,6 +89,19 @@ DEFAULTS: dict = {
         "similar_min_ratio": 55,  # token-set similarity (0-100) for "also raised with"
         "unset_priority": 6,  # where needs without an owner's priority sort (after 5)
     },
+    "route_reports": {
+        "window_days": 365,  # route health looks back this far
+        "min_reports": 5,  # below this many reports a route's or producer's shares say "not enough reports"
+        "min_seconds": 3,  # a report sent sooner than this after the answer was shown is refused (a robot)
+        "max_age_seconds": 86400,  # ... and later than this the form has expired
+        "per_client_per_hour": 10,  # reports one client may send in an hour (counted in memory only)
+        "per_client_per_route_per_day": 1,  # reports one client may send about one route in a day
+        "ranking": False,  # off until there are enough reports: the signpost does not use them
+        "ranking_min_reports": 10,  # a route is moved down only on at least this many counted reports ...
+        "ranking_min_days": 3,  # ... sent on at least this many different days ...
+        "ranking_no_reply_share": 0.5,  # ... of which at least this share got no reply
+        "feed_entries": 100,
+    },
     "stale_after_days": 365,
 }
 

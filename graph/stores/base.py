@@ -480,6 +480,36 @@ class GraphStore(abc.ABC):
     def audit_entries(self, target: str | None = None, limit: int = 100, before_seq: int | None = None) -> list[dict]:
         """Newest first: ``{seq, at, actor, action, target, before, after}``."""
 
+    # -- route reports ("Did this help?", graph/route_reports.py): kept beside the registry ------
+    # A report is not a record: no revision, no change log, never in search, maps or exports.
+    @abc.abstractmethod
+    def add_report(self, report: dict, at: str | None = None) -> dict:
+        """Check a report against the model (:func:`prepare_report`) and the records it names, store it
+        and return it as stored (with ``id``, ``at``, ``status``); InvalidRecord and nothing stored when
+        it breaks a rule. ``at`` (an RFC 3339 time) is for loading old reports; default now."""
+
+    @abc.abstractmethod
+    def reports(self, since: str | None = None, statuses: Iterable[str] | None = None,
+                contact: str | None = None, limit: int = 10_000) -> list[dict]:
+        """Reports newest first, optionally from ``since`` (a date or time), with one of ``statuses``,
+        about one ``contact``."""
+
+    def get_report(self, report_id: str) -> dict | None:
+        return next((r for r in self.reports_by_id([report_id])), None)
+
+    @abc.abstractmethod
+    def reports_by_id(self, ids: Iterable[str]) -> list[dict]:
+        """The reports with these ids (missing ones left out)."""
+
+    @abc.abstractmethod
+    def resolve_reports(self, ids: Iterable[str], status: str, actor: str, note: str | None = None) -> list[dict]:
+        """Give reports an editor's resolution (one of ``model.REPORT_RESOLUTIONS``) in one transaction,
+        with an audit entry for each; NodeNotFound (naming the id) and nothing changed if one is missing."""
+
+    @abc.abstractmethod
+    def reports_stamp(self) -> int:
+        """A number that grows with every report stored or resolved (for caches keyed on reports)."""
+
     @abc.abstractmethod
     def wipe(self) -> None:
         """Remove every record, token and audit entry (tests; migrating into a fresh store)."""
@@ -505,6 +535,51 @@ def graph_from_records(nodes: Iterable[dict], edges: Iterable[dict]) -> nx.Multi
         props = {k: v for k, v in edge.items() if v is not None and k not in keys} if len(edge) > 3 else {}
         add_edge(edge["from"], edge["to"], key=edge["type"], type=edge["type"], **props)
     return graph
+
+
+def prepare_report(report: dict, labels_in_store: Callable[[Iterable[str]], dict[str, str]],
+                   at: str | None = None) -> dict:
+    """A report as a store keeps it: checked by :func:`model.validate_report` against the records it
+    names, with an ``id``, the time ``at`` (UTC, to the second), and ``status`` "held" with a
+    ``hold_reason`` when its comment should wait for an editor, else "open". Empty fields are left out.
+
+    >>> r = prepare_report({"contact": "ons", "outcome": "no_reply", "comment": "  "}, lambda ids: {"ons": "Producer"},
+    ...                    at="2026-03-01T10:00:00+00:00")
+    >>> (r["status"], r["at"], "comment" in r, r["id"].startswith("r"))
+    ('open', '2026-03-01T10:00:00+00:00', False, True)
+    """
+    import datetime as _dt
+    if isinstance(report, dict):
+        report = {k: v for k, v in report.items() if v is not None and not (isinstance(v, str) and not v.strip())}
+    ids = [report.get(k) for k in ("contact", "statistic", "passed_to")] if isinstance(report, dict) else []
+    ids = [i for i in ids if isinstance(i, str) and model.ID_PATTERN.fullmatch(i)]
+    raise_if_problems(model.validate_report(report, labels_in_store(ids) if ids else {}))
+    when = at or _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    out = {"id": "r" + uuid.uuid4().hex[:15], "at": when, **report}
+    reason = model.report_hold_reason(report.get("comment"))
+    out["status"] = "held" if reason else "open"
+    if reason:
+        out["hold_reason"] = reason
+    return out
+
+
+def resolved(report: dict, status: str, actor: str, note: str | None, now: str) -> tuple[dict, dict]:
+    """The report after an editor's resolution, and its audit entry (target ``route-report:<id>``)."""
+    if status not in model.REPORT_RESOLUTIONS:
+        raise InvalidRecord([Problem(f"report '{model.shown(report.get('id'))}'", "status",
+                                     "must be one of: " + ", ".join(model.REPORT_RESOLUTIONS))])
+    if note is not None and model.text_problem(note, model.MAX_LINE):
+        raise InvalidRecord([Problem(f"report '{report['id']}'", "note", model.text_problem(note, model.MAX_LINE))])
+    after = {**report, "status": status, "resolved_at": now, "resolved_by": actor}
+    after.pop("resolution_note", None)
+    if note:
+        after["resolution_note"] = note
+    entry = {"actor": actor, "action": f"resolve route report: {status}", "target": f"route-report:{report['id']}",
+             "before": json.dumps({"status": report.get("status")}),
+             "after": json.dumps({"status": status, "note": note, "contact": report.get("contact"),
+                                  "statistic": report.get("statistic"), "outcome": report.get("outcome")},
+                                 ensure_ascii=False)}
+    return after, entry
 
 
 def raise_if_problems(problems: list[Problem]) -> None:

@@ -7,7 +7,8 @@ map and is kept as a JSON string, so a record reads back exactly as written.
 
 Bookkeeping lives beside the registry under labels no record can have:
 ``:PathwaysMeta`` (the revision counter and audit sequence), ``:AuditEntry``,
-``:ChangeLog`` (what each revision did, for readers catching up) and ``:Token``. Every write is one managed transaction that first locks the
+``:ChangeLog`` (what each revision did, for readers catching up), ``:Token`` and ``:RouteReport``
+("Did this help?" reports, :mod:`graph.route_reports`). Every write is one managed transaction that first locks the
 revision node, so writers are serialised exactly as SQLite's ``BEGIN
 IMMEDIATE`` serialises them; that makes the ``expect`` check and the version
 bump one atomic step. Labels and relationship types reach query text only
@@ -28,10 +29,11 @@ from typing import Any, Callable, Iterable, Iterator
 import networkx as nx
 
 from .. import model
-from ..errors import DuplicateNode, EdgeNotFound, StoreUnavailable
+from ..errors import DuplicateNode, EdgeNotFound, NodeNotFound, StoreUnavailable
 from .breaker import CircuitBreaker
 from .base import (LOG_KEEP, Change, GraphStore, WriteResult, audit_rows_for, complete_log, graph_from_records,
-                   log_entry, plan_nodes, raise_if_problems, rule_problems, strip_meta, touched_ids, validate_change)
+                   log_entry, plan_nodes, prepare_report, raise_if_problems, resolved, rule_problems, strip_meta,
+                   touched_ids, validate_change)
 
 try:  # the driver is a dependency, but keep the import error readable
     import neo4j
@@ -62,6 +64,8 @@ SCHEMA = (
     "CREATE INDEX pathways_audit_target IF NOT EXISTS FOR (a:AuditEntry) ON (a.target)",
     "CREATE CONSTRAINT pathways_change_revision IF NOT EXISTS FOR (c:ChangeLog) REQUIRE c.revision IS UNIQUE",
     "CREATE INDEX pathways_change_id IF NOT EXISTS FOR (c:ChangeLog) ON (c.change_id)",
+    "CREATE CONSTRAINT pathways_report_id IF NOT EXISTS FOR (r:RouteReport) REQUIRE r.id IS UNIQUE",
+    "CREATE INDEX pathways_report_at IF NOT EXISTS FOR (r:RouteReport) ON (r.at)",
     "CREATE FULLTEXT INDEX pathways_node_text IF NOT EXISTS FOR (n:Node) ON EACH [n.name, n.description, n.tags]",
 )
 
@@ -537,7 +541,8 @@ class Neo4jStore(GraphStore):
         for query in ("MATCH (n:Node) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n",
                       "MATCH (n:AuditEntry) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
                       "MATCH (n:Token) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
-                      "MATCH (n:ChangeLog) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n"):
+                      "MATCH (n:ChangeLog) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
+                      "MATCH (n:RouteReport) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n"):
             while self._write(batch, query, bulk=True):
                 pass
 
@@ -771,3 +776,61 @@ class Neo4jStore(GraphStore):
             return [{**dict(r), "before": json.loads(r["before"]) if r["before"] else None,
                      "after": json.loads(r["after"]) if r["after"] else None} for r in rows]
         return self._read(work)
+
+    # -- route reports -----------------------------------------------------------------
+    @staticmethod
+    def _bump_reports_tx(tx) -> None:
+        tx.run("MERGE (m:PathwaysMeta {key: 'reports'}) ON CREATE SET m.value = 0 SET m.value = m.value + 1").consume()
+
+    def add_report(self, report, at=None) -> dict:
+        def work(tx):
+            row = prepare_report(report, lambda ids: self._labels_tx(tx, ids), at)
+            tx.run("CREATE (r:RouteReport) SET r = $row", row=row).consume()
+            self._bump_reports_tx(tx)
+            return row
+        return self._write(work)
+
+    @staticmethod
+    def _report(props: dict) -> dict:
+        return {"id": props["id"], "at": props["at"], "status": props["status"], "contact": props["contact"],
+                **{k: props[k] for k in sorted(props) if k not in ("id", "at", "status", "contact")}}
+
+    def reports(self, since=None, statuses=None, contact=None, limit=10_000) -> list[dict]:
+        def work(tx):
+            return [self._report(r["p"]) for r in tx.run(
+                "MATCH (r:RouteReport) WHERE ($since IS NULL OR r.at >= $since) "
+                "AND ($statuses IS NULL OR r.status IN $statuses) AND ($contact IS NULL OR r.contact = $contact) "
+                "RETURN properties(r) AS p ORDER BY r.at DESC, r.id DESC LIMIT $limit",
+                since=since, statuses=list(statuses) if statuses is not None else None, contact=contact, limit=limit)]
+        return self._read(work)
+
+    def reports_by_id(self, ids) -> list[dict]:
+        def work(tx):
+            return [self._report(r["p"]) for r in tx.run(
+                "MATCH (r:RouteReport) WHERE r.id IN $ids RETURN properties(r) AS p ORDER BY r.at DESC, r.id DESC",
+                ids=list(ids))]
+        return self._read(work)
+
+    def resolve_reports(self, ids, status, actor, note=None) -> list[dict]:
+        ids = list(dict.fromkeys(ids))
+
+        def work(tx):
+            found = {r["p"]["id"]: self._report(r["p"]) for r in tx.run(
+                "MATCH (r:RouteReport) WHERE r.id IN $ids RETURN properties(r) AS p", ids=ids)}
+            out, entries, now = [], [], _now()
+            for report_id in ids:
+                if report_id not in found:
+                    raise NodeNotFound(report_id)
+                after, entry = resolved(found[report_id], status, actor, note, now)
+                tx.run("MATCH (r:RouteReport {id: $id}) SET r = $row", id=report_id, row=after).consume()
+                out.append(after)
+                entries.append(entry)
+            self._audit_tx(tx, entries)
+            if out:
+                self._bump_reports_tx(tx)
+            return out
+        return self._write(work)
+
+    def reports_stamp(self) -> int:
+        return self._read(lambda tx: tx.run("OPTIONAL MATCH (m:PathwaysMeta {key: 'reports'}) "
+                                            "RETURN coalesce(m.value, 0) AS v").single()["v"])

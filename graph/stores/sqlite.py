@@ -18,9 +18,10 @@ from typing import Iterable, Iterator
 import networkx as nx
 
 from .. import model
-from ..errors import DuplicateNode, EdgeNotFound, StoreUnavailable
+from ..errors import DuplicateNode, EdgeNotFound, NodeNotFound, StoreUnavailable
 from .base import (LOG_KEEP, PROGRESS_EVERY, Change, GraphStore, WriteResult, audit_rows_for, complete_log,
-                   graph_from_records, log_entry, plan_nodes, raise_if_problems, rule_problems, strip_meta, touched_ids, validate_change)
+                   graph_from_records, log_entry, plan_nodes, prepare_report, raise_if_problems, resolved, rule_problems,
+                   strip_meta, touched_ids, validate_change)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -64,6 +65,20 @@ CREATE TABLE IF NOT EXISTS tokens (
     created TEXT NOT NULL,
     revoked TEXT
 );
+"""
+# Route reports ("Did this help?"): beside the registry, never part of it (no revision, no change log).
+REPORT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS route_reports (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    contact TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS route_reports_at ON route_reports(at);
+CREATE INDEX IF NOT EXISTS route_reports_contact ON route_reports(contact, at);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('reports', 0);
 """
 # Lists of ids or types travel as one JSON parameter, json_each(:ids), so every query is fixed text.
 
@@ -113,6 +128,7 @@ class SQLiteStore(GraphStore):
         try:
             conn = self._conn()
             conn.executescript(SCHEMA)
+            conn.executescript(REPORT_SCHEMA)
             if "change_id" not in {row[1] for row in conn.execute("PRAGMA table_info(changes)")}:
                 conn.execute("ALTER TABLE changes ADD COLUMN change_id TEXT")  # files made before change ids
             conn.execute("CREATE INDEX IF NOT EXISTS changes_change_id ON changes(change_id)")
@@ -399,7 +415,7 @@ class SQLiteStore(GraphStore):
     def wipe(self) -> None:
         with self._write() as conn:
             for statement in ("DELETE FROM edges", "DELETE FROM nodes", "DELETE FROM audit", "DELETE FROM tokens",
-                              "DELETE FROM changes"):
+                              "DELETE FROM changes", "DELETE FROM route_reports"):
                 conn.execute(statement)
             self._log(conn, self._bump(conn), {"reload": True})
 
@@ -436,3 +452,58 @@ class SQLiteStore(GraphStore):
         keys = ("seq", "at", "actor", "action", "target", "before", "after")
         return [{**dict(zip(keys, r)), "before": json.loads(r[5]) if r[5] else None,
                  "after": json.loads(r[6]) if r[6] else None} for r in rows]
+
+    # -- route reports ---------------------------------------------------------
+    @staticmethod
+    def _bump_reports(conn) -> None:
+        conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'reports'")
+
+    def add_report(self, report, at=None) -> dict:
+        with self._write() as conn:
+            row = prepare_report(report, lambda ids: self._labels(conn, ids), at)
+            body = {k: v for k, v in row.items() if k not in ("id", "at", "status", "contact")}
+            conn.execute("INSERT INTO route_reports(id, at, status, contact, body) VALUES (?,?,?,?,?)",
+                         (row["id"], row["at"], row["status"], row["contact"], _canon(body)))
+            self._bump_reports(conn)
+        return row
+
+    @staticmethod
+    def _report(row) -> dict:
+        return {"id": row[0], "at": row[1], "status": row[2], "contact": row[3], **json.loads(row[4])}
+
+    def reports(self, since=None, statuses=None, contact=None, limit=10_000) -> list[dict]:
+        rows = self._read("SELECT id, at, status, contact, body FROM route_reports WHERE (:since IS NULL OR at >= :since) "
+                          "AND (:statuses IS NULL OR status IN (SELECT value FROM json_each(:statuses))) "
+                          "AND (:contact IS NULL OR contact = :contact) ORDER BY at DESC, seq DESC LIMIT :limit",
+                          {"since": since, "statuses": json.dumps(list(statuses)) if statuses is not None else None,
+                           "contact": contact, "limit": limit})
+        return [self._report(r) for r in rows]
+
+    def reports_by_id(self, ids) -> list[dict]:
+        rows = self._read("SELECT id, at, status, contact, body FROM route_reports WHERE id IN "
+                          "(SELECT value FROM json_each(:ids)) ORDER BY at DESC, seq DESC", {"ids": json.dumps(list(ids))})
+        return [self._report(r) for r in rows]
+
+    def resolve_reports(self, ids, status, actor, note=None) -> list[dict]:
+        ids = list(dict.fromkeys(ids))
+        with self._write() as conn:
+            found = {r[0]: self._report(r) for r in conn.execute(
+                "SELECT id, at, status, contact, body FROM route_reports WHERE id IN (SELECT value FROM json_each(:ids))",
+                {"ids": json.dumps(ids)})}
+            out, entries, now = [], [], _now()
+            for report_id in ids:
+                if report_id not in found:
+                    raise NodeNotFound(report_id)
+                after, entry = resolved(found[report_id], status, actor, note, now)
+                body = {k: v for k, v in after.items() if k not in ("id", "at", "status", "contact")}
+                conn.execute("UPDATE route_reports SET status = ?, body = ? WHERE id = ?",
+                             (after["status"], _canon(body), report_id))
+                out.append(after)
+                entries.append(entry)
+            self._audit(conn, entries)
+            if out:
+                self._bump_reports(conn)
+        return out
+
+    def reports_stamp(self) -> int:
+        return self._read("SELECT value FROM meta WHERE key = 'reports'")[0][0]

@@ -12,6 +12,7 @@ from graph import search as _search
 from graph import signpost as S
 from graph.errors import InvalidRecord, NodeNotFound, Problem
 
+from .. import route_reports as reporting
 from ..store import get_settings, snapshot
 from .search import HitSchema, query_text
 
@@ -60,6 +61,8 @@ class SignpostSchema(Schema):
     did_you_mean = fields.String(allow_none=True, metadata={"description": "q= with typos corrected"})
     topic = fields.Dict(allow_none=True, metadata={"description": "when q= names a subject, not one statistic: "
                                                                  "the topic, with its producers and user groups"})
+    feedback = fields.Dict(allow_none=True, metadata={"description": "Did this help? POST the ticket with what "
+                                                                    "happened to the url (see /signpost/feedback)"})
 
 
 def not_found(message: str, closest: list) -> None:
@@ -98,10 +101,11 @@ class Signpost(MethodView):
                                      f"{found.topic['name']}."]}
             statistic = found
         try:
-            return S.signpost(here.graph, statistic, args["public"], settings, args["nation"]).as_dict()
+            answer = reporting.ranked(S.signpost(here.graph, statistic, args["public"], settings, args["nation"]))
+            return {**answer.as_dict(), "feedback": reporting.feedback_for(answer)}
         except NodeNotFound as exc:
             not_found(f"no statistic with id '{exc.node_id}'", _search.closest(here, exc.node_id, settings=settings))
 
 
 EMPTY = {"statistic": None, "first_contact": None, "routes": [], "no_contact": False, "alternative": None,
-         "coordinator": None, "choices": [], "topics": [], "did_you_mean": None, "topic": None}
+         "coordinator": None, "choices": [], "topics": [], "did_you_mean": None, "topic": None, "feedback": None}

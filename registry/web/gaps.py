@@ -11,7 +11,7 @@ from graph.errors import InvalidRecord, Problem
 from .. import downloads
 from ..cache import burden_index as cached_burden_index
 from ..cache import per_revision
-from ..store import get_graph, get_settings
+from ..store import get_graph, get_settings, get_store
 
 bp = Blueprint("gaps", __name__)
 
@@ -19,8 +19,10 @@ bp = Blueprint("gaps", __name__)
 def current_report(as_of: _dt.date | None = None) -> gaps.GapReport:
     """Every gap rule over the current registry as of a date (default today), once per revision and date."""
     day = as_of or _dt.date.today()
-    return per_revision("gap_report", day, lambda: gaps.find_gaps(get_graph(), gaps.GapContext(
-        as_of=day, settings=get_settings(), burden_index=lambda _graph, when, _settings: cached_burden_index(when))))
+    from ..route_reports import wrong_detail_gaps
+    return per_revision("gap_report", (day, get_store().reports_stamp()), lambda: gaps.find_gaps(get_graph(), gaps.GapContext(
+        as_of=day, settings=get_settings(), burden_index=lambda _graph, when, _settings: cached_burden_index(when),
+        wrong_details=wrong_detail_gaps)))
 
 
 @bp.get("/gaps")

@@ -28,7 +28,8 @@ def contact_card(node: dict) -> dict:
     """Who to contact about the statistic on this page."""
     graph = get_graph()
     public, nation = asker(graph)
-    return {"answer": S.signpost(graph, node["id"], public, get_settings(), nation)}
+    from ..route_reports import ranked
+    return {"answer": ranked(S.signpost(graph, node["id"], public, get_settings(), nation))}
 
 
 @bp.get("/contact")
