@@ -31,10 +31,16 @@ from typing import Callable, Iterable
 
 import networkx as nx
 
-from . import model
+from . import layouts, model
 from .errors import InvalidRecord, NodeNotFound, Problem
 from .settings import section_of
 from .walk import narrower_topics, producer_and_parts
+
+BURDEN_STATUSES = ("ok", "high", "over", "unknown")
+# The map writes a public's burden status under its name, at most this wide ("(burden not known)").
+PUBLIC_CAPTION_ROOM = "(burden not known)"
+LAYOUTS = ("pathway", "clusters", "bands")
+MAX_EXPANDED = 50
 
 # Seed filters: the query field, and the label its record must have (None: any).
 SEED_FILTERS = (("focus", None), ("topic", "Topic"), ("public", "Public"), ("producer", "Producer"))
@@ -45,7 +51,7 @@ class MapFilters:
     """What a coordinator asked to see. Empty: the whole registry.
 
     >>> MapFilters(labels=("Public", "Topic")).key()
-    (None, None, None, None, ('Public', 'Topic'), (), None)
+    (None, None, None, None, ('Public', 'Topic'), (), None, None, (), (), None)
     """
 
     focus: str | None = None
@@ -55,10 +61,15 @@ class MapFilters:
     labels: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     depth: int | None = None
+    nation: str | None = None  # records whose nations leave this one out are not shown
+    burden: tuple[str, ...] = ()  # publics and intermediaries with these burden statuses only
+    expand: tuple[str, ...] = ()  # records whose neighbours are added to the view
+    layout: str | None = None  # None: pathway when a record is chosen, else clusters; "bands": the old bands
 
     def key(self) -> tuple:
         return (self.focus, self.topic, self.public, self.producer, tuple(sorted(self.labels)),
-                tuple(sorted(self.types)), self.depth)
+                tuple(sorted(self.types)), self.depth, self.nation, tuple(sorted(self.burden)),
+                tuple(sorted(self.expand)), self.layout)
 
     @property
     def seeded(self) -> bool:
@@ -77,7 +88,19 @@ class MapFilters:
             out["types"] = ",".join(self.types)
         if self.depth is not None:
             out["depth"] = self.depth
+        if self.nation:
+            out["nation"] = self.nation
+        for name in ("burden", "expand"):
+            if getattr(self, name):
+                out[name] = ",".join(getattr(self, name))
+        if self.layout:
+            out["layout"] = self.layout
         return out
+
+    @property
+    def layout_kind(self) -> str:
+        """"pathway" for a view around chosen records, "clusters" for the whole system, or "bands"."""
+        return self.layout or ("pathway" if self.seeded else "clusters")
 
 
 @dataclass
@@ -92,6 +115,8 @@ class MapNode:
     contact: dict | None = None
     x: float | None = None
     y: float | None = None
+    lines: list[str] | None = None  # the label as the map draws it (graph.layouts.wrap_label)
+    cluster: str | None = None  # the cluster it is drawn in (whole-system view)
 
 
 @dataclass
@@ -116,12 +141,17 @@ class MapView:
     physics: bool  # False: positions are precomputed (x, y on every node)
     revision: int | None = None
     notes: list[str] = field(default_factory=list)
+    layout: str = "pathway"  # pathway | clusters | bands
+    clusters: list[dict] = field(default_factory=list)  # {"id", "name", "count", "x", "y", "radius"}
+    collapsed: bool = False  # the map opens with its clusters closed (a large system)
 
     def as_dict(self) -> dict:
-        """The API's form: ``{"nodes", "edges", "total", "truncated", "message", "physics", "filters"}``."""
+        """The API's form: ``{"nodes", "edges", "total", "truncated", "message", "physics", "filters",
+        "layout", "clusters", "collapsed"}``."""
         return {"nodes": [asdict(n) for n in self.nodes], "edges": [e.as_dict() for e in self.edges],
                 "total": self.total, "truncated": self.truncated, "message": self.message,
-                "physics": self.physics, "filters": self.filters.as_query(), "revision": self.revision}
+                "physics": self.physics, "filters": self.filters.as_query(), "revision": self.revision,
+                "layout": self.layout, "clusters": self.clusters, "collapsed": self.collapsed}
 
 
 def parse_filters(args: dict, settings: dict | None = None) -> MapFilters:
@@ -152,6 +182,32 @@ def parse_filters(args: dict, settings: dict | None = None) -> MapFilters:
                 problems.append(Problem("map filters", name, f"'{item[:100]}' is not a {word}; use any of: "
                                         + ", ".join(allowed)))
         values[name] = chosen
+    for name, allowed, word in (("burden", BURDEN_STATUSES, "burden status"),):
+        raw = args.get(name) or ""
+        chosen = tuple(dict.fromkeys(i.strip() for i in raw.split(",") if i.strip()))
+        for item in chosen:
+            if item not in allowed:
+                problems.append(Problem("map filters", name, f"'{item[:100]}' is not a {word}; use any of: "
+                                        + ", ".join(allowed)))
+        values[name] = chosen
+    raw = args.get("expand") or ""
+    expand = tuple(dict.fromkeys(i.strip() for i in raw.split(",") if i.strip()))
+    for item in expand:
+        if not model.ID_PATTERN.fullmatch(item):
+            problems.append(Problem("map filters", "expand", f"'{item[:100]}' is not a record id"))
+    if len(expand) > MAX_EXPANDED:
+        problems.append(Problem("map filters", "expand", f"at most {MAX_EXPANDED} records can be expanded"))
+    values["expand"] = expand
+    nation = (args.get("nation") or "").strip() or None
+    if nation and nation not in model.NATIONS:
+        problems.append(Problem("map filters", "nation", f"'{nation[:100]}' is not a nation; use any of: "
+                                + ", ".join(model.NATIONS)))
+    values["nation"] = nation
+    layout = (args.get("layout") or "").strip() or None
+    if layout and layout not in LAYOUTS:
+        problems.append(Problem("map filters", "layout", f"'{layout[:100]}' is not a layout; use any of: "
+                                + ", ".join(LAYOUTS)))
+    values["layout"] = layout
     depth = args.get("depth")
     values["depth"] = None
     if depth not in (None, ""):
@@ -217,17 +273,17 @@ def node_size(importance: int) -> float:
 
 def build_view(graph: nx.MultiDiGraph, filters: MapFilters, settings: dict,
                burden: Callable[[str, str], dict | None] | None = None,
-               layout: Callable[[nx.Graph], dict] | None = None) -> MapView:
+               layout: Callable[[nx.Graph], object] | None = None) -> MapView:
     """The records and relationships the filters choose, bounded, with burden and positions.
 
     ``burden(node_id, label)`` gives a public's or intermediary's load as
-    ``{"status", "ratio", …}`` (None: not known); ``layout(view_graph)`` gives
-    positions ``{id: (x, y)}`` when the view is too large for live physics
-    (default :func:`default_layout`; the app passes a cached one).
+    ``{"status", "ratio", …}`` (None: not known); ``layout(view_graph)`` gives the
+    positions (default :func:`default_layout` for the filters' layout; the app passes a
+    cached one): a :class:`graph.layouts` result or plain ``{id: (x, y)}``. Every view has
+    positions, so nothing moves once drawn (``physics`` is always false).
     """
     map_settings = section_of(settings, "map")
     max_nodes = int(map_settings["max_nodes"])
-    physics_max = int(map_settings["physics_max_nodes"])
     types = set(filters.types)
     labels = set(filters.labels)
     seeds = _seeds(graph, filters)
@@ -236,8 +292,35 @@ def build_view(graph: nx.MultiDiGraph, filters: MapFilters, settings: dict,
         dist = _distances(graph, seeds, depth, types)
     else:
         dist = {n: 0 for n in graph.nodes}
-    seed_set = set(seeds)
-    chosen = [n for n in dist if n in seed_set or not labels or graph.nodes[n].get("label") in labels]
+    for node_id in filters.expand:
+        if node_id not in graph:
+            raise NodeNotFound(node_id)
+        step = dist.get(node_id, 0) + 1
+        dist.setdefault(node_id, step - 1)
+        for other in _distances(graph, [node_id], 1, types):
+            dist.setdefault(other, step)
+    seed_set = set(seeds) | set(filters.expand)
+    loads: dict = {}
+
+    def load(n):
+        if n not in loads:
+            label = graph.nodes[n].get("label")
+            loads[n] = burden(n, label) if burden and label in ("Public", "Intermediary") else None
+        return loads[n]
+
+    def shown(n) -> bool:
+        if n in seed_set:
+            return True
+        record = graph.nodes[n]
+        if labels and record.get("label") not in labels:
+            return False
+        nations = record.get("nations")
+        if filters.nation and isinstance(nations, list) and nations and filters.nation not in nations:
+            return False
+        if filters.burden and record.get("label") in ("Public", "Intermediary"):
+            return ((load(n) or {}).get("status") or "unknown") in filters.burden
+        return True
+    chosen = [n for n in dist if shown(n)]
     degree = {n: graph.degree(n) for n in chosen}
     chosen.sort(key=lambda n: (n not in seed_set, dist[n], -degree[n], n))
     total = len(chosen)
@@ -262,17 +345,60 @@ def build_view(graph: nx.MultiDiGraph, filters: MapFilters, settings: dict,
             id=node_id, label=label, name=record.get("name", node_id),
             kind=record.get("kind") or record.get("status") or record.get("method"),
             importance=degree[node_id], size=node_size(degree[node_id]),
-            burden=burden(node_id, label) if burden and label in ("Public", "Intermediary") else None,
-            contact=record.get("contact") if isinstance(record.get("contact"), dict) else None))
-    physics = len(nodes) <= physics_max
-    if not physics:
-        view_graph = nx.Graph()
-        view_graph.add_nodes_from((n.id, {"label": n.label, "radius": drawn_radius(n.size)}) for n in nodes)
-        view_graph.add_edges_from((e.source, e.target) for e in edges)
-        positions = (layout or default_layout)(view_graph)
+            burden=load(node_id), contact=record.get("contact") if isinstance(record.get("contact"), dict) else None))
+    view_graph = nx.Graph()
+    view_graph.add_nodes_from((n.id, {"label": n.label, "name": n.name, "radius": drawn_radius(n.size),
+                                      "importance": n.importance,
+                                      "reserve": [PUBLIC_CAPTION_ROOM] if n.label == "Public" else []})
+                              for n in nodes)
+    view_graph.add_edges_from((e.source, e.target) for e in edges)
+    kind = filters.layout_kind
+    result = (layout or (lambda g: default_layout(g, kind)))(view_graph)
+    placed = result.positions if isinstance(result, Layout) else result
+    for n in nodes:
+        point = placed[n.id]
+        if isinstance(point, layouts.Placed):
+            n.x, n.y, n.lines = point.x, point.y, point.lines
+        else:
+            n.x, n.y = point
+            n.lines = layouts.wrap_label(n.name)
+    clusters = []
+    if isinstance(result, Layout) and result.clusters:
+        cluster_of = {m: c.id for c in result.clusters for m in c.members}
         for n in nodes:
-            n.x, n.y = positions[n.id]
-    return MapView(filters, nodes, edges, total, truncated, message, physics, graph.graph.get("revision"))
+            n.cluster = cluster_of.get(n.id)
+        clusters = [c.as_dict() for c in result.clusters]
+    collapse_above = int(map_settings["collapse_above"])
+    return MapView(filters, nodes, edges, total, truncated, message, False, graph.graph.get("revision"),
+                   layout=kind, clusters=clusters, collapsed=bool(clusters) and len(nodes) > collapse_above)
+
+
+@dataclass
+class Layout:
+    """A view's positions (``{id: graph.layouts.Placed}``) and, for the whole system, its clusters."""
+
+    positions: dict
+    clusters: list = field(default_factory=list)
+
+
+def default_layout(graph: nx.Graph, kind: str = "clusters") -> Layout:
+    """Positions for a view: :func:`graph.layouts.pathway_layout` ("pathway"),
+    :func:`graph.layouts.cluster_layout` ("clusters") or :func:`layered_layout` ("bands",
+    the map's earlier layout, kept to compare against).
+
+    >>> result = default_layout(nx.path_graph(["a", "b", "c"]), "pathway")
+    >>> sorted(result.positions), result.clusters
+    (['a', 'b', 'c'], [])
+    >>> len(default_layout(nx.path_graph(["a", "b", "c"])).clusters)
+    1
+    """
+    if kind == "pathway":
+        return Layout(layouts.pathway_layout(graph))
+    if kind == "bands":
+        return Layout({n: layouts.Placed(x, y, layouts.wrap_label(graph.nodes[n].get("name") or str(n)))
+                       for n, (x, y) in layered_layout(graph).items()})
+    positions, clusters = layouts.cluster_layout(graph)
+    return Layout(positions, clusters)
 
 
 def drawn_radius(size: float) -> float:
@@ -287,16 +413,6 @@ def drawn_radius(size: float) -> float:
 # Bands of the layered layout, top to bottom: who produces, what, about what, who uses and who
 # carries it to which publics, then the engagements and needs that involve them.
 LAYERS = ("Producer", "Statistic", "Topic", "UserGroup", "Intermediary", "Public", "Engagement", "Need")
-
-
-def default_layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Positions for a view too large for live physics: :func:`layered_layout`.
-
-    >>> pos = default_layout(nx.path_graph(["a", "b", "c"]))
-    >>> sorted(pos), all(len(p) == 2 for p in pos.values())
-    (['a', 'b', 'c'], True)
-    """
-    return layered_layout(graph)
 
 
 def layered_layout(graph: nx.Graph, gap: float = 14.0, aspect: float = 2.0,
@@ -436,6 +552,6 @@ class LayoutCache:
         self.compute = compute or default_layout
         self._cache = LRUCache(size)
 
-    def layout_for(self, revision, filters_key: Iterable) -> Callable[[nx.Graph], dict]:
+    def layout_for(self, revision, filters_key: Iterable) -> Callable[[nx.Graph], object]:
         key = (revision, tuple(filters_key))
         return lambda view_graph: self._cache.get(key, lambda: self.compute(view_graph))

@@ -45,7 +45,7 @@ DEFAULTS: dict = {
         "max_leads": 6,  # organisations offered as leads when nothing reaches a public
         "box1_top": 3,  # intermediaries shown per public in Box 1 and in a producer's gaps
     },
-    "map": {"max_nodes": 2000, "physics_max_nodes": 300, "max_depth": 4, "table_page_size": 400},
+    "map": {"max_nodes": 2000, "collapse_above": 300, "max_depth": 4, "table_page_size": 400},
     "gaps": {
         "overlap_threshold": 0.6, "overlap_min_shared": 2, "broker_count": 10,
         "betweenness_sample_above": 400, "betweenness_sample": 150, "betweenness_work": 300000,

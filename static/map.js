@@ -1,7 +1,11 @@
 // The pathway map: draws the records embedded in the page with vis-network (served from the pyvis
-// package), shows a record's card when it is chosen, and finds records on the map.
-// Every name is text: labels are drawn on the canvas, cards and lists are built with textContent,
-// and no node has a title, so vis-network never shows an HTML tooltip.
+// package) at the positions the server's layout gave (graph/layouts.py), draws the relationships
+// and the labels itself, shows a record's card when it is chosen, opens and closes clusters, keeps
+// the view (clusters open, zoom, position, chosen record) in the page's address so a link reopens
+// it, and downloads the view as PNG or SVG.
+// Every name is text: labels are drawn on the canvas with fillText, cards and lists are built with
+// textContent, the SVG with createElementNS and textContent; no node has a title, so vis-network
+// never shows an HTML tooltip.
 (function () {
   'use strict'
   // The key's swatches take their colours from data attributes: the Content Security Policy
@@ -22,94 +26,358 @@
   }
   if (window.performance && performance.mark) performance.mark('map-script')
   var data = JSON.parse(dataElement.textContent)
+  var FONT = 13
+  var FONT_FACE = 'arial'
+  var MIN_READABLE = 6 // a label drawn smaller than this many pixels is left out
+  var READABLE_SCALE = 0.75 // a pathway view opens no smaller than this (labels 10 pixels high)
+  var pathway = data.layout === 'pathway'
+  var params = new URLSearchParams(window.location.search)
+  var gaps = data.gaps || {}
+
   // Records arrive as compact rows (columns named in data.columns) and relationships as
-  // [from index, to index, width]; they are turned into vis-network's objects here.
+  // [from index, to index, width]; they are turned into vis-network's nodes here.
   var col = {}
   data.columns.forEach(function (name, i) { col[name] = i })
   var cards = {}
   var ids = []
-  var nodeList = data.nodes.map(function (row) {
+  var index = {}
+  var records = data.nodes.map(function (row, i) {
     var id = row[col.id]
-    var name = String(row[col.name])
-    var card = { name: name, label: row[col.label], kind: row[col.kind], importance: row[col.importance],
-                 burden: row[col.burden], contact: row[col.contact] }
+    var card = { id: id, name: String(row[col.name]), label: row[col.label], kind: row[col.kind],
+                 importance: row[col.importance], burden: row[col.burden], contact: row[col.contact],
+                 x: row[col.x], y: row[col.y], size: row[col.size], cluster: row[col.cluster],
+                 lines: (row[col.lines] || [String(row[col.name])]).map(String), group: row[col.group] }
+    if (card.label === 'Public') {
+      card.lines = card.lines.concat(['(' + data.burden_words[(card.burden && card.burden.status) || 'unknown'] + ')'])
+    }
     cards[id] = card
     ids.push(id)
-    var text = name.length <= 60 ? name : name.slice(0, 57) + '…'
-    if (card.label === 'Public') text += ' (' + data.burden_words[(card.burden && card.burden.status) || 'unknown'] + ')'
-    var node = { id: id, label: text, group: row[col.group], size: row[col.size] }
-    if (row[col.x] !== null) { node.x = row[col.x]; node.y = row[col.y] }
-    return node
+    index[id] = i
+    return card
   })
-  var large = !data.physics
-  // A small view gives vis-network its edges (arrows, live physics). A large one has fixed
-  // positions, so its relationships are drawn here as plain lines under the records, one path per
-  // line width: vis-network's own edges cost about a second for 10,000 of them.
-  var edgeList = large ? [] : data.edges.map(function (e) {
-    var edge = { from: ids[e[0]], to: ids[e[1]] }
-    if (e.length > 2) edge.width = e[2]
-    return edge
+  var ccol = {}
+  data.cluster_columns.forEach(function (name, i) { ccol[name] = i })
+  var clusters = {}
+  var clusterOrder = []
+  data.clusters.forEach(function (row) {
+    var c = { id: row[ccol.id], name: String(row[ccol.name]), count: row[ccol.count], x: row[ccol.x],
+              y: row[ccol.y], radius: row[ccol.radius], members: [], gaps: 0 }
+    c.lines = row[ccol.lines].map(String)
+    clusters[c.id] = c
+    clusterOrder.push(c.id)
   })
-  var nodes = new vis.DataSet(nodeList)
-  var edges = new vis.DataSet(edgeList)
-  if (window.performance && performance.mark) performance.mark('map-data')
-  var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options)
-  if (window.performance && performance.mark) performance.mark('map-network')
-  var selected = null
-  var index = {}
-  ids.forEach(function (id, i) { index[id] = i })
-  if (large) {
-    var byWidth = {}
-    var touching = {}
-    data.edges.forEach(function (e) {
-      var width = e.length > 2 ? e[2] : 1;
-      (byWidth[width] = byWidth[width] || []).push(e);
-      (touching[e[0]] = touching[e[0]] || []).push(e);
-      (touching[e[1]] = touching[e[1]] || []).push(e)
-    })
-    var line = function (ctx, e) {
-      var a = nodeList[e[0]]
-      var b = nodeList[e[1]]
-      ctx.moveTo(a.x, a.y)
-      ctx.lineTo(b.x, b.y)
+  records.forEach(function (r) {
+    if (r.cluster && clusters[r.cluster]) {
+      clusters[r.cluster].members.push(r.id)
+      if (gaps[r.id]) clusters[r.cluster].gaps += 1
     }
-    network.on('beforeDrawing', function (ctx) {
-      var scale = network.getScale()
-      ctx.save()
-      ctx.strokeStyle = 'rgba(138, 141, 143, 0.35)'
-      Object.keys(byWidth).forEach(function (width) {
-        ctx.beginPath()
-        ctx.lineWidth = Math.max(Number(width), 1 / scale)
-        byWidth[width].forEach(function (e) { line(ctx, e) })
-        ctx.stroke()
-      })
-      if (selected !== null && touching[selected]) {
-        ctx.strokeStyle = '#0b0c0c'
-        ctx.lineWidth = Math.max(2, 2 / scale)
-        ctx.beginPath()
-        touching[selected].forEach(function (e) { line(ctx, e) })
-        ctx.stroke()
-      }
-      ctx.restore()
-    })
-    network.on('selectNode', function (params) { selected = index[params.nodes[0]]; network.redraw() })
-    network.on('deselectNode', function () { selected = null; network.redraw() })
-    network.fit()
+  })
+  var neighbours = {}
+  data.edges.forEach(function (e) {
+    (neighbours[e[0]] = neighbours[e[0]] || []).push(e)
+    if (e[1] !== e[0]) (neighbours[e[1]] = neighbours[e[1]] || []).push(e)
+  })
+
+  // Which clusters are open: from the address (open=all|none|c1,c2), else the view's default.
+  var open = {}
+  var openParam = params.get('open')
+  clusterOrder.forEach(function (cid) { open[cid] = !data.collapsed })
+  if (openParam === 'all' || openParam === 'none') {
+    clusterOrder.forEach(function (cid) { open[cid] = openParam === 'all' })
+  } else if (openParam) {
+    clusterOrder.forEach(function (cid) { open[cid] = false })
+    openParam.split(',').forEach(function (cid) { if (clusters[cid]) open[cid] = true })
   }
 
+  function bubbleSize (c) { return Math.max(18, Math.min(c.radius * 0.45, 140)) }
+  function shown (r) { return !r.cluster || !clusters[r.cluster] || open[r.cluster] }
+
+  var nodeList = records.map(function (r) {
+    return { id: r.id, group: r.group, size: r.size, x: r.x, y: r.y, hidden: !shown(r) }
+  })
+  clusterOrder.forEach(function (cid) {
+    var c = clusters[cid]
+    nodeList.push({ id: 'cluster:' + cid, x: c.x, y: c.y, size: bubbleSize(c), shape: 'dot', hidden: open[cid],
+                    color: { background: '#d2e2f1', border: '#1d70b8' }, borderWidth: 2 })
+  })
+  var nodes = new vis.DataSet(nodeList)
+  if (window.performance && performance.mark) performance.mark('map-data')
+  var network = new vis.Network(container, { nodes: nodes, edges: new vis.DataSet([]) }, data.options)
+  if (window.performance && performance.mark) performance.mark('map-network')
+  var selected = null
+
+  // ---- relationships: drawn as plain lines under the records, one path per line width; a
+  // closed cluster's lines meet at its bubble, many as one thicker line.
+  var lines = []
+  function point (i) {
+    var r = records[i]
+    if (r.cluster && clusters[r.cluster] && !open[r.cluster]) {
+      var c = clusters[r.cluster]
+      return { key: 'cluster:' + c.id, x: c.x, y: c.y }
+    }
+    return { key: r.id, x: r.x, y: r.y }
+  }
+  function rebuildLines () {
+    var merged = {}
+    data.edges.forEach(function (e) {
+      var a = point(e[0])
+      var b = point(e[1])
+      if (a.key === b.key) return
+      var key = a.key < b.key ? a.key + '|' + b.key : b.key + '|' + a.key
+      var width = e.length > 2 ? e[2] : 1
+      var m = merged[key]
+      if (m) { m.count += 1; m.width = Math.max(m.width, width) } else merged[key] = { a: a, b: b, width: width, count: 1 }
+    })
+    lines = Object.keys(merged).map(function (k) {
+      var m = merged[k]
+      return { a: m.a, b: m.b, width: m.count > 1 ? Math.min(1 + Math.log2(m.count), 8) : m.width }
+    })
+  }
+  rebuildLines()
+
+  network.on('beforeDrawing', function (ctx) {
+    var scale = network.getScale()
+    ctx.save()
+    ctx.strokeStyle = 'rgba(138, 141, 143, 0.45)'
+    var byWidth = {}
+    lines.forEach(function (l) { (byWidth[l.width] = byWidth[l.width] || []).push(l) })
+    Object.keys(byWidth).forEach(function (width) {
+      ctx.beginPath()
+      ctx.lineWidth = Math.max(Number(width), 1 / scale)
+      byWidth[width].forEach(function (l) { ctx.moveTo(l.a.x, l.a.y); ctx.lineTo(l.b.x, l.b.y) })
+      ctx.stroke()
+    })
+    if (selected !== null && neighbours[selected]) {
+      ctx.strokeStyle = '#0b0c0c'
+      ctx.lineWidth = Math.max(2, 2 / scale)
+      ctx.beginPath()
+      neighbours[selected].forEach(function (e) {
+        var a = point(e[0])
+        var b = point(e[1])
+        ctx.moveTo(a.x, a.y)
+        ctx.lineTo(b.x, b.y)
+      })
+      ctx.stroke()
+    }
+    ctx.restore()
+  })
+
+  // ---- labels: drawn over the records in screen pixels. A pathway view's layout made room for
+  // every label (they grow and shrink with the zoom); elsewhere labels stay 13 pixels high and
+  // are placed best-connected first, leaving out any that would overlap one already drawn or
+  // run off the canvas, so zooming in shows more of them.
+  var drawn = []
+  var skipped = 0
+  var atEdge = 0
+  function canvasSize () { return { w: container.clientWidth, h: container.clientHeight } }
+  function toDOM (x, y, view, scale, size) {
+    return { x: (x - view.x) * scale + size.w / 2, y: (y - view.y) * scale + size.h / 2 }
+  }
+  var candidates = []
+  function rebuildCandidates () {
+    candidates = []
+    clusterOrder.forEach(function (cid) {
+      var c = clusters[cid]
+      if (!open[cid]) candidates.push({ id: 'cluster:' + cid, x: c.x, y: c.y, radius: bubbleSize(c), lines: c.lines, rank: 1e9 + c.count, bold: true })
+    })
+    records.forEach(function (r) {
+      if (shown(r)) candidates.push({ id: r.id, x: r.x, y: r.y, radius: r.size, lines: r.lines, rank: r.importance })
+    })
+    candidates.sort(function (a, b) { return b.rank - a.rank || (a.id < b.id ? -1 : 1) })
+  }
+  rebuildCandidates()
+  var widthCache = {}
+  var cached = 0
+  function measure (ctx, text) {
+    var key = ctx.font + '|' + text
+    var w = widthCache[key]
+    if (w === undefined) {
+      if (++cached > 20000) { widthCache = {}; cached = 0 }
+      w = ctx.measureText(text).width
+      widthCache[key] = w
+    }
+    return w
+  }
+  function overlapsAny (grid, cell, box) {
+    for (var gx = Math.floor(box.left / cell); gx <= Math.floor(box.right / cell); gx++) {
+      for (var gy = Math.floor(box.top / cell); gy <= Math.floor(box.bottom / cell); gy++) {
+        var list = grid[gx + ',' + gy]
+        if (!list) continue
+        for (var k = 0; k < list.length; k++) {
+          var o = list[k]
+          if (box.left < o.right && o.left < box.right && box.top < o.bottom && o.top < box.bottom) return true
+        }
+      }
+    }
+    return false
+  }
+  function remember (grid, cell, box) {
+    for (var gx = Math.floor(box.left / cell); gx <= Math.floor(box.right / cell); gx++) {
+      for (var gy = Math.floor(box.top / cell); gy <= Math.floor(box.bottom / cell); gy++) {
+        (grid[gx + ',' + gy] = grid[gx + ',' + gy] || []).push(box)
+      }
+    }
+  }
+  network.on('afterDrawing', function (ctx) {
+    var scale = network.getScale()
+    var view = network.getViewPosition()
+    var size = canvasSize()
+    var ratio = (network.canvas && network.canvas.pixelRatio) || window.devicePixelRatio || 1
+    ctx.save()
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0)
+    // gaps: a red ring round each record (or closed cluster) a gap rule found
+    ctx.strokeStyle = '#d4351c'
+    ctx.lineWidth = 3
+    Object.keys(gaps).forEach(function (id) {
+      var r = cards[id]
+      if (!r || !shown(r)) return
+      var p = toDOM(r.x, r.y, view, scale, size)
+      ctx.beginPath()
+      ctx.arc(p.x, p.y, r.size * scale + 5, 0, 2 * Math.PI)
+      ctx.stroke()
+    })
+    clusterOrder.forEach(function (cid) {
+      var c = clusters[cid]
+      if (open[cid] || !c.gaps) return
+      var p = toDOM(c.x, c.y, view, scale, size)
+      ctx.beginPath()
+      ctx.arc(p.x, p.y, bubbleSize(c) * scale + 5, 0, 2 * Math.PI)
+      ctx.stroke()
+    })
+    var font = pathway ? FONT * scale : FONT
+    drawn = []
+    skipped = 0
+    atEdge = 0
+    if (font >= MIN_READABLE) {
+      var step = data.line_height * font / FONT
+      var gap = data.label_gap * font / FONT
+      var grid = {}
+      var cell = 64
+      ctx.textAlign = 'center'
+      ctx.textBaseline = 'top'
+      ctx.lineJoin = 'round'
+      ctx.font = font + 'px ' + FONT_FACE
+      var fontBold = 'bold ' + font + 'px ' + FONT_FACE
+      candidates.forEach(function (c) {
+        var p = toDOM(c.x, c.y, view, scale, size)
+        if (p.x < -400 || p.x > size.w + 400 || p.y < -400 || p.y > size.h + 400) return
+        ctx.font = c.bold ? fontBold : font + 'px ' + FONT_FACE
+        var width = 0
+        c.lines.forEach(function (line) { width = Math.max(width, measure(ctx, line)) })
+        var height = step * c.lines.length
+        // below the record; on a map that places labels, above it when below is taken
+        var tops = pathway ? [p.y + c.radius * scale + gap] : [p.y + c.radius * scale + gap, p.y - c.radius * scale - gap - height]
+        var box = null
+        for (var t = 0; t < tops.length; t++) {
+          var b = { id: c.id, left: p.x - width / 2, right: p.x + width / 2, top: tops[t], bottom: tops[t] + height }
+          var visible = b.right > 0 && b.left < size.w && b.bottom > 0 && b.top < size.h
+          if (!visible) return
+          var inside = b.left >= 0 && b.right <= size.w && b.top >= 0 && b.bottom <= size.h
+          if (inside && (pathway || !overlapsAny(grid, cell, b))) { box = b; break }
+        }
+        if (!box) {
+          // a label that would run off the canvas is left out until the record is moved into view
+          if (pathway) atEdge += 1; else skipped += 1
+          return
+        }
+        var top = box.top
+        remember(grid, cell, box)
+        drawn.push(box)
+        c.lines.forEach(function (line, k) {
+          ctx.strokeStyle = 'rgba(255, 255, 255, 0.85)'
+          ctx.lineWidth = 3
+          ctx.strokeText(line, p.x, top + k * step)
+          ctx.fillStyle = '#0b0c0c'
+          ctx.fillText(line, p.x, top + k * step)
+        })
+      })
+    }
+    ctx.restore()
+  })
+
+  // ---- the view in the address: clusters open, zoom, position and the chosen record
+  function writeState () {
+    var q = new URLSearchParams(window.location.search)
+    var view = network.getViewPosition()
+    q.set('zoom', network.getScale().toFixed(4))
+    q.set('x', view.x.toFixed(1))
+    q.set('y', view.y.toFixed(1))
+    if (clusterOrder.length) {
+      var opened = clusterOrder.filter(function (cid) { return open[cid] })
+      q.set('open', opened.length === clusterOrder.length ? 'all' : opened.length ? opened.join(',') : 'none')
+    }
+    if (selected !== null) q.set('selected', ids[selected]); else q.delete('selected')
+    q.delete('page')
+    history.replaceState(null, '', window.location.pathname + '?' + q.toString() + window.location.hash)
+    var share = document.getElementById('map-share-link')
+    if (share) share.value = window.location.href
+  }
+
+  // The whole view with its labels, or the records in it: the layout gave the room labels need.
+  function fit () {
+    var size = canvasSize()
+    var minX = Infinity
+    var minY = Infinity
+    var maxX = -Infinity
+    var maxY = -Infinity
+    var seen = 0
+    function take (x, y, radius, below, half) {
+      minX = Math.min(minX, x - Math.max(radius, half))
+      maxX = Math.max(maxX, x + Math.max(radius, half))
+      minY = Math.min(minY, y - radius)
+      maxY = Math.max(maxY, y + radius + below)
+      seen += 1
+    }
+    var ctx = container.querySelector('canvas').getContext('2d')
+    ctx.font = FONT + 'px ' + FONT_FACE
+    records.forEach(function (r) {
+      if (!shown(r)) return
+      var half = 0
+      if (pathway) r.lines.forEach(function (line) { half = Math.max(half, ctx.measureText(line).width / 2) })
+      take(r.x, r.y, r.size, pathway ? data.label_gap + data.line_height * r.lines.length : 0, half)
+    })
+    clusterOrder.forEach(function (cid) { if (!open[cid]) take(clusters[cid].x, clusters[cid].y, bubbleSize(clusters[cid]), 0, 0) })
+    if (!seen) return
+    var margin = pathway ? 24 : 60 // screen pixels kept free round the edge (labels of clusters and records)
+    var scale = Math.min((size.w - 2 * margin) / Math.max(maxX - minX, 1),
+                         (size.h - 2 * margin - (pathway ? 0 : 40)) / Math.max(maxY - minY, 1), 1.5)
+    var centre = { x: (minX + maxX) / 2, y: (minY + maxY) / 2 + (pathway ? 0 : 20 / scale) }
+    // a pathway view too large to read whole opens at a readable zoom on the chosen record
+    var focus = cards[data.focus]
+    if (pathway && scale < READABLE_SCALE) {
+      scale = READABLE_SCALE
+      if (focus) centre = { x: Math.max(focus.x, minX + size.w / 2 / scale - 24), y: focus.y }
+    }
+    network.moveTo({ position: centre, scale: scale, animation: false })
+  }
+
+  function setOpen (cid, value) {
+    if (!clusters[cid] || open[cid] === value) return
+    open[cid] = value
+    var updates = clusters[cid].members.map(function (id) { return { id: id, hidden: !value } })
+    updates.push({ id: 'cluster:' + cid, hidden: value })
+    nodes.update(updates)
+    rebuildLines()
+    rebuildCandidates()
+  }
+  function openAll (value) {
+    clusterOrder.forEach(function (cid) { setOpen(cid, value) })
+    network.redraw()
+    writeState()
+  }
+
+  // ---- cards
   function element (tag, className, text) {
     var el = document.createElement(tag)
     if (className) el.className = className
     if (text !== undefined && text !== null) el.textContent = String(text)
     return el
   }
-
   function safeLink (href, text) {
     var a = element('a', 'govuk-link', text)
     a.setAttribute('href', href)
     return a
   }
-
   function row (list, key, value) {
     var wrap = element('div', 'govuk-summary-list__row')
     wrap.appendChild(element('dt', 'govuk-summary-list__key', key))
@@ -119,7 +387,6 @@
     wrap.appendChild(dd)
     list.appendChild(wrap)
   }
-
   function contactValue (contact) {
     if (!contact) return 'No contact route recorded'
     var ul = element('ul', 'govuk-list')
@@ -143,7 +410,22 @@
     if (contact.note) ul.appendChild(element('li', null, contact.note))
     return ul
   }
-
+  function viewLink (changes) {
+    var q = new URLSearchParams(window.location.search)
+    ;['zoom', 'x', 'y', 'selected', 'page', 'open'].forEach(function (k) { q.delete(k) })
+    Object.keys(changes).forEach(function (k) { if (changes[k] === null) q.delete(k); else q.set(k, changes[k]) })
+    return '/map?' + q.toString()
+  }
+  function showNeighbours (id) {
+    var i = index[id]
+    ;(neighbours[i] || []).forEach(function (e) {
+      [e[0], e[1]].forEach(function (j) { if (records[j].cluster) setOpen(records[j].cluster, true) })
+    })
+    if (cards[id].cluster) setOpen(cards[id].cluster, true)
+    network.redraw()
+    writeState()
+    status.textContent = 'The map shows the ' + (neighbours[i] || []).length + ' relationships of ' + cards[id].name + '.'
+  }
   function showCard (id) {
     var card = cards[id]
     var box = document.getElementById('map-card')
@@ -162,40 +444,238 @@
       row(list, card.label === 'Public' ? 'Burden' : 'Load', words + ratio)
     }
     row(list, 'Relationships', String(card.importance))
+    if (card.cluster && clusters[card.cluster]) row(list, 'Cluster', clusters[card.cluster].name)
+    if (gaps[id]) {
+      var ul = element('ul', 'govuk-list')
+      gaps[id].forEach(function (words) { ul.appendChild(element('li', null, words)) })
+      row(list, 'Gaps', ul)
+    }
     box.appendChild(list)
-    var p = element('p', 'govuk-body')
-    p.appendChild(safeLink('/records/' + encodeURIComponent(id), 'Open the record for ' + card.name))
-    box.appendChild(p)
+    var actions = element('ul', 'govuk-list')
+    var li = element('li')
+    li.appendChild(safeLink('/records/' + encodeURIComponent(id), 'Open the record for ' + card.name))
+    actions.appendChild(li)
+    if (!pathway || data.focus !== id) {
+      li = element('li')
+      li.appendChild(safeLink(viewLink({ focus: id, topic: null, public: null, producer: null, expand: null, layout: null, depth: null }),
+                              'Show the pathways around ' + card.name))
+      actions.appendChild(li)
+    }
+    li = element('li')
+    if (pathway) {
+      var expanded = (params.get('expand') || '').split(',').filter(Boolean)
+      if (expanded.indexOf(id) < 0 && data.focus !== id) {
+        li.appendChild(safeLink(viewLink({ expand: expanded.concat([id]).join(',') }), 'Add the records linked to ' + card.name))
+        actions.appendChild(li)
+      }
+    } else {
+      var button = element('button', 'govuk-button govuk-button--secondary govuk-!-margin-bottom-0', 'Show what ' + card.name + ' is linked to')
+      button.type = 'button'
+      button.setAttribute('data-expand', id)
+      button.addEventListener('click', function () { showNeighbours(id) })
+      li.appendChild(button)
+      actions.appendChild(li)
+    }
+    box.appendChild(actions)
     box.hidden = false
     box.setAttribute('data-node', id)
   }
 
   function choose (id, move) {
+    if (!cards[id]) return
+    if (cards[id].cluster) setOpen(cards[id].cluster, true)
     network.selectNodes([id])
     selected = index[id]
-    if (move) network.focus(id, { scale: 1.1, animation: false })
+    if (move) network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: false })
     showCard(id)
+    network.redraw()
+    writeState()
   }
 
   network.on('click', function (params) {
-    if (params.nodes.length) showCard(params.nodes[0])
+    var id = params.nodes[0]
+    if (id === undefined) return
+    if (String(id).indexOf('cluster:') === 0) {
+      var cid = String(id).slice(8)
+      setOpen(cid, true)
+      network.unselectAll()
+      network.redraw()
+      writeState()
+      status.textContent = 'Opened the cluster ' + clusters[cid].name + ' (' + clusters[cid].count + ' records).'
+      return
+    }
+    selected = index[id]
+    showCard(id)
+    network.redraw()
+    writeState()
   })
+  network.on('deselectNode', function () { selected = null; network.redraw(); writeState() })
+  network.on('zoom', function () { network.redraw() })
+  network.on('dragEnd', writeState)
+  var zoomTimer = null
+  network.on('zoom', function () { clearTimeout(zoomTimer); zoomTimer = setTimeout(writeState, 200) })
+
+  // ---- measures (for the browser suite, and anyone curious): the labels drawn and the crossings
+  function crossingsNow () {
+    var view = network.getViewPosition()
+    var scale = network.getScale()
+    var size = canvasSize()
+    var segs = lines.map(function (l) {
+      var a = toDOM(l.a.x, l.a.y, view, scale, size)
+      var b = toDOM(l.b.x, l.b.y, view, scale, size)
+      return { ka: l.a.key, kb: l.b.key, ax: a.x, ay: a.y, bx: b.x, by: b.y,
+               minx: Math.min(a.x, b.x), maxx: Math.max(a.x, b.x), miny: Math.min(a.y, b.y), maxy: Math.max(a.y, b.y) }
+    }).sort(function (s, t) { return s.minx - t.minx })
+    function orient (ax, ay, bx, by, cx, cy) { var d = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax); return d > 0 ? 1 : d < 0 ? -1 : 0 }
+    var count = 0
+    for (var i = 0; i < segs.length; i++) {
+      var s = segs[i]
+      for (var j = i + 1; j < segs.length; j++) {
+        var t = segs[j]
+        if (t.minx > s.maxx) break
+        if (t.miny > s.maxy || s.miny > t.maxy) continue
+        if (s.ka === t.ka || s.ka === t.kb || s.kb === t.ka || s.kb === t.kb) continue
+        if (orient(s.ax, s.ay, s.bx, s.by, t.ax, t.ay) * orient(s.ax, s.ay, s.bx, s.by, t.bx, t.by) < 0 &&
+            orient(t.ax, t.ay, t.bx, t.by, s.ax, s.ay) * orient(t.ax, t.ay, t.bx, t.by, s.bx, s.by) < 0) count++
+      }
+    }
+    return count
+  }
+
+  // ---- downloads of the view as it is drawn
+  function filename (ext) {
+    var focus = String(data.focus || 'system')
+    return 'pathways-map-' + focus.replace(/[^a-zA-Z0-9.-]+/g, '-').slice(0, 60) + '.' + ext
+  }
+  function save (blob, name) {
+    var a = document.createElement('a')
+    a.href = URL.createObjectURL(blob)
+    a.download = name
+    document.body.appendChild(a)
+    a.click()
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove() }, 1000)
+  }
+  function png () {
+    var source = container.querySelector('canvas')
+    var out = document.createElement('canvas')
+    out.width = source.width
+    out.height = source.height
+    var ctx = out.getContext('2d')
+    ctx.fillStyle = '#ffffff'
+    ctx.fillRect(0, 0, out.width, out.height)
+    ctx.drawImage(source, 0, 0)
+    out.toBlob(function (blob) { save(blob, filename('png')) }, 'image/png')
+  }
+  var SHAPES = { square: 'rect', diamond: 'diamond', hexagon: 'hexagon', triangle: 'triangle', triangleDown: 'triangleDown' }
+  function svgText () {
+    var NS = 'http://www.w3.org/2000/svg'
+    var size = canvasSize()
+    var view = network.getViewPosition()
+    var scale = network.getScale()
+    var svg = document.createElementNS(NS, 'svg')
+    svg.setAttribute('xmlns', NS)
+    svg.setAttribute('width', size.w)
+    svg.setAttribute('height', size.h)
+    svg.setAttribute('viewBox', '0 0 ' + size.w + ' ' + size.h)
+    function add (parent, tag, attrs, text) {
+      var el = document.createElementNS(NS, tag)
+      Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]) })
+      if (text !== undefined) el.textContent = text
+      parent.appendChild(el)
+      return el
+    }
+    add(svg, 'rect', { x: 0, y: 0, width: size.w, height: size.h, fill: '#ffffff' })
+    var edgeGroup = add(svg, 'g', { stroke: '#8a8d8f', 'stroke-opacity': '0.6' })
+    lines.forEach(function (l) {
+      var a = toDOM(l.a.x, l.a.y, view, scale, size)
+      var b = toDOM(l.b.x, l.b.y, view, scale, size)
+      add(edgeGroup, 'line', { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1),
+                               'stroke-width': Math.max(1, l.width * scale).toFixed(2) })
+    })
+    var nodeGroup = add(svg, 'g', { stroke: '#0b0c0c' })
+    var groups = data.options.groups
+    nodes.get({ filter: function (n) { return !n.hidden } }).forEach(function (n) {
+      var style = n.group ? groups[n.group] : { shape: 'dot', color: n.color }
+      var p = toDOM(n.x, n.y, view, scale, size)
+      var r = n.size * scale
+      var fill = (style.color && style.color.background) || '#b1b4b6'
+      var shape = SHAPES[style.shape]
+      var pts
+      if (shape === 'rect') add(nodeGroup, 'rect', { x: p.x - r, y: p.y - r, width: 2 * r, height: 2 * r, fill: fill })
+      else if (shape) {
+        pts = shape === 'diamond' ? [[0, -1], [1, 0], [0, 1], [-1, 0]]
+          : shape === 'triangle' ? [[0, -1], [1, 0.8], [-1, 0.8]]
+            : shape === 'triangleDown' ? [[-1, -0.8], [1, -0.8], [0, 1]]
+              : [[-0.5, -0.9], [0.5, -0.9], [1, 0], [0.5, 0.9], [-0.5, 0.9], [-1, 0]]
+        add(nodeGroup, 'polygon', { points: pts.map(function (q) { return (p.x + q[0] * r).toFixed(1) + ',' + (p.y + q[1] * r).toFixed(1) }).join(' '), fill: fill })
+      } else add(nodeGroup, 'circle', { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: r.toFixed(1), fill: fill })
+    })
+    var labelGroup = add(svg, 'g', { 'font-family': 'Arial, sans-serif', 'text-anchor': 'middle', fill: '#0b0c0c' })
+    var font = pathway ? FONT * scale : FONT
+    var step = data.line_height * font / FONT
+    drawn.forEach(function (box) {
+      var c = null
+      for (var k = 0; k < candidates.length; k++) if (candidates[k].id === box.id) { c = candidates[k]; break }
+      if (!c) return
+      var p = toDOM(c.x, c.y, view, scale, size)
+      c.lines.forEach(function (line, k) {
+        add(labelGroup, 'text', { x: p.x.toFixed(1), y: (box.top + k * step + font * 0.85).toFixed(1), 'font-size': font.toFixed(1),
+                                  'font-weight': c.bold ? 'bold' : 'normal' }, line)
+      })
+    })
+    return new XMLSerializer().serializeToString(svg)
+  }
+
+  function hook (id, fn) {
+    var el = document.getElementById(id)
+    if (el) { el.hidden = false; el.addEventListener('click', function (event) { event.preventDefault(); fn() }) }
+  }
+  hook('map-download-png', png)
+  hook('map-download-svg', function () { save(new Blob([svgText()], { type: 'image/svg+xml' }), filename('svg')) })
+  hook('map-open-all', function () { openAll(true); fit(); writeState() })
+  hook('map-close-all', function () { openAll(false); fit(); writeState() })
+  hook('map-fit', function () { fit(); network.redraw(); writeState() })
+  hook('map-copy-link', function () {
+    writeState()
+    var link = window.location.href
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(link).then(function () { status.textContent = 'The link to this view is copied.' },
+        function () { status.textContent = 'Copy the link from the box: ' + link })
+    } else status.textContent = 'Copy the link from the box.'
+  })
+  var shareBox = document.getElementById('map-share')
+  if (shareBox) shareBox.hidden = false
+
+  // ---- the first view: as the address says, else the whole view
+  var zoom = Number(params.get('zoom'))
+  var px = Number(params.get('x'))
+  var py = Number(params.get('y'))
+  if (params.get('zoom') && zoom > 0 && isFinite(px) && isFinite(py) && params.get('x') !== null && params.get('y') !== null) {
+    network.moveTo({ position: { x: px, y: py }, scale: zoom, animation: false })
+  } else {
+    fit()
+  }
+  var wanted = params.get('selected')
+  if (wanted && cards[wanted]) {
+    network.selectNodes([wanted])
+    selected = index[wanted]
+    showCard(wanted)
+  }
 
   var settled = false
   function markSettled () {
     if (settled) return
     settled = true
     if (window.performance && performance.mark) performance.mark('map-settled')
-    if (!large) network.setOptions({ physics: false })
     container.setAttribute('data-state', 'settled')
-    status.textContent = 'The map shows ' + nodes.length + ' records. Choose one to see how to contact it.'
+    var closed = clusterOrder.filter(function (cid) { return !open[cid] }).length
+    status.textContent = 'The map shows ' + records.length + ' records' +
+      (closed ? ', in ' + clusterOrder.length + ' clusters (' + closed + ' closed: choose one to open it)' : '') +
+      '. Choose a record to see how to contact it.'
+    writeState()
   }
-  if (large || nodes.length === 0) {
-    network.once('afterDrawing', markSettled)
-  } else {
-    network.once('stabilizationIterationsDone', markSettled)
-    network.once('stabilized', markSettled)
-  }
+  network.once('afterDrawing', function () { setTimeout(markSettled, 0) })
+  network.redraw()
 
   var form = document.getElementById('map-search')
   var input = document.getElementById('map-search-input')
@@ -213,7 +693,7 @@
         return cards[id].name.toLowerCase().indexOf(q) >= 0 || id.indexOf(q) >= 0
       })
       if (!found.length) {
-        status.textContent = 'No record on this map matches ‘' + input.value.trim() + '’.'
+        status.textContent = 'No record on this map matches ‘' + input.value.trim() + '’. To focus the map on a record anywhere in the registry, use “Focus the map on”.'
         return
       }
       status.textContent = found.length + (found.length === 1 ? ' record matches.' : ' records match.') +
@@ -242,6 +722,21 @@
     })
   }
 
-  window.pathwaysMap = { network: network, showCard: showCard, choose: choose, records: nodeList.length,
-                        relationships: data.edges.length }
+  window.pathwaysMap = {
+    network: network, showCard: showCard, choose: choose, records: records.length,
+    relationships: data.edges.length, layout: data.layout,
+    openCluster: function (cid) { setOpen(cid, true); network.redraw(); writeState() },
+    openAll: function () { openAll(true) },
+    clusters: function () { return clusterOrder.map(function (cid) { return { id: cid, name: clusters[cid].name, count: clusters[cid].count, open: open[cid] } }) },
+    // the labels drawn in the last frame, in pixels of the canvas: [{id, left, top, right, bottom}]
+    labels: function () { return drawn.slice() },
+    skippedLabels: function () { return skipped },
+    labelsAtEdge: function () { return atEdge },
+    crossings: crossingsNow,
+    svg: svgText,
+    fit: fit,
+    // the address is rewritten after every zoom, drag, cluster opened or record chosen; a script
+    // that moves the view itself calls this
+    remember: writeState
+  }
 })()

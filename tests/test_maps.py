@@ -58,7 +58,9 @@ def ids(view):
 def test_whole_registry_when_nothing_is_chosen(g):
     view = build_view(g, MapFilters(), SETTINGS)
     assert ids(view) == sorted(n["id"] for n in NODES)
-    assert len(view.edges) == len(EDGES) and not view.truncated and view.physics
+    assert len(view.edges) == len(EDGES) and not view.truncated and not view.physics
+    assert view.layout == "clusters" and sum(c["count"] for c in view.clusters) == len(NODES)
+    assert {n.cluster for n in view.nodes} == {c["id"] for c in view.clusters}
 
 
 def test_focus_and_depth(g):
@@ -120,16 +122,23 @@ def test_the_bound_cuts_and_says_how_to_narrow(g):
     assert "victims" in ids(focused) and focused.truncated
 
 
-def test_large_views_get_positions_and_no_physics():
+def test_every_view_has_fixed_positions_and_its_layout():
     nodes = [node(f"p{i}", "Public") for i in range(60)] + [node("hub", "Intermediary")]
     edges = [edge("REACHES", "hub", f"p{i}") for i in range(60)]
     g = graph_from_records(nodes, edges)
     view = build_view(g, MapFilters(), SETTINGS)
-    assert not view.physics
+    assert not view.physics and view.layout == "clusters"
     positions = {(n.x, n.y) for n in view.nodes}
     assert None not in {n.x for n in view.nodes} and len(positions) == 61
+    assert not view.collapsed  # 61 records: opens with its clusters open
+    assert build_view(g, MapFilters(), {"map": {**SETTINGS["map"], "collapse_above": 10}}).collapsed
     small = build_view(g, MapFilters(focus="p1"), SETTINGS)
-    assert small.physics and small.nodes[0].x is None
+    assert not small.physics and small.layout == "pathway" and small.clusters == []
+    by_id = {n.id: n for n in small.nodes}
+    assert by_id["p1"].x < by_id["hub"].x  # publics left of the intermediaries that reach them
+    assert by_id["p1"].lines == ["P1"]
+    bands = build_view(g, MapFilters(focus="p1", layout="bands"), SETTINGS)
+    assert bands.layout == "bands" and {n.id: n.y for n in bands.nodes}["hub"] < {n.id: n.y for n in bands.nodes}["p1"]
 
 
 def _view_layout(g, settings=None):
@@ -278,8 +287,7 @@ def test_map_page_keeps_names_as_text(client, loaded):
 
 
 def test_large_map_page_sends_compact_fixed_positions(app, loaded):
-    app.extensions["pathways.settings"]["map"]["physics_max_nodes"] = 3
-    html = app.test_client().get("/map").get_data(as_text=True)
+    html = app.test_client().get("/map?layout=bands").get_data(as_text=True)
     assert "in bands by kind, from the top: producer, statistic, topic" in html
     parsed = page_data(html)
     assert parsed["physics"] is False and parsed["options"]["interaction"]["dragNodes"] is False

@@ -21,6 +21,14 @@ class MapQuerySchema(Schema):
     types = fields.String(metadata={"description": "relationship types to follow and show, comma-separated; "
                                                    "default all"})
     depth = fields.String(metadata={"description": "steps out from the chosen records (0–4, default 1)"})
+    nation = fields.String(metadata={"description": "england, wales, scotland or northern_ireland: records whose "
+                                                    "nations leave it out are not shown (records that do not say stay)"})
+    burden = fields.String(metadata={"description": "publics and intermediaries with these burden statuses only, "
+                                                    "comma-separated: ok, high, over, unknown"})
+    expand = fields.String(metadata={"description": "record ids whose neighbours are added to the view, "
+                                                    "comma-separated (at most 50)"})
+    layout = fields.String(metadata={"description": "pathway (default with a record chosen), clusters (default for "
+                                                    "the whole system) or bands (the earlier layout)"})
 
 
 class MapBurdenSchema(Schema):
@@ -42,6 +50,18 @@ class MapNodeSchema(Schema):
     contact = fields.Dict(allow_none=True)
     x = fields.Float(allow_none=True)
     y = fields.Float(allow_none=True)
+    lines = fields.List(fields.String(), metadata={"description": "the label as the map draws it, wrapped"})
+    cluster = fields.String(allow_none=True, metadata={"description": "the cluster it is drawn in (clusters layout)"})
+
+
+class MapClusterSchema(Schema):
+    id = fields.String()
+    name = fields.String(metadata={"description": "its best-connected topic, else its best-connected record"})
+    count = fields.Integer()
+    x = fields.Float()
+    y = fields.Float()
+    radius = fields.Float()
+    lines = fields.List(fields.String())
 
 
 class MapEdgeSchema(Schema):
@@ -57,9 +77,12 @@ class MapViewSchema(Schema):
     total = fields.Integer(metadata={"description": "records the filters matched before the bound"})
     truncated = fields.Boolean(metadata={"description": "true when more records matched than a map can show"})
     message = fields.String(allow_none=True, metadata={"description": "when truncated: how to narrow the view"})
-    physics = fields.Boolean(metadata={"description": "false when positions (x, y) are precomputed"})
+    physics = fields.Boolean(metadata={"description": "always false: every view has its positions (x, y)"})
     filters = fields.Dict()
     revision = fields.Integer(allow_none=True)
+    layout = fields.String(metadata={"enum": ["pathway", "clusters", "bands"]})
+    clusters = fields.List(fields.Nested(MapClusterSchema))
+    collapsed = fields.Boolean(metadata={"description": "true when the map opens with its clusters closed"})
 
 
 @blp.route("/map")

@@ -23,9 +23,9 @@ from urllib.parse import urlencode
 import networkx as nx
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 
-from graph import maps, model
+from graph import layouts, maps, model
 from graph.errors import InvalidRecord
-from graph.resolve import NotNamed, resolve_each
+from graph.resolve import Ambiguous, NotNamed, resolve_each
 
 from ..store import get_settings, snapshot
 from ..templating import LABEL_WORDS
@@ -35,7 +35,13 @@ VIS_VERSION = "vis-9.1.2"
 VIS_FILES = ("vis-network.min.js", "vis-network.css")
 EDGE_TABLE_MAX = 1500  # above this the relationships are offered as downloads instead of a table
 # The columns of each node in the page's data (static/map.js reads them by position).
-NODE_COLUMNS = ("id", "name", "label", "group", "size", "x", "y", "kind", "importance", "burden", "contact")
+NODE_COLUMNS = ("id", "name", "label", "group", "size", "x", "y", "kind", "importance", "burden", "contact", "lines",
+                "cluster")
+# The columns of each cluster in the page's data.
+CLUSTER_COLUMNS = ("id", "name", "count", "x", "y", "radius", "lines")
+# Gap rules the map can highlight, and the records each finding marks.
+MAP_GAP_RULES = ("publics_without_route", "single_route_publics", "referral_loops", "referral_dead_ends",
+                 "over_consulted")
 
 # Colour and shape for each label (the legend repeats these in words).
 STYLE = {
@@ -101,7 +107,8 @@ def cached_view(filters: maps.MapFilters) -> dict:
     key = (filters.key(), today.isoformat(), json.dumps(settings, sort_keys=True, default=str))
 
     def layout(view_graph):
-        return here.value("map_layout", lambda _s: maps.default_layout(view_graph), key=filters.key(), keep=16)
+        return here.value("map_layout", lambda _s: maps.default_layout(view_graph, filters.layout_kind),
+                          key=filters.key(), keep=16)
     return here.value("map_view", lambda _s: {"view": view_for(here.graph, settings, filters, today, layout),
                                               "data": None}, key=key, keep=16)
 
@@ -143,31 +150,26 @@ def groups() -> dict:
     return out
 
 
-def vis_options(physics: bool) -> dict:
-    """vis-network options from pyvis: live physics for small views; for large ones none (positions
-    are precomputed and records cannot be dragged), straight edges and no hover. On a large view
-    ``static/map.js`` draws the relationships itself as plain lines under the records: vis-network
-    makes a heavy object for every edge (a second for 10,000 of them), lines cost milliseconds."""
+def vis_options() -> dict:
+    """vis-network options from pyvis: no physics (every view has its positions from ``graph.layouts``),
+    records cannot be dragged, no hover and no tooltips. ``static/map.js`` draws the relationships
+    and the labels itself, under and over the records: vis-network makes a heavy object for every
+    edge (a second for 10,000 of them), and drawing labels itself lets the map show the best-connected
+    labels first and never draw one over another."""
     from pyvis.network import Network  # imported on first use: it is slow to import
     net = Network(directed=True, cdn_resources="local", layout=False)
-    net.toggle_physics(physics)
-    net.toggle_drag_nodes(physics)
-    net.toggle_stabilization(physics)
-    net.set_edge_smooth("continuous" if physics else "straightCross")
+    net.toggle_physics(False)
+    net.toggle_drag_nodes(False)
+    net.toggle_stabilization(False)
+    net.set_edge_smooth("straightCross")
     options = json.loads(net.options.to_json())
     options.pop("configure", None)
-    options["edges"]["smooth"]["enabled"] = physics
-    options["edges"]["color"] = {"color": "#8a8d8f", "opacity": 1 if physics else 0.35}
-    options["edges"]["arrows"] = {"to": {"enabled": True, "scaleFactor": 0.4}}
-    options["interaction"].update(hover=physics, tooltipDelay=100000,
+    options["edges"]["smooth"]["enabled"] = False
+    options["interaction"].update(hover=False, tooltipDelay=100000, zoomSpeed=0.6,
                                   keyboard={"enabled": True, "bindToWindow": False})
     options["layout"] = {"improvedLayout": False, "randomSeed": 7}
+    options["physics"] = {"enabled": False}
     options["nodes"] = {"font": {"size": 13, "face": "arial", "color": "#0b0c0c"}}
-    if physics:
-        options["physics"] = {"enabled": True, "solver": "forceAtlas2Based",
-                              "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90,
-                                                   "avoidOverlap": 0.4},
-                              "stabilization": {"enabled": True, "iterations": 250, "updateInterval": 50}}
     options["groups"] = groups()
     return options
 
@@ -186,14 +188,35 @@ def vis_data(view: maps.MapView) -> dict:
             group = f"Public-{status if status in BURDEN_STYLE and status else 'unknown'}"
         burden = {"status": n.burden.get("status"), "ratio": n.burden.get("ratio")} if n.burden else None
         nodes.append([n.id, n.name, n.label, group, maps.drawn_radius(n.size), n.x, n.y, n.kind, n.importance,
-                      burden, n.contact])
+                      burden, n.contact, n.lines, n.cluster])
     edges = []
     for e in view.edges:
         width = round(1 + 4 * e.strength, 2) if e.strength is not None else 1
         edges.append([index[e.source], index[e.target]] + ([width] if width != 1 else []))
+    clusters = [[c[k] for k in CLUSTER_COLUMNS] for c in view.clusters]
     return {"columns": list(NODE_COLUMNS), "nodes": nodes, "edges": edges, "physics": view.physics,
-            "options": vis_options(view.physics), "label_words": LABEL_WORDS,
+            "layout": view.layout, "cluster_columns": list(CLUSTER_COLUMNS), "clusters": clusters,
+            "collapsed": view.collapsed, "options": vis_options(), "label_words": LABEL_WORDS,
+            "focus": next((getattr(view.filters, k) for k in ("focus", "public", "producer", "topic")
+                           if getattr(view.filters, k)), None),
+            "line_height": layouts.LINE_HEIGHT, "label_gap": layouts.LABEL_GAP,
             "burden_words": {k or "unknown": v["words"] for k, v in BURDEN_STYLE.items()}}
+
+
+def gap_marks(view: maps.MapView) -> dict:
+    """``{record id: [what is wrong, …]}`` for the records on the map that a gap rule finds:
+    publics with no route, single points of failure, loops, dead ends, over-consulted publics."""
+    from .gaps import current_report
+    on_map = {n.id for n in view.nodes}
+    marks: dict = {}
+    for rule, items in current_report().results:
+        if rule.key not in MAP_GAP_RULES:
+            continue
+        for item in items:
+            for node_id in item.get("cycle") or [item["id"]]:
+                if node_id in on_map and rule.title not in marks.get(node_id, []):
+                    marks.setdefault(node_id, []).append(rule.title)
+    return marks
 
 
 def table_page(view: maps.MapView, page: str | None, settings: dict) -> dict:
@@ -225,6 +248,8 @@ def map_page():
         if cached["data"] is None:
             cached["data"] = vis_data(view)
         data = cached["data"]
+        if request.args.get("gaps"):
+            data = {**data, "gaps": gap_marks(view)}
     except (InvalidRecord, NotNamed) as exc:
         error = exc
     filters = view.filters if view else maps.MapFilters()
@@ -235,10 +260,23 @@ def map_page():
     return render_template(
         "map/map.html", view=view, error=error, filters=filters, names=names, choices=choices,
         data=data, table=table_page(view, request.args.get("page"), settings) if view else None,
-        style=STYLE, burden_style=BURDEN_STYLE, layers=maps.LAYERS,
+        style=STYLE, burden_style=BURDEN_STYLE, layers=maps.LAYERS, pathway_columns=[c for c in layouts.PATHWAY_COLUMNS if c not in ("Engagement", "Need", "Topic")],
+        nations=list(model.NATIONS), burden_choices=[(k or "unknown", v["words"]) for k, v in BURDEN_STYLE.items()],
         labels=list(model.LABELS), edge_table_max=EDGE_TABLE_MAX, types=list(model.RELATIONSHIPS), query=query,
         max_depth=int(settings["map"]["max_depth"]),
-        args=args, field_errors={p.field: p.message for p in error.problems} if error else {}), status
+        args=args, field_errors={p.field: p.message for p in error.problems} if error else {},
+        could_be=_could_be(error, args)), status
+
+
+def _could_be(error, args: dict) -> list[dict]:
+    """When a name fits several records: a link to the map around each, with the other filters kept."""
+    if not isinstance(error, Ambiguous):
+        return []
+    field = next((p.field for p in error.problems), "focus")
+    field = field if field in dict(maps.SEED_FILTERS) else "focus"
+    kept = {k: v for k, v in args.items() if k in ("depth", "labels", "types", "nation", "burden", "gaps") and v}
+    return [{"name": hit.name, "label": LABEL_WORDS.get(hit.label, hit.label) if getattr(hit, "label", None) else "",
+             "href": "/map?" + urlencode({**kept, field: hit.id})} for hit in error.choices]
 
 
 def _choices() -> dict:
