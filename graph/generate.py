@@ -35,6 +35,7 @@ import json
 import random
 from typing import Callable, Iterable, TextIO
 
+from . import model
 from .transfer import FORMAT, VERSION, Document
 
 # Fixed so that a seed gives the same file whatever day it is generated.
@@ -111,6 +112,8 @@ class _Builder:
         if src == dst or key in self.seen:
             return False
         self.seen.add(key)
+        if type_ in model.SOURCED_TYPES:  # the model requires them: say plainly the link is made up
+            props = {"source": "Synthetic: made by pathways generate", "verified": self.until.isoformat(), **props}
         self.edges.append({"type": type_, "from": src, "to": dst, **{k: v for k, v in props.items() if v is not None}})
         return True
 

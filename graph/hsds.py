@@ -21,7 +21,9 @@ exports the same ids, and exporting twice gives the same bytes. ``assured_date``
 audit trail (:func:`change_times`). What HSDS cannot hold is left out: engagements, needs,
 the weights of reach (strength, trust), burden (capacity, rest), referrals between
 organisations, memberships and partnerships, each record's ``source``, and statistics
-that have no route (see docs/api.md, "HSDS").
+that have no route (see docs/api.md, "HSDS"). The source and date of each reach (a
+``REACHES`` relationship's ``source`` and ``verified``) are written into the reach service's
+description, beside the public they are about.
 
 >>> from graph.stores.base import graph_from_records
 >>> g = graph_from_records(
@@ -420,7 +422,7 @@ def _service(graph: nx.MultiDiGraph, route: Route, times: ChangeTimes) -> dict:
         parts = []
         if reached:
             parts.append(f"{owner['name']} is a route to these publics: " + "; ".join(
-                graph.nodes[v]["name"] + (f" ({ROLE_WORDS[r]})" if (r := _role(graph, route.owner, v)) else "")
+                graph.nodes[v]["name"] + _reach_words(graph, route.owner, v)
                 for v in reached) + ".")
         if topics:
             parts.append("It works on: " + "; ".join(_names(graph, topics)) + ".")
@@ -471,9 +473,23 @@ def _service(graph: nx.MultiDiGraph, route: Route, times: ChangeTimes) -> dict:
     return service
 
 
-def _role(graph: nx.MultiDiGraph, source: str, target: str) -> str | None:
+def _reach_words(graph: nx.MultiDiGraph, source: str, target: str) -> str:
+    """How a reach reads in a service's description: its role, and where that comes from.
+
+    HSDS has no field for the provenance of a link between an organisation and a public, so the
+    relationship's ``source`` and ``verified`` date travel in the words.
+
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("i", "p", key="REACHES", role="serves", source="https://example.org/about",
+    ...                verified="2026-11-01")
+    >>> _reach_words(g, "i", "p"), _reach_words(g, "p", "i")
+    (' (serves them; source: https://example.org/about, checked 2026-11-01)', '')
+    """
     data = graph.get_edge_data(source, target, key="REACHES") or {}
-    return data.get("role")
+    words = [ROLE_WORDS[data["role"]]] if data.get("role") in ROLE_WORDS else []
+    if data.get("source"):
+        words.append(f"source: {data['source']}" + (f", checked {data['verified']}" if data.get("verified") else ""))
+    return f" ({'; '.join(words)})" if words else ""
 
 
 # RFC 3986: the characters a URI may hold as they are; anything else is percent-encoded.

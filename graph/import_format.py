@@ -79,6 +79,18 @@ CROSS_RULES = [
      {"id": "n", "label": "Need", "name": "N", "statement": "Please publish more."}, "statement"),
 ]
 
+# The same for relationships (checked by the tests with ``model.validate_edge``).
+EDGE_RULES = [
+    ("REACHES, PARTNERS_WITH, REFERS_TO", "`source` and `verified` are required: a reach, a partnership or a "
+     "referral is a claim people act on, so it says where it comes from (the organisation's own statement of "
+     "whom it represents or serves, a case study or a section of a document, a published page) and the date "
+     "that source was published or recorded.",
+     {"type": "REFERS_TO", "from": "dept", "to": "desk"}, "source"),
+    ("REACHES", "a `strength` or `trust` is an editor's judgement of the reach: it is refused without a "
+     "`source` and a `verified` date to rest on.",
+     {"type": "REACHES", "from": "charity", "to": "carers", "strength": 0.7}, "strength"),
+]
+
 
 def _rule(prop: model.Prop) -> str:
     rule = kinds()[prop.kind]
@@ -176,13 +188,15 @@ def render() -> str:
     lines += ["## Relationships", "",
               "| type | from | to | properties |", "|---|---|---|---|"]
     for rel_type, rel in model.RELATIONSHIPS.items():
-        props = "; ".join(f"`{k}`: {_rule(p)}" + (f" ({p.doc})" if p.doc else "") for k, p in rel.props.items())
+        props = "; ".join(f"`{k}`{' (required)' if p.required else ''}: {_rule(p)}" + (f" ({p.doc})" if p.doc else "")
+                          for k, p in rel.props.items())
         defaults = model.EDGE_DEFAULTS.get(rel_type)
         if defaults:
             props += " (when left out: " + ", ".join(f"`{k}` {v}" for k, v in defaults.items()) + ")"
         lines.append(f"| `{rel_type}` | {' or '.join(rel.sources)} | {' or '.join(rel.targets)} | {_cell(props)} |")
     lines += ["", "## Rules across fields and records", ""]
     lines += [f"- {label}: {text}" for label, text, _record, _field in CROSS_RULES]
+    lines += [f"- {rel_type}: {text}" for rel_type, text, _record, _field in EDGE_RULES]
     lines += ["- An import document: a new Engagement whose `status` is `held` or `reported` must have an "
               "`INVOLVED` relationship to at least one Public in the same document.", ""]
     return "\n".join(lines)

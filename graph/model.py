@@ -5,7 +5,8 @@ labels and relationship types and run :func:`validate_node` / :func:`validate_ed
 inside their write transaction, so every write path gets the same rules: allowed values
 and ranges, text with no control characters or lone surrogates and within its length
 (``MAX_*``), whole numbers that are ints within 64 bits, real dates, no relationship from
-a record to itself. The API's schemas are generated from it, and the one conversion from
+a record to itself, a source and its date on every reach, partnership and referral
+(:data:`SOURCED_TYPES`). The API's schemas are generated from it, and the one conversion from
 text to value (:func:`value_from_text`, for CSV cells and form boxes) and the JSON depth
 limit checked before parsing (:func:`read_json`) are here too.
 
@@ -233,6 +234,17 @@ EDGE_COMMON = {
 for _rel in RELATIONSHIPS.values():
     for _k, _v in EDGE_COMMON.items():
         _rel.props.setdefault(_k, _v)
+# A reach, a partnership and a referral are claims a producer or a member of the public acts on, so
+# each must say where it comes from, on every write path (the form, the API, imports, harvests,
+# migrate): the organisation's own statement, a case study, a published page.
+SOURCED_TYPES = ("REACHES", "PARTNERS_WITH", "REFERS_TO")
+for _type in SOURCED_TYPES:
+    for _k, _v in EDGE_COMMON.items():
+        RELATIONSHIPS[_type].props[_k] = Prop(_v.kind, required=True, doc=_v.doc)
+# A strength or trust typed on a REACHES is an editor's recorded judgement: it needs its source and date.
+JUDGEMENT_PROPS = ("strength", "trust")
+JUDGEMENT_NEEDS_SOURCE = ("is an editor's judgement of this reach, so it needs the source it rests on "
+                          "(source) and that source's date (verified)")
 
 # Defaults the algorithms read when an edge leaves a property out.
 EDGE_DEFAULTS = {"REACHES": {"strength": 0.5, "trust": "medium"}}
@@ -646,6 +658,28 @@ def validate_edge(record: Any, labels: dict[str, str | None] | None = None, line
         problems.append(Problem(where, "to", f"must be another record: a {record['type']} relationship from "
                                 "a record to itself means nothing"))
     problems += _check_props(where, rel.props, record, EDGE_KEYS)
+    problems += _edge_cross_field_rules(where, record)
+    return problems
+
+
+def _edge_cross_field_rules(where: str, record: dict) -> list[Problem]:
+    """A REACHES's ``strength`` or ``trust`` stands only with a ``source`` and a ``verified`` date.
+
+    >>> [str(p) for p in _edge_cross_field_rules("edge", {"type": "REACHES", "strength": 0.6,
+    ...                                                    "source": "https://example.org/about"})]
+    ["edge: strength: is an editor's judgement of this reach, so it needs the source it rests on (source) and that source's date (verified)"]
+    >>> _edge_cross_field_rules("edge", {"type": "REACHES", "trust": "high", "source": "x", "verified": "2025-01-01"})
+    []
+    >>> [str(p) for p in _edge_cross_field_rules("edge", {"type": "REFERS_TO", "source": " ", "verified": "2025-01-01"})]
+    ['edge: source: is required: say where this relationship comes from']
+    """
+    problems = []
+    source = record.get("source")
+    if record.get("type") in SOURCED_TYPES and isinstance(source, str) and not source.strip():
+        problems.append(Problem(where, "source", "is required: say where this relationship comes from"))
+    if record.get("type") == "REACHES" and not (isinstance(source, str) and source.strip() and record.get("verified")):
+        problems += [Problem(where, key, JUDGEMENT_NEEDS_SOURCE) for key in JUDGEMENT_PROPS
+                     if record.get(key) is not None]
     return problems
 
 

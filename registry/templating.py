@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["humanise"] = humanise
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["nation_name"] = lambda n: model.NATION_NAMES.get(n, str(n))
+    app.jinja_env.tests["web_address"] = lambda v: isinstance(v, str) and bool(model.WEB_ADDRESS.fullmatch(v))
     app.jinja_env.globals.update(NAVIGATION=NAVIGATION, LABEL_WORDS=LABEL_WORDS, PROPERTY_WORDS=PROPERTY_WORDS,
                                  SERVICE_NAME="Pathways")
     app.jinja_env.globals["signed_in_identity"] = signed_in_identity

@@ -9,6 +9,7 @@ import pytest
 
 from graph.stores import Change
 from registry.auth import hash_token, start_session
+from tests.provenance import CITED
 
 BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
 
@@ -33,7 +34,7 @@ EDGES = [
     {"type": "INVOLVED", "from": "dwp-plan", "to": "carers"}, {"type": "VIA", "from": "jury", "to": "trust"},
     {"type": "RAN", "from": "ons", "to": "jury"}, {"type": "RAN", "from": "dwp", "to": "quiet"},
     {"type": "RAN", "from": "dwp", "to": "dwp-plan"}, {"type": "ON", "from": "jury", "to": "caring"},
-    {"type": "REACHES", "from": "trust", "to": "carers"}, {"type": "REACHES", "from": "calm", "to": "carers"},
+    {"type": "REACHES", "from": "trust", "to": "carers", **CITED}, {"type": "REACHES", "from": "calm", "to": "carers", **CITED},
 ]
 DRAFT = {"method": "workshop", "start": "2024-03-01", "publics": ["carers"], "intermediaries": ["trust"],
          "on": ["caring"], "producer": "ons"}

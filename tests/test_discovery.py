@@ -14,6 +14,7 @@ from graph import transfer
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.settings import DEFAULTS, merge
 from graph.stores.base import graph_from_records
+from tests.provenance import cited
 
 BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
 
@@ -26,7 +27,7 @@ def node(id_, label, name=None, **props):
 
 
 def edge(type_, src, dst, **props):
-    return {"type": type_, "from": src, "to": dst, **props}
+    return {"type": type_, "from": src, "to": dst, **cited(type_, props)}
 
 
 def graph(nodes, edges):

@@ -11,6 +11,7 @@ from html import unescape
 import pytest
 
 from graph.stores import Change
+from tests.provenance import CITED
 
 FORMULA = '=HYPERLINK("http://evil.example";"click")'
 NODES = [
@@ -33,7 +34,7 @@ NODES = [
      "statement": "As a claimant, I need timings, so that I can plan."},
 ]
 EDGES = [
-    {"type": "REACHES", "from": "trust", "to": "carers"}, {"type": "REACHES", "from": "calm", "to": "carers"},
+    {"type": "REACHES", "from": "trust", "to": "carers", **CITED}, {"type": "REACHES", "from": "calm", "to": "carers", **CITED},
     {"type": "ABOUT", "from": "s.carers", "to": "caring"},
     {"type": "INVOLVED", "from": "jury", "to": "carers"}, {"type": "INVOLVED", "from": "quiet", "to": "carers"},
     {"type": "VIA", "from": "jury", "to": "trust"}, {"type": "ON", "from": "jury", "to": "caring"},

@@ -18,6 +18,7 @@ from graph import engagement_plan as plans
 from graph.settings import DEFAULTS
 from graph.stores import Change, open_store
 from tests.test_transfer import canonical, exported_json
+from tests.provenance import CITED
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA = '=HYPERLINK("http://evil.example";"click")'
@@ -35,7 +36,7 @@ CRAFTED = {"format": "pathways-graph", "version": 1, "nodes": [
     {"id": "p6", "label": "Public", "name": "+carriage", "description": "''-both"},  # no record holds a CR
     {"id": "i1", "label": "Intermediary", "name": "Plain name", "capacity": 0},
 ], "edges": [
-    {"type": "REACHES", "from": "i1", "to": "p2", "strength": 0.5, "trust": "high"},
+    {"type": "REACHES", "from": "i1", "to": "p2", **CITED, "strength": 0.5, "trust": "high"},
 ]}
 
 

@@ -10,6 +10,7 @@ from graph import gaps
 from graph.gaps import GapContext
 from graph.settings import DEFAULTS
 from graph.stores.base import graph_from_records
+from tests.provenance import cited
 
 BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
 
@@ -22,7 +23,7 @@ def node(id_, label, **props):
 
 
 def edge(type_, src, dst, **props):
-    return {"type": type_, "from": src, "to": dst, **props}
+    return {"type": type_, "from": src, "to": dst, **cited(type_, props)}
 
 
 def graph(nodes, edges=()):

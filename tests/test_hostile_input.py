@@ -26,6 +26,7 @@ from graph import model, transfer
 from graph.errors import InvalidRecord
 from tests.test_api_auth import token
 from tests.web import csrf, sign_in
+from tests.provenance import CITED
 
 BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
 HERE = Path(__file__).parent
@@ -43,7 +44,7 @@ BASE = {"format": "pathways-graph", "version": 1, "nodes": [
      "statement": "As a journalist, I need one contact, so that I am not passed around"},
 ], "edges": [
     {"type": "PRODUCES", "from": "ons", "to": "hbai"},
-    {"type": "REACHES", "from": "carers-uk", "to": "carers"},
+    {"type": "REACHES", "from": "carers-uk", "to": "carers", **CITED},
     {"type": "INVOLVED", "from": "bar-consultation", "to": "carers"},
     {"type": "RAN", "from": "ons", "to": "bar-consultation"},
     {"type": "OWNED_BY", "from": "need-1", "to": "ons"},

@@ -39,3 +39,5 @@ def test_each_rule_across_fields_is_the_models():
     for _label, _text, record, field in import_format.CROSS_RULES:
         assert field in {p.field for p in model.validate_node(record)}
         assert record["label"] in model.LABELS
+    for _types, _text, record, field in import_format.EDGE_RULES:
+        assert field in {p.field for p in model.validate_edge(record)}

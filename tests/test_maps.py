@@ -11,6 +11,7 @@ from graph import maps, transfer
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.maps import MapFilters, build_view, parse_filters
 from graph.stores.base import graph_from_records
+from tests.provenance import cited
 
 BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
 
@@ -23,7 +24,7 @@ def node(id_, label, **props):
 
 
 def edge(type_, src, dst, **props):
-    return {"type": type_, "from": src, "to": dst, **props}
+    return {"type": type_, "from": src, "to": dst, **cited(type_, props)}
 
 
 NODES = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from graph import model
+from tests.provenance import CITED
 
 GOOD = {
     "Producer": {"id": "ons", "label": "Producer", "name": "ONS", "kind": "department",
@@ -104,7 +105,7 @@ LABELS = {"ons": "Producer", "hbai": "Statistic", "poverty": "Topic", "carers": 
 
 def test_good_edges():
     assert model.validate_edge({"type": "PRODUCES", "from": "ons", "to": "hbai"}, LABELS) == []
-    assert model.validate_edge({"type": "REACHES", "from": "carers-uk", "to": "carers", "strength": 0.9,
+    assert model.validate_edge({"type": "REACHES", "from": "carers-uk", "to": "carers", **CITED, "strength": 0.9,
                                 "trust": "high", "role": "represents"}, LABELS) == []
 
 
@@ -114,8 +115,8 @@ def test_good_edges():
     ({"type": "PRODUCES", "from": "ons", "to": "poverty"}, "to", "must end at a Statistic"),
     ({"type": "PRODUCES", "from": "ons", "to": "missing"}, "to", "no record with id 'missing'"),
     ({"type": "PRODUCES", "from": "ons"}, "to", "must be the id"),
-    ({"type": "REACHES", "from": "carers-uk", "to": "carers", "strength": 1.2}, "strength", "at most 1"),
-    ({"type": "REACHES", "from": "carers-uk", "to": "carers", "trust": "total"}, "trust", "must be one of"),
+    ({"type": "REACHES", "from": "carers-uk", "to": "carers", **CITED, "strength": 1.2}, "strength", "at most 1"),
+    ({"type": "REACHES", "from": "carers-uk", "to": "carers", **CITED, "trust": "total"}, "trust", "must be one of"),
     ({"type": "PRODUCES", "from": "ons", "to": "hbai", "weight": 1}, "weight", "unknown property"),
 ])
 def test_bad_edges_name_the_triple_and_field(edge, field, message):

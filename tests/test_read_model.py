@@ -14,6 +14,7 @@ from graph.stores import Change, open_store
 from graph.stores import base as store_base
 
 from tests.conftest import make_store
+from tests.provenance import cited
 
 TOPICS = ["t1", "t2", "t3", "t4"]
 PRODUCERS = ["p1", "p2"]
@@ -181,7 +182,7 @@ def _change(store, op) -> Change | None:
     if op[0] == "link":
         if src not in graph or dst not in graph:
             return None
-        edge = {"type": type_, "from": src, "to": dst}
+        edge = {"type": type_, "from": src, "to": dst, **cited(type_, {})}
         if op[2] and type_ == "REACHES":
             edge["strength"] = 0.8 if op[2] == "main" else 0.3
         return Change(put_edges=[edge])
@@ -198,7 +199,7 @@ def test_after_any_writes_the_read_model_equals_a_fresh_load(backend_name, tmp_p
     other = open_store(store.url)
     try:
         store.apply(Change(put_nodes=[_node(i, i.upper(), None) for i in sorted(LABELS)],
-                           put_edges=[{"type": t, "from": u, "to": v} for t, u, v in EDGES]))
+                           put_edges=[{"type": t, "from": u, "to": v, **cited(t, {})} for t, u, v in EDGES]))
         store.snapshot()
         for n, step in enumerate(steps):
             writer = other if n % 3 == 2 else store

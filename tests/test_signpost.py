@@ -12,6 +12,7 @@ from graph import transfer
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.readmodel import build_graph
 from graph.stores.base import graph_from_records
+from tests.provenance import cited
 
 BOTH_STORES = True  # app, API and CLI tests here run on the embedded store and on Neo4j
 
@@ -28,7 +29,7 @@ def node(id_, label, contact=None, **props):
 
 
 def edge(type_, src, dst, **props):
-    return {"type": type_, "from": src, "to": dst, **props}
+    return {"type": type_, "from": src, "to": dst, **cited(type_, props)}
 
 
 def load(store, nodes, edges):

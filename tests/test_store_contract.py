@@ -7,6 +7,7 @@ import pytest
 
 from graph.errors import DuplicateNode, EdgeNotFound, InvalidRecord, NodeNotFound, VersionConflict
 from graph.stores import Change
+from tests.provenance import CITED
 
 ONS = {"id": "ons", "label": "Producer", "name": "Office for National Statistics", "kind": "department",
        "contact": {"email": "info@ons.gov.uk", "url": "https://www.ons.gov.uk"}, "tags": ["ONS"]}
@@ -22,7 +23,7 @@ def seed_small(store):
         put_nodes=[ONS, CENSUS, POP, DISABLED, SCOPE],
         put_edges=[{"type": "PRODUCES", "from": "ons", "to": "census-2021"},
                    {"type": "ABOUT", "from": "census-2021", "to": "population"},
-                   {"type": "REACHES", "from": "scope", "to": "disabled-people", "strength": 0.8, "trust": "high"},
+                   {"type": "REACHES", "from": "scope", "to": "disabled-people", **CITED, "strength": 0.8, "trust": "high"},
                    {"type": "DESCRIBES", "from": "census-2021", "to": "disabled-people", "role": "about"}]))
 
 
@@ -46,7 +47,7 @@ def test_edges_of_by_direction_and_type(store):
     assert [e["from"] for e in store.edges_of("census-2021", "in")] == ["ons"]
     assert len(store.edges_of("census-2021")) == 3
     reach = store.edges_of("scope", "out", ["REACHES"])
-    assert reach == [{"type": "REACHES", "from": "scope", "to": "disabled-people", "strength": 0.8, "trust": "high"}]
+    assert reach == [{"type": "REACHES", "from": "scope", "to": "disabled-people", **CITED, "strength": 0.8, "trust": "high"}]
 
 
 def test_reimport_changes_nothing(store):
@@ -71,9 +72,9 @@ def test_update_replaces_properties_and_bumps_version(store):
 
 def test_edge_upsert_by_triple(store):
     seed_small(store)
-    store.apply(Change(put_edges=[{"type": "REACHES", "from": "scope", "to": "disabled-people", "strength": 0.3}]))
+    store.apply(Change(put_edges=[{"type": "REACHES", "from": "scope", "to": "disabled-people", **CITED, "strength": 0.3}]))
     edges = store.edges_of("scope", "out")
-    assert edges == [{"type": "REACHES", "from": "scope", "to": "disabled-people", "strength": 0.3}]
+    assert edges == [{"type": "REACHES", "from": "scope", "to": "disabled-people", **CITED, "strength": 0.3}]
 
 
 def test_invalid_change_writes_nothing(store):

@@ -10,6 +10,7 @@ import pytest
 from graph import transfer
 from graph.errors import InvalidRecord
 from graph.stores import open_store
+from tests.provenance import CITED
 
 
 def doc(nodes, edges=()):
@@ -79,8 +80,8 @@ RICH = doc([
      "participants": 41, "remunerated": True},
 ], [
     {"type": "PRODUCES", "from": "ons", "to": "census"},
-    {"type": "REACHES", "from": "carers-uk", "to": "carers", "strength": 0.75, "trust": "high"},
-    {"type": "PARTNERS_WITH", "from": "ons", "to": "carers-uk", "since": "2020-01-01"},
+    {"type": "REACHES", "from": "carers-uk", "to": "carers", **CITED, "strength": 0.75, "trust": "high"},
+    {"type": "PARTNERS_WITH", "from": "ons", "to": "carers-uk", **CITED, "since": "2020-01-01"},
     {"type": "RAN", "from": "ons", "to": "e1"},
     {"type": "INVOLVED", "from": "e1", "to": "carers", "participants": 41},
 ])

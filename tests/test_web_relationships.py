@@ -9,6 +9,7 @@ from graph.stores import Change
 from registry.auth import hash_token, new_token, start_session
 from registry.web.relationships import find_kind, kinds_for, prop_fields, props_from_form
 from tests.web import csrf, sign_in
+from tests.provenance import CITED
 
 BOTH_STORES = True  # the pages here run on the embedded store and on Neo4j
 
@@ -22,7 +23,7 @@ DOC = {"format": "pathways-graph", "version": 1, "nodes": [
     {"id": "shelter-eng", "label": "Intermediary", "name": "Shelter England", "kind": "civil_society"},
     {"id": "xss", "label": "Intermediary", "name": XSS, "kind": "other"}],
     "edges": [{"type": "PRODUCES", "from": "ons", "to": "census"},
-              {"type": "REACHES", "from": "shelter", "to": "renters", "strength": 0.8, "trust": "high"}]}
+              {"type": "REACHES", "from": "shelter", "to": "renters", **CITED, "strength": 0.8, "trust": "high"}]}
 
 
 
@@ -93,9 +94,9 @@ def test_add_by_id_with_properties_writes_one_audited_edge(web, app_store):
     token = csrf(web, "/records/renters/relationships/new?kind=REACHES-in")
     response = web.post("/records/renters/relationships/new", data={
         "csrf_token": token, "kind": "REACHES-in", "other": "shelter-eng", "strength": "0.4", "trust": "low",
-        "role": "informs"})
+        "role": "informs", **CITED})
     assert response.status_code == 302 and response.headers["Location"] == "/records/renters"
-    assert ("shelter-eng", "renters", {"strength": 0.4, "trust": "low", "role": "informs"}) in \
+    assert ("shelter-eng", "renters", {"strength": 0.4, "trust": "low", "role": "informs", **CITED}) in \
         edges(app_store, "renters", "REACHES")
     entry = app_store.audit_entries(target="REACHES:shelter-eng->renters")[0]
     assert entry["actor"] == "token:alice" and entry["action"] == "web: link"
@@ -110,9 +111,9 @@ def test_add_by_name_outward_and_update_an_existing_one(web, app_store):
     assert done.status_code == 302
     assert edges(app_store, "ons-income", "PART_OF") == [("ons-income", "ons", {})]
     again = web.post("/records/renters/relationships/new", data={
-        "csrf_token": token, "kind": "REACHES-in", "other": "shelter", "strength": "0.9"})
+        "csrf_token": token, "kind": "REACHES-in", "other": "shelter", "strength": "0.9", **CITED})
     assert again.status_code == 302
-    assert edges(app_store, "renters", "REACHES") == [("shelter", "renters", {"strength": 0.9})]
+    assert edges(app_store, "renters", "REACHES") == [("shelter", "renters", {"strength": 0.9, **CITED})]
     assert "Relationship updated" in web.get("/records/renters").get_data(as_text=True)
 
 
@@ -120,7 +121,7 @@ def test_several_matches_are_offered_as_a_choice(web, app_store):
     sign_in(web, app_store)
     token = csrf(web, "/records/renters/relationships/new?kind=REACHES-in")
     response = web.post("/records/renters/relationships/new", data={
-        "csrf_token": token, "kind": "REACHES-in", "other": "shelter"})
+        "csrf_token": token, "kind": "REACHES-in", "other": "shelter", **CITED})
     assert response.status_code == 302  # "shelter" is an id: no guessing needed
     app_store.apply(Change(delete_edges=[("REACHES", "shelter", "renters")], actor="test"))
     choice = web.post("/records/renters/relationships/new", data={
@@ -131,9 +132,9 @@ def test_several_matches_are_offered_as_a_choice(web, app_store):
     assert "Office for National Statistics" not in page.split("Which record")[1]  # only intermediaries offered
     assert edges(app_store, "renters", "REACHES") == []
     picked = web.post("/records/renters/relationships/new", data={
-        "csrf_token": token, "kind": "REACHES-in", "other": "Shelter C", "other_id": "shelter-eng"})
+        "csrf_token": token, "kind": "REACHES-in", "other": "Shelter C", "other_id": "shelter-eng", **CITED})
     assert picked.status_code == 302
-    assert edges(app_store, "renters", "REACHES") == [("shelter-eng", "renters", {})]
+    assert edges(app_store, "renters", "REACHES") == [("shelter-eng", "renters", CITED)]
 
 
 def test_bad_input_is_named_in_the_error_summary_and_nothing_is_written(web, app_store):
@@ -185,7 +186,7 @@ def test_remove_asks_then_removes(web, app_store):
 
 
 def test_names_with_markup_stay_text(web, app_store):
-    app_store.apply(Change(put_edges=[{"type": "REACHES", "from": "xss", "to": "renters"}], actor="test"))
+    app_store.apply(Change(put_edges=[{"type": "REACHES", "from": "xss", "to": "renters", **CITED}], actor="test"))
     sign_in(web, app_store)
     for path in ("/records/renters", "/records/renters/relationships/remove?type=REACHES&other=xss&direction=in"):
         page = web.get(path).get_data(as_text=True)

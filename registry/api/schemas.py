@@ -15,6 +15,8 @@ restates a rule by hand: add a property to the model and it appears here.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from graph import model
@@ -93,7 +95,8 @@ def merged_props(tables: dict[str, dict[str, model.Prop]]) -> dict[str, tuple[di
         if any(s.get("type") != merged.get("type") for s in schemas):  # pragma: no cover - model has none
             merged = {}
         labels = [o for o, _ in owners]
-        if len(owners) == len(tables) or all(o[1] == owners[0][1] for o in owners):
+        if len(owners) == len(tables) or all(replace(o[1], required=False) == replace(owners[0][1], required=False)
+                                             for o in owners):
             where = ("on " + ", ".join(labels)) if len(owners) != len(tables) else "on every record"
             doc = f"{owners[0][1].doc or key.replace('_', ' ')} ({where})"
         else:

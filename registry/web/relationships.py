@@ -32,9 +32,13 @@ bp = Blueprint("relationships", __name__)
 MAX_OTHER = 200
 MAX_CANDIDATES = 10
 PROP_WORDS = {"strength": "Strength", "trust": "Trust", "role": "Role", "since": "Since", "note": "Note",
-              "participants": "Participants"}
+              "participants": "Participants", "source": "Source", "verified": "Date of the source"}
+SOURCE_HINT = ("Where this comes from: a web address, or a citation of a document and its section. For a reach, "
+               "the organisation's own statement of whom it represents or serves, or a case study")
+VERIFIED_HINT = "When that source was published or recorded, or when you last checked it. For example, 2025-11-01"
 PROP_HINTS = {
-    ("REACHES", "strength"): "How well it reaches them, from 0 (hardly) to 1 (very well). For example, 0.7",
+    ("REACHES", "strength"): "Your judgement of how well it reaches them, from 0 (hardly) to 1 (very well), "
+                             "resting on the source below. For example, 0.7",
     ("REACHES", "role"): "Whether it represents them, serves them or informs them",
     ("DESCRIBES", "role"): "Whether the statistic is about them, collected from them, affects them or leaves "
                            "them out",
@@ -112,20 +116,26 @@ class PropField:
     kind: str
     hint: str
     choices: tuple[str, ...] = ()
+    required: bool = False
 
 
 def prop_fields(type_: str) -> list[PropField]:
-    """The form fields for a relationship type's properties, from the model."""
+    """The form fields for a relationship type's properties, from the model (which says which are required).
+
+    >>> [(f.key, f.required) for f in prop_fields("PARTNERS_WITH")]
+    [('since', False), ('source', True), ('verified', True)]
+    """
     props = model.RELATIONSHIPS[type_].props
     default = model.EDGE_DEFAULTS.get(type_, {})
     fields = []
     for key, prop in props.items():
-        hint = PROP_HINTS.get((type_, key), "For example, 2024-05-01" if prop.kind == "date" else "")
+        hint = PROP_HINTS.get((type_, key)) or {"source": SOURCE_HINT, "verified": VERIFIED_HINT}.get(key) or \
+            ("For example, 2024-05-01" if prop.kind == "date" else "")
         if key in default:
             empty = f"if you leave it empty, {humanise(default[key])} is assumed"
             hint = f"{hint} ({empty})" if hint else empty.capitalize()
         fields.append(PropField(key, PROP_WORDS.get(key, key.replace("_", " ").capitalize()), prop.kind, hint,
-                                prop.choices))
+                                prop.choices, prop.required))
     return fields
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.provenance import CITED
 
 pytestmark = pytest.mark.e2e
 
@@ -34,8 +35,8 @@ def test_producer_checks_an_over_consulted_public(live, page):
         {"type": "INVOLVED", "from": "e2e-burden-planned", "to": "e2e-burden-public"},
         {"type": "ON", "from": "e2e-burden-jury", "to": "e2e-burden-topic"},
         {"type": "VIA", "from": "e2e-burden-jury", "to": "e2e-burden-busy"},
-        {"type": "REACHES", "from": "e2e-burden-busy", "to": "e2e-burden-public"},
-        {"type": "REACHES", "from": "e2e-burden-calm", "to": "e2e-burden-public"},
+        {"type": "REACHES", "from": "e2e-burden-busy", "to": "e2e-burden-public", **CITED},
+        {"type": "REACHES", "from": "e2e-burden-calm", "to": "e2e-burden-public", **CITED},
         {"type": "RAN", "from": "ons", "to": "e2e-burden-jury"},
         {"type": "RAN", "from": "ons", "to": "e2e-burden-groups"}]})
     start = dt.date.today() + dt.timedelta(days=10)

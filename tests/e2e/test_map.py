@@ -13,6 +13,7 @@ import pytest
 
 from graph import transfer
 from graph.settings import DEFAULTS
+from tests.provenance import CITED
 
 from .conftest import ARTIFACTS
 
@@ -210,8 +211,7 @@ def test_a_hostile_name_is_shown_as_text(live, page):
         {"id": "e2e-map-xss", "label": "Public", "name": XSS, "description": XSS},
         {"id": "e2e-map-friend", "label": "Intermediary", "name": f"Friends of {XSS}",
          "contact": {"note": XSS, "url": "https://example.org/?q=<script>"}}], "edges": [
-        {"type": "REACHES", "from": "e2e-map-friend", "to": "e2e-map-xss", "strength": 0.8,
-         "source": "https://example.org/reach", "verified": "2026-01-01"}]})
+        {"type": "REACHES", "from": "e2e-map-friend", "to": "e2e-map-xss", **CITED, "strength": 0.8}]})
     page.goto(live.url + "/map?focus=e2e-map-xss")
     _settle(page)
     _click_node(page, "e2e-map-xss")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.provenance import CITED
 
 pytestmark = pytest.mark.e2e
 
@@ -16,7 +17,7 @@ def test_misspelt_name_then_first_contact_at_the_end_of_the_referral_chain(live,
          "contact": {"email": "greenspace.stats@example.gov.uk"}}], "edges": [
         {"type": "PRODUCES", "from": "e2e-sp-team", "to": "e2e-sp-stat"},
         {"type": "PRODUCES", "from": "e2e-sp-team", "to": "e2e-sp-other"},
-        {"type": "REFERS_TO", "from": "e2e-sp-team", "to": "e2e-sp-desk", "note": "Handled by the desk."}]})
+        {"type": "REFERS_TO", "from": "e2e-sp-team", "to": "e2e-sp-desk", **CITED, "note": "Handled by the desk."}]})
     page.goto(live.url + "/")
     page.get_by_label("Who do I contact about a statistic?").fill("alotment waitng list")
     page.get_by_role("button", name="Search").click()
