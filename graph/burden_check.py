@@ -31,7 +31,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from . import burden, model
-from .discovery import reach_weight
+from .reach import judgement_of
 from .errors import InvalidRecord, Problem
 from .feedback import feedback_given
 
@@ -304,11 +304,12 @@ def check(graph, data: dict, settings: dict) -> CheckResult:
                 continue
             if chosen_after and score.ratio >= min(chosen_after.values()):
                 continue
+            judged = judgement_of(attrs, settings) or {}  # an editor's strength and trust count only with a source
             reachers.append({"id": src, "name": score.name, "units": score.units, "ratio": score.ratio,
-                             "status": score.status, "strength": reach_weight(attrs, settings)[3],
-                             "trust": reach_weight(attrs, settings)[1]})
+                             "status": score.status, "strength": judged.get("strength"),
+                             "trust": judged.get("trust")})
         if reachers:
-            reachers.sort(key=lambda r: (r["ratio"], -float(r["strength"]), r["name"].lower()))
+            reachers.sort(key=lambda r: (r["ratio"], -float(r["strength"] or 0), r["name"].lower()))
             reachers = reachers[:int(c["max_intermediary_suggestions"])]
             suggestions.append(Suggestion(
                 "less_loaded_intermediary",

@@ -4,21 +4,28 @@ OSR's toolkit (Box 1) asks producers which community groups, civil society bodie
 and institutions reach the publics their statistics are about. This module answers
 from the graph, ranked, with the route and the reasons.
 
-The rules (every number comes from ``settings["discovery"]``):
+The rules (the evidence is :mod:`graph.reach`, with ``settings["reach"]``; the rest is
+``settings["discovery"]``):
 
-* A **route** runs from an intermediary to the public. It ends with a REACHES edge
-  (weight = ``strength`` × the trust factor: high 1.0, medium 0.75, low 0.5) and may
-  start higher up, at an umbrella body the reaching intermediary is a MEMBER_OF
-  (each MEMBER_OF step × ``umbrella_factor``). A route has at most ``max_hops``
-  edges and never visits a record twice. An intermediary's route is its best one
-  (highest weight, then fewest hops, then names).
-* Its **score** is the route's weight × its own load factor (``load_factor``: ok 1.0,
-  high 0.75, over 0.5; unknown 1.0) × ``partner_factor`` (once) when the asking
-  producer's family already PARTNERS_WITH it: the producer itself, its teams and
-  parts (PART_OF it, at any depth) and the bodies it is PART_OF (at any depth).
+* A **route** runs from an intermediary to the public. It starts where the registry shows
+  reach (a REACHES relationship, or an engagement through the intermediary that involved the
+  public), worth that reach's **evidence points** (:func:`graph.reach.evidence`: engagements,
+  their recency, participants and feedback; the role it states and an editor's strength and
+  trust, both only when the REACHES has a ``source``). It may start higher up, at an umbrella
+  body the reaching intermediary is a MEMBER_OF (each MEMBER_OF step × ``umbrella_factor``).
+  A route has at most ``max_hops`` edges and never visits a record twice. An intermediary's
+  route is its best one (highest weight, then fewest hops, then names).
+* Its **score** is the route's weight × the nation and geography match
+  (:func:`graph.reach.nation_fit`, :func:`graph.reach.geography_fit`) × its own load factor
+  (``load_factor``: ok 1.0, high 0.75, over 0.5; unknown 1.0) × ``partner_factor`` (once)
+  when the asking producer's family already PARTNERS_WITH it: the producer itself, its teams
+  and parts (PART_OF it, at any depth) and the bodies it is PART_OF (at any depth).
 * With a **topic**, only routes where an intermediary on the route WORKS_ON the
-  topic, a narrower topic or a broader one are kept.
-* Order: score (highest first), then name, then id.
+  topic, a narrower topic or a broader one are kept. With a **nation**, only intermediaries
+  that work there or whose nations are not known.
+* Order: those not accepting requests last; then the nation tier (for a public of one nation,
+  or the nation asked about: its own bodies, then UK-wide ones, then those not known); then
+  score (highest first), name, id.
 
 >>> import networkx as nx
 >>> from graph.settings import DEFAULTS
@@ -26,15 +33,17 @@ The rules (every number comes from ``settings["discovery"]``):
 >>> g.add_node("p", label="Public", name="Carers")
 >>> for i, name in (("a", "Carers UK"), ("b", "Local forum"), ("u", "Umbrella")):
 ...     g.add_node(i, label="Intermediary", name=name)
->>> g.add_edge("a", "p", key="REACHES", type="REACHES", strength=0.9, trust="high")
+>>> g.add_edge("a", "p", key="REACHES", type="REACHES", role="represents", source="https://carers.example/about")
 'REACHES'
->>> g.add_edge("b", "p", key="REACHES", type="REACHES", strength=0.4, trust="low")
+>>> g.add_edge("b", "p", key="REACHES", type="REACHES", strength=0.9, trust="high")  # no source: no judgement
 'REACHES'
 >>> g.add_edge("a", "u", key="MEMBER_OF", type="MEMBER_OF")
 'MEMBER_OF'
 >>> found = discover(g, "p", DEFAULTS)
 >>> [(c.id, c.score, c.path) for c in found.intermediaries]
-[('a', 0.9, ['a', 'p']), ('u', 0.72, ['u', 'a', 'p']), ('b', 0.2, ['b', 'p'])]
+[('a', 0.6, ['a', 'p']), ('u', 0.48, ['u', 'a', 'p']), ('b', 0.1, ['b', 'p'])]
+>>> found.intermediaries[2].reasons[0]
+'Recorded as reaching Carers, with no source given.'
 """
 from __future__ import annotations
 
@@ -42,7 +51,10 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Callable
 
+from . import reach as R
 from .errors import InvalidRecord, NodeNotFound, Problem
+from .model import NATIONS
+from .nations import nations_of
 from .settings import section_of
 from .walk import closure, producer_and_parts
 
@@ -66,9 +78,9 @@ class Candidate:
     path_names: list[str]
     direct: bool
     hops: int
-    trust: str
-    strength: float
-    role: str | None
+    trust: str | None  # an editor's judgement, shown only when its REACHES has a source
+    strength: float | None
+    role: str | None  # the role it states on a sourced REACHES
     factors: dict
     load_status: str | None
     partner: bool
@@ -77,6 +89,13 @@ class Candidate:
     reasons: list[str] = field(default_factory=list)
     # Which of the asking producer's family partner with it: {id, name, relation: itself | part | parent}.
     partner_via: list[dict] = field(default_factory=list)
+    evidence: dict = field(default_factory=dict)  # graph.reach.Evidence.as_dict()
+    summary: str = ""  # the engagements in one sentence
+    nation_tier: int = 1
+    nation_words: str = ""
+    geography_words: str = ""
+    declarations: dict = field(default_factory=dict)  # graph.reach.declarations()
+    not_accepting: bool = False
 
     def as_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "kind": self.kind, "contact": self.contact,
@@ -84,7 +103,9 @@ class Candidate:
                 "hops": self.hops, "trust": self.trust, "strength": self.strength, "role": self.role,
                 "factors": self.factors, "load_status": self.load_status, "partner": self.partner,
                 "partner_via": self.partner_via, "partners": self.partners, "topics": self.topics,
-                "reasons": self.reasons}
+                "reasons": self.reasons, "summary": self.summary, "evidence": self.evidence,
+                "nation_tier": self.nation_tier, "declarations": self.declarations,
+                "not_accepting": self.not_accepting}
 
 
 @dataclass
@@ -98,6 +119,7 @@ class Discovery:
     unfiltered: int  # how many intermediaries reach the public before the topic narrows them
     leads: list[dict] = field(default_factory=list)
     advice: list[str] = field(default_factory=list)
+    nation: str | None = None  # the nation asked about
 
     @property
     def no_route(self) -> bool:
@@ -128,14 +150,18 @@ def _require(graph, node_id: str, label: str, field_name: str, subject: bool = F
                                  f"'{node_id}' {found}; give the id of a {label}")])
 
 
-def _filters(graph, producer: str | None, topic: str | None) -> tuple[dict | None, dict | None]:
-    """The asking producer and the topic, checked together so every wrong field is named at once."""
+def _filters(graph, producer: str | None, topic: str | None,
+             nation: str | None = None) -> tuple[dict | None, dict | None]:
+    """The asking producer and the topic (and the nation), checked together so every wrong field is
+    named at once."""
     found, problems = [], []
     for value, label, field_name in ((producer, "Producer", "producer"), (topic, "Topic", "topic")):
         try:
             found.append(_require(graph, value, label, field_name) if value else None)
         except InvalidRecord as exc:
             problems += exc.problems
+    if nation and nation not in NATIONS:
+        problems.append(Problem("query", "nation", f"'{nation}' is not a nation; give one of: {', '.join(NATIONS)}"))
     if problems:
         raise InvalidRecord(problems)
     return found[0], found[1]
@@ -160,11 +186,15 @@ def reach_weight(edge: dict, settings: dict) -> tuple[float, str, float, float]:
     return round(strength * factors[trust], 6), trust, factors[trust], strength
 
 
-def best_routes(graph, public_id: str, settings: dict) -> dict[str, tuple[float, list[str]]]:
+def best_routes(graph, public_id: str, settings: dict, as_of: _dt.date | None = None,
+                points: dict[str, float] | None = None) -> dict[str, tuple[float, list[str]]]:
     """The best route from each intermediary to ``public_id``: ``{id: (weight, [id, …, public_id])}``.
 
-    Routes end with REACHES and climb MEMBER_OF to umbrella intermediaries, never
-    beyond ``max_hops`` edges and never through a record twice.
+    A route starts at an intermediary that reaches the public (:func:`graph.reach.reachers`: a
+    REACHES relationship, or an engagement through it that involved the public), worth its evidence
+    points (``points``, else :func:`graph.reach.evidence`), and climbs MEMBER_OF to umbrella
+    intermediaries (× ``umbrella_factor`` a step), never beyond ``max_hops`` edges and never through
+    a record twice.
 
     >>> import networkx as nx
     >>> from graph.settings import DEFAULTS
@@ -174,11 +204,11 @@ def best_routes(graph, public_id: str, settings: dict) -> dict[str, tuple[float,
     >>> g.add_node("u3", label="Intermediary")
     >>> for u, v, k in (("a", "p", "REACHES"), ("a", "u1", "MEMBER_OF"), ("u1", "u2", "MEMBER_OF"),
     ...                 ("u2", "u3", "MEMBER_OF"), ("u2", "a", "MEMBER_OF")):
-    ...     _ = g.add_edge(u, v, key=k, type=k, trust="high", strength=1.0)
+    ...     _ = g.add_edge(u, v, key=k, type=k, source="https://a.example/about", role="represents")
     >>> sorted((k, round(w, 3), len(p) - 1) for k, (w, p) in best_routes(g, "p", DEFAULTS).items())
-    [('a', 1.0, 1), ('u1', 0.8, 2), ('u2', 0.64, 3)]
+    [('a', 0.6, 1), ('u1', 0.48, 2), ('u2', 0.384, 3)]
     """
-    d = settings["discovery"]
+    d = section_of(settings, "discovery")
     max_hops = int(d["max_hops"])
     umbrella = float(d["umbrella_factor"])
     best: dict[str, tuple[float, list[str]]] = {}
@@ -192,10 +222,10 @@ def best_routes(graph, public_id: str, settings: dict) -> dict[str, tuple[float,
 
     if max_hops < 1 or public_id not in graph:
         return best
-    stack: list[tuple[float, list[str]]] = []
-    for src, _dst, key, data in graph.in_edges(public_id, keys=True, data=True):
-        if key == "REACHES" and _label(graph, src) == "Intermediary":
-            stack.append((reach_weight(data, settings)[0], [src, public_id]))
+    if points is None:
+        points = {i: R.evidence(graph, i, public_id, settings, as_of, found).points
+                  for i, found in R.reachers(graph, public_id, as_of).items()}
+    stack: list[tuple[float, list[str]]] = [(w, [i, public_id]) for i, w in points.items()]
     while stack:
         weight, path = stack.pop()
         head = path[0]
@@ -298,21 +328,29 @@ def _fmt(x: float) -> str:
 
 
 def discover(graph, public_id: str, settings: dict, producer: str | None = None, topic: str | None = None,
-             load_status: LoadStatus | None = None) -> Discovery:
-    """Rank the intermediaries that can reach ``public_id``, with the route and the reasons.
+             load_status: LoadStatus | None = None, nation: str | None = None,
+             as_of: _dt.date | None = None) -> Discovery:
+    """Rank the intermediaries that can reach ``public_id``, with the route, the evidence and the reasons.
 
     ``load_status(intermediary_id)`` gives "ok", "high", "over" or None (unknown);
     the app passes one built on :mod:`graph.burden` (:func:`load_from_burden`).
-    An unknown public is :class:`NodeNotFound`; a producer or topic that is not
+    ``nation`` keeps only intermediaries that work there (or whose nations are not known) and
+    ranks for it; ``as_of`` (today by default) dates the evidence.
+    An unknown public is :class:`NodeNotFound`; a producer, topic or nation that is not
     one is :class:`InvalidRecord` naming the field.
     """
-    d = settings["discovery"]
+    d = section_of(settings, "discovery")
+    day = as_of or _dt.date.today()
     public = _require(graph, public_id, "Public", "public", subject=True)
-    asking, chosen_topic = _filters(graph, producer, topic)
+    asking, chosen_topic = _filters(graph, producer, topic, nation)
     scope = topic_scope(graph, topic) if topic else None
     umbrella = float(d["umbrella_factor"])
-    routes = best_routes(graph, public_id, settings)
+    evidence = {i: R.evidence(graph, i, public_id, settings, day, engagements)
+                for i, engagements in R.reachers(graph, public_id, day).items()}
+    routes = best_routes(graph, public_id, settings, day, {i: e.points for i, e in evidence.items()})
     family = producer_family(graph, producer) if producer else {}
+    wanted = R.public_nations(graph, public_id, nation)
+    public_record = graph.nodes[public_id]
     candidates = []
     for node_id, (weight, path) in routes.items():
         # Without a topic, what the intermediary itself works on; with one, what on the route matches it.
@@ -320,32 +358,41 @@ def discover(graph, public_id: str, settings: dict, producer: str | None = None,
                            for t in _topics_of(graph, n, scope)}
         if scope is not None and not topics_on_route:
             continue
+        data = graph.nodes[node_id]
+        tier, nation_factor, nation_words = R.nation_fit(wanted, nations_of(data), settings)
+        if nation and tier == 3:
+            continue
         reacher = path[-2]
-        edge = graph.edges[reacher, public_id, "REACHES"]
-        _w, trust, trust_factor, strength = reach_weight(edge, settings)
+        found_evidence = evidence[reacher]
+        geo_factor, geo_words = R.geography_fit(public_record, data, settings)
         status = load_status(node_id) if load_status else None
         load = float(d["load_factor"].get(status, 1.0)) if status else 1.0
         via = family_partners(graph, family, node_id)
         is_partner = bool(via)
         partner = float(d["partner_factor"]) if is_partner else 1.0
         member_steps = len(path) - 2
-        factors = {"strength": strength, "trust": trust_factor, "umbrella": round(umbrella ** member_steps, 6),
+        factors = {**{f.key: f.value for f in found_evidence.factors}, "evidence": found_evidence.points,
+                   "umbrella": round(umbrella ** member_steps, 6), "nation": nation_factor, "geography": geo_factor,
                    "load": load, "partner": partner}
-        score = round(weight * load * partner, 4)
-        data = graph.nodes[node_id]
+        score = round(weight * nation_factor * geo_factor * load * partner, 4)
+        judged = found_evidence.judgement
         candidate = Candidate(
             id=node_id, name=data.get("name", node_id), kind=data.get("kind"), contact=data.get("contact"),
             score=score, path=path, path_names=[graph.nodes[n].get("name", n) for n in path],
-            direct=member_steps == 0, hops=len(path) - 1, trust=trust, strength=strength, role=edge.get("role"),
+            direct=member_steps == 0, hops=len(path) - 1, trust=judged["trust"] if judged else None,
+            strength=judged["strength"] if judged else None, role=found_evidence.role,
             factors=factors, load_status=status, partner=is_partner, partner_via=via,
             partners=[p for p in partners_of(graph, node_id, exclude=producer)
                       if all(p["id"] != m["id"] for m in via)],
-            topics=sorted(topics_on_route.values(), key=lambda t: (t["name"].lower(), t["id"])))
+            topics=sorted(topics_on_route.values(), key=lambda t: (t["name"].lower(), t["id"])),
+            evidence=found_evidence.as_dict(), summary=found_evidence.summary, nation_tier=tier,
+            nation_words=nation_words, geography_words=geo_words, declarations=R.declarations(data),
+            not_accepting=R.not_accepting(data))
         candidate.reasons = reasons(candidate, public["name"], settings, asking)
         candidates.append(candidate)
-    candidates.sort(key=lambda c: (-c.score, c.name.lower(), c.id))
+    candidates.sort(key=lambda c: (c.not_accepting, c.nation_tier, -c.score, c.name.lower(), c.id))
     found = Discovery(public=public, producer=asking, topic=chosen_topic, intermediaries=candidates,
-                      unfiltered=len(routes))
+                      unfiltered=len(routes), nation=nation)
     if found.no_route:
         found.leads = leads(graph, public_id, settings)
         found.advice = no_route_advice(found)
@@ -353,22 +400,27 @@ def discover(graph, public_id: str, settings: dict, producer: str | None = None,
 
 
 def reasons(c: Candidate, public_name: str, settings: dict, asking: dict | None = None) -> list[str]:
-    """The plain-English reasons for one intermediary's place, one per factor of its score."""
+    """The plain-English reasons for one intermediary's place: the evidence first, then each factor
+    that moved it. Every reason names evidence or a sourced statement."""
     f = c.factors
-    role = f" ({c.role})" if c.role else ""
     out = []
-    if c.direct:
-        out.append(f"Reaches {public_name} directly{role}: strength {_fmt(c.strength)} × {_fmt(f['trust'])} "
-                   f"({c.trust} trust).")
-    else:
-        members = " and ".join(c.path_names[1:-1])
-        out.append(f"Umbrella body: reaches {public_name} through its member {members}{role}: strength "
-                   f"{_fmt(c.strength)} × {_fmt(f['trust'])} ({c.trust} trust) × {_fmt(f['umbrella'])} (umbrella).")
+    if not c.direct:
+        out.append(f"Umbrella body: reaches {public_name} through its member {' and '.join(c.path_names[1:-1])} "
+                   f"(× {_fmt(f['umbrella'])}).")
+    out += [factor["words"] for factor in c.evidence.get("factors", [])]
+    if not c.evidence.get("engagements"):
+        out.append(c.summary)
+    if c.not_accepting:
+        out.append("It says it is not accepting requests, so it is listed after those that are.")
+    if c.nation_words:
+        out.append(c.nation_words + ("" if f["nation"] == 1 else f" × {_fmt(f['nation'])}."))
+    if c.geography_words:
+        out.append(f"{c.geography_words[:-1]}: × {_fmt(f['geography'])}.")
     if c.load_status:
-        out.append(f"Its own load of engagement is {LOAD_WORDS.get(c.load_status, c.load_status)}: "
-                   f"× {_fmt(f['load'])}.")
+        out.append(f"Its own load of engagement is {LOAD_WORDS.get(c.load_status, c.load_status)}"
+                   + (f": × {_fmt(f['load'])}." if f["load"] != 1 else "."))
     else:
-        out.append("Its own load of engagement is not known: × 1.")
+        out.append("Its own load of engagement is not known.")
     if c.partner and asking:
         out.append(partner_reason(c.partner_via, asking, f["partner"]))
     if c.topics:

@@ -29,7 +29,7 @@ from urllib.parse import quote, urlsplit
 
 import networkx as nx
 
-from .discovery import reach_weight
+from .reach import evidence, judgement_of
 from .errors import InvalidRecord, NodeNotFound, Problem
 from .feedback import FeedbackItem, feedback_item, you_said_we_did
 from .needs import OPEN, NeedItem, Ref, need_item, sort_key
@@ -89,12 +89,13 @@ class Reach:
     name: str
     kind: str | None
     role: str | None
-    trust: str
-    strength: float
+    trust: str | None  # an editor's judgement, only when the REACHES has a source
+    strength: float | None
+    source: str | None = None
 
     def as_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "kind": self.kind, "role": self.role, "trust": self.trust,
-                "strength": self.strength}
+                "strength": self.strength, "source": self.source}
 
 
 @dataclass
@@ -214,12 +215,15 @@ def _by_name(refs) -> list:
 
 
 def reaches(graph: nx.MultiDiGraph, public: str, settings: dict | None = None) -> list[Reach]:
-    """The intermediaries that REACH a public directly, strongest first (discovery's reach weight)."""
+    """The intermediaries that REACH a public directly, best evidenced first (:func:`graph.reach.evidence`);
+    a strength and trust only as an editor's judgement with its source (:func:`graph.reach.judgement_of`)."""
     out = []
     for src, data in _in(graph, public, "REACHES"):
         rec = graph.nodes[src]
-        weight, trust, _factor, strength = reach_weight(data, settings)
-        out.append((weight, Reach(src, rec.get("name", src), rec.get("kind"), data.get("role"), trust, strength)))
+        weight = evidence(graph, src, public, settings).points
+        judged = judgement_of(data, settings) or {}
+        out.append((weight, Reach(src, rec.get("name", src), rec.get("kind"), data.get("role"), judged.get("trust"),
+                                  judged.get("strength"), judged.get("source"))))
     return [r for _w, r in sorted(out, key=lambda wr: (-wr[0], wr[1].name.lower()))]
 
 
@@ -470,8 +474,9 @@ def markdown(plan: Plan, base_url: str = "") -> str:
             out.append(f"- **{md(public.name)}**{flag}")
             if public.intermediaries:
                 for r in public.intermediaries:
-                    out.append(f"  - reached by {md(r.name)} ({md((r.kind or 'other').replace('_', ' '))}; "
-                               f"trust {md(r.trust)}, strength {r.strength:g})")
+                    judged = (f"; an editor's judgement: trust {md(r.trust)}, strength {r.strength:g} "
+                              f"({md(r.source)})") if r.trust and r.strength is not None else ""
+                    out.append(f"  - reached by {md(r.name)} ({md((r.kind or 'other').replace('_', ' '))}{judged})")
             else:
                 out.append("  - no intermediary recorded that reaches them")
             if public.ranked:

@@ -13,7 +13,10 @@ read-only HSDS API under ``/hsds/`` give the same objects:
   "reach these publics"; a user group's contact is "take part in it";
 - topics, publics and the four nations are ``taxonomy_term`` s of three ``taxonomy`` s
   (a topic's ``parent_id`` is its broader topic), attached to services with ``attribute`` s;
-  nations are also the ``service_area`` s.
+  nations are also the ``service_area`` s;
+- what an intermediary declares about itself (accepting requests, how to approach it, its stated
+  capacity, whether it expects participants to be paid) is its reach service's
+  ``application_process``, and one not accepting requests is ``status: temporarily closed``.
 
 Every id is a uuid5 of the registry id (and of what the object is), so the same registry
 exports the same ids, and exporting twice gives the same bytes. ``assured_date`` is the
@@ -56,6 +59,7 @@ from typing import Iterable, Iterator
 import networkx as nx
 
 from .model import NATION_NAMES, NATIONS
+from .reach import declarations
 
 HSDS_VERSION = "3.0"
 # No HSDS 3.0 profile is applied (the UK one is forthcoming): the base specification's documentation.
@@ -427,6 +431,8 @@ def _service(graph: nx.MultiDiGraph, route: Route, times: ChangeTimes) -> dict:
         if topics:
             parts.append("It works on: " + "; ".join(_names(graph, topics)) + ".")
         description = " ".join(parts) or (owner.get("description") or ORGANISATION_WORDS["Intermediary"] + ".")
+        if owner.get("accepting_requests") == "no":  # what it declares (graph.reach.declarations)
+            extra["status"] = "temporarily closed"
         nations = list(owner.get("nations") or [])
         sources = [route.owner, *sorted(publics), *sorted(topics)]
     else:
@@ -438,8 +444,9 @@ def _service(graph: nx.MultiDiGraph, route: Route, times: ChangeTimes) -> dict:
             extra["eligibility_description"] = MEMBERSHIP_WORDS[owner["membership"]]
         nations = list(owner.get("nations") or [])
         sources = [route.owner, *sorted(topics)]
+    declared = declarations(owner)["words"] if route.kind == "reach" else []
     process = " ".join(filter(None, [owner.get("how_to_join") if route.kind == "join" else None,
-                                     route.contact.get("note")]))
+                                     route.contact.get("note"), *declared]))
     service = {"id": sid, "organization_id": hsds_id("organization", route.owner), "name": name,
                "description": description, "status": "active", **extra}
     if route.contact.get("url"):

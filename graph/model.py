@@ -134,6 +134,15 @@ LABELS: dict[str, dict[str, Prop]] = {
         "identifiers": IDENTIFIERS,
         "volunteer_led": Prop("bool"),
         "capacity": CAPACITY,
+        # What it declares about itself (HSDS 3.1 service_capacity in spirit); set only where a source says so.
+        "accepting_requests": _enum("yes", "no", "by_arrangement",
+                                    doc="whether it is taking requests from producers now"),
+        "stated_capacity": Prop("str", doc="how much it says it can take on, in its own words "
+                                           "(HSDS 3.1 service_capacity.description)"),
+        "how_to_approach": _enum("directly", "membership_body", "commission",
+                                 doc="how a producer should approach it: directly, through a membership body, "
+                                     "or by commissioning it"),
+        "expects_remuneration": Prop("bool", doc="whether it expects participants to be paid"),
     },
     "UserGroup": {
         **CONTACT,

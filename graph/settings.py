@@ -45,6 +45,20 @@ DEFAULTS: dict = {
         "max_leads": 6,  # organisations offered as leads when nothing reaches a public
         "box1_top": 3,  # intermediaries shown per public in Box 1 and in a producer's gaps
     },
+    # The reach score from evidence (graph/reach.py): points add up, then nation, geography, umbrella,
+    # load and partnership multiply them. Recency uses burden.half_life_days.
+    "reach": {
+        "engagement_points": 1.0,  # one engagement through it with the public, today
+        "participants_bonus": 0.5,  # ... raised by up to this share for participants_full people or more
+        "participants_full": 50,
+        "feedback_owed_factor": 0.5,  # an engagement that owes feedback counts this much
+        "role_points": {"represents": 0.6, "serves": 0.5, "informs": 0.3},  # the role it states, with a source
+        "sourced_points": 0.4,  # a sourced REACHES that states no role
+        "recorded_points": 0.1,  # a REACHES with no source: recorded, not evidenced
+        "judgement_points": 0.5,  # × strength × trust factor: an editor's judgement with its source
+        "nation_factor": {"own": 1.0, "covers": 1.0, "partial": 0.85, "unknown": 0.9, "other": 0.3},
+        "geography_factor": 1.1,  # the same place below a nation
+    },
     "map": {"max_nodes": 2000, "collapse_above": 300, "max_depth": 4, "table_page_size": 400},
     "gaps": {
         "overlap_threshold": 0.6, "overlap_min_shared": 2, "broker_count": 10,

@@ -83,14 +83,17 @@ def intermediaries_table(found) -> Table:
     >>> dict(zip(t.columns, t.rows[0]))["Route"], dict(zip(t.columns, t.rows[0]))["Other producers working with them"]
     ('Age UK → Older people', 'ONS')
     """
-    columns = ["Rank", "Intermediary", "Id", "Kind", "Score", "Route", "Reaches the public directly", "Steps",
-               "Trust", "Strength", "Role", "Own load", "Already a partner", "Other producers working with them",
-               "Topics", "Email", "Website", "Telephone", "Reasons"]
+    columns = ["Rank", "Intermediary", "Id", "Kind", "Score", "Evidence", "Route", "Reaches the public directly",
+               "Steps", "Editor's trust (sourced)", "Editor's strength (sourced)", "Role it states (sourced)",
+               "Nations", "Accepting requests", "How to approach", "Own load", "Already a partner",
+               "Other producers working with them", "Topics", "Email", "Website", "Telephone", "Reasons"]
     rows = []
     for rank, c in enumerate(found.intermediaries, 1):
         contact = c.contact or {}
-        rows.append([rank, c.name, c.id, words(c.kind), round(c.score, 4), joined(c.path_names, " → "),
-                     yes_no(c.direct), c.hops, c.trust, c.strength, words(c.role), c.load_status,
+        said = c.declarations or {}
+        rows.append([rank, c.name, c.id, words(c.kind), round(c.score, 4), c.summary, joined(c.path_names, " → "),
+                     yes_no(c.direct), c.hops, c.trust, c.strength, words(c.role), c.nation_words,
+                     words(said.get("accepting_requests")), words(said.get("how_to_approach")), c.load_status,
                      yes_no(c.partner), _names(c.partners), _names(c.topics), contact.get("email"),
                      contact.get("url"), contact.get("phone"), joined(c.reasons)])
     return Table(columns, rows)

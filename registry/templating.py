@@ -37,6 +37,8 @@ PROPERTY_WORDS = {
     "hours_per_participant": "Hours per participant", "decision_reason": "Reason for the decision",
     "aliases": "Also known as", "latest_release": "Latest release", "latest_url": "Latest edition",
     "release": "Released",
+    "accepting_requests": "Accepting requests", "stated_capacity": "What it says it can take on",
+    "how_to_approach": "How to approach it", "expects_remuneration": "Expects participants to be paid",
 }
 
 

@@ -157,6 +157,21 @@ def test_intermediary_reaches_its_publics_and_user_group_takes_part(sqlite_store
     assert burisa["eligibility_description"] == "Membership is open." and burisa["url"] == "https://www.burisa.org/"
 
 
+def test_what_an_intermediary_declares_is_its_reach_services_process_and_status(sqlite_store):
+    transfer.import_document(sqlite_store, transfer.document_from_data({"format": "pathways-graph", "version": 1, "nodes": [
+        {"id": "p", "label": "Public", "name": "Carers"},
+        {"id": "i", "label": "Intermediary", "name": "Carers Forum", "contact": {"email": "hello@forum.example"},
+         "accepting_requests": "no", "how_to_approach": "membership_body", "expects_remuneration": True}],
+        "edges": [{"type": "REACHES", "from": "i", "to": "p", "source": "https://forum.example/about",
+                   "verified": "2026-01-05"}]}))
+    ds = hsds.build(sqlite_store.graph())
+    reach = by_name(ds, "services")["Reach the publics Carers Forum works with"]
+    assert reach["status"] == "temporarily closed"
+    assert reach["application_process"] == ("Not accepting requests. Approach it through its membership body. "
+                                            "It expects participants to be paid.")
+    assert hsds.validate(ds) == []
+
+
 def test_topic_parents_come_from_broader(sqlite_store):
     ds = fixture_dataset(sqlite_store)
     graph = sqlite_store.graph()

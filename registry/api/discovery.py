@@ -14,6 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from graph import box1 as B
 from graph import discovery as D
+from graph.model import NATIONS
 
 from .. import cache
 from ..store import get_graph, get_settings
@@ -30,6 +31,9 @@ class DiscoveryQuerySchema(Schema):
     topic = fields.String(load_default=None, validate=ID,
                           metadata={"description": "a topic id: only routes through an intermediary working on "
                                                    "it (or a narrower or broader topic)"})
+    nation = fields.String(load_default=None, validate=validate.OneOf(NATIONS), metadata={
+        "description": "a nation: only intermediaries working there (or whose nations are not known), that "
+                       "nation's own bodies first"})
 
 
 class Box1QuerySchema(Schema):
@@ -57,21 +61,83 @@ class FamilyPartnerSchema(Schema):
     relation = fields.String(metadata={"enum": ["itself", "part", "parent"]})
 
 
+class FactorSchema(Schema):
+    key = fields.String()
+    kind = fields.String(metadata={"enum": ["points", "multiplier"]})
+    value = fields.Float()
+    words = fields.String()
+
+
+class EngagementEvidenceSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    start = fields.String(allow_none=True)
+    end = fields.String(allow_none=True)
+    age_days = fields.Integer()
+    recency = fields.Float(metadata={"description": "0.5 ** (age / the burden model's half-life)"})
+    participants = fields.Integer(allow_none=True)
+    feedback = fields.String(metadata={"enum": ["published", "owed", "not_due"]})
+    points = fields.Float()
+    producers = fields.List(fields.String())
+
+
+class JudgementSchema(Schema):
+    strength = fields.Float()
+    trust = fields.String()
+    trust_factor = fields.Float()
+    points = fields.Float()
+    source = fields.String()
+    verified = fields.String(allow_none=True)
+
+
+class EvidenceSchema(Schema):
+    points = fields.Float()
+    factors = fields.List(fields.Nested(FactorSchema))
+    engagements = fields.List(fields.Nested(EngagementEvidenceSchema))
+    role = fields.String(allow_none=True)
+    source = fields.String(allow_none=True, metadata={"description": "the REACHES relationship's source"})
+    verified = fields.String(allow_none=True)
+    judgement = fields.Nested(JudgementSchema, allow_none=True, metadata={
+        "description": "an editor's strength and trust, with the source and date: only when sourced"})
+    summary = fields.String()
+
+
+class DeclarationsSchema(Schema):
+    accepting_requests = fields.String(metadata={"enum": ["yes", "no", "by_arrangement"]})
+    stated_capacity = fields.String()
+    how_to_approach = fields.String(metadata={"enum": ["directly", "membership_body", "commission"]})
+    expects_remuneration = fields.Boolean()
+    words = fields.List(fields.String())
+
+
 class CandidateSchema(Schema):
     id = fields.String()
     name = fields.String()
     kind = fields.String(allow_none=True)
     contact = fields.Dict(allow_none=True)
-    score = fields.Float(metadata={"description": "the route's weight × load factor × partner factor"})
+    score = fields.Float(metadata={"description": "the evidence points of the route × umbrella × nation × "
+                                                  "geography × load × partner (see factors and evidence)"})
     path = fields.List(fields.String(), metadata={"description": "ids from this intermediary to the public"})
     path_names = fields.List(fields.String())
-    direct = fields.Boolean(metadata={"description": "true when it REACHES the public itself"})
+    direct = fields.Boolean(metadata={"description": "true when it reaches the public itself"})
     hops = fields.Integer()
-    trust = fields.String(metadata={"enum": ["low", "medium", "high"]})
-    strength = fields.Float()
-    role = fields.String(allow_none=True)
-    factors = fields.Dict(keys=fields.String(), values=fields.Float(),
-                          metadata={"description": "strength, trust, umbrella, load, partner: score is their product"})
+    trust = fields.String(allow_none=True, metadata={
+        "enum": ["low", "medium", "high", None],
+        "description": "an editor's judgement, given only when the REACHES relationship has a source"})
+    strength = fields.Float(allow_none=True, metadata={"description": "likewise"})
+    role = fields.String(allow_none=True, metadata={"description": "the role it states (represents, serves, "
+                                                                   "informs), given only with a source"})
+    factors = fields.Dict(keys=fields.String(), values=fields.Float(), metadata={
+        "description": "the points (engagements, role, sourced, recorded, judgement; evidence is their sum) and "
+                       "the multipliers (umbrella, nation, geography, load, partner): score = evidence × the "
+                       "multipliers"})
+    evidence = fields.Nested(EvidenceSchema, metadata={"description": "what the points rest on"})
+    summary = fields.String(metadata={"description": "the engagements through it with this public, in words"})
+    nation_tier = fields.Integer(metadata={"description": "0 the nation's own body, 1 works there and elsewhere, "
+                                                          "2 nations not known, 3 another nation; ranked first"})
+    declarations = fields.Nested(DeclarationsSchema)
+    not_accepting = fields.Boolean(metadata={"description": "it says it is not accepting requests: ranked after "
+                                                            "those that are"})
     load_status = fields.String(allow_none=True, metadata={"enum": ["ok", "high", "over", None]})
     partner = fields.Boolean(metadata={"description": "the asking producer or its family already partners with it"})
     partner_via = fields.List(fields.Nested(FamilyPartnerSchema), metadata={
@@ -101,6 +167,7 @@ class DiscoverySchema(Schema):
     public = fields.Nested(RefSchema)
     producer = fields.Nested(RefSchema, allow_none=True)
     topic = fields.Nested(RefSchema, allow_none=True)
+    nation = fields.String(allow_none=True)
     burden = fields.Nested(BurdenSchema, allow_none=True)
     no_route = fields.Boolean()
     intermediaries = fields.List(fields.Nested(CandidateSchema))
@@ -140,7 +207,7 @@ def burden_json(score, public_id: str) -> dict | None:
 
 
 def discovery_json(found: D.Discovery, burden=None) -> dict:
-    return {"public": found.public, "producer": found.producer, "topic": found.topic,
+    return {"public": found.public, "producer": found.producer, "topic": found.topic, "nation": found.nation,
             "burden": burden_json(burden, found.public["id"]), "no_route": found.no_route,
             "intermediaries": [c.as_dict() for c in found.intermediaries], "leads": found.leads,
             "advice": found.advice}
@@ -161,14 +228,17 @@ class PublicIntermediaries(MethodView):
     def get(self, args, node_id):
         """The trusted intermediaries that can reach a public, ranked, with the route and the reasons
 
-        Each with its score and every factor of it, the path, its own load, and the
-        other producers already working with it. A public nobody is recorded as
+        Each with its score and every factor of it (the evidence: engagements through it with this
+        public, the role it states and an editor's judgement, each only with a source), the path, its
+        contact, what it declares (accepting requests, capacity, how to approach it, payment), its
+        own load, and the other producers already working with it. `nation=` keeps those working
+        there, that nation's own bodies first. A public nobody is recorded as
         reaching gives `no_route: true`, leads to ask and what to do.
         """
         settings = get_settings()
         graph = get_graph()
         found = D.discover(graph, node_id, settings, producer=args["producer"], topic=args["topic"],
-                           load_status=cache.load_status())
+                           nation=args["nation"], load_status=cache.load_status())
         return discovery_json(found, D.public_burden(graph, node_id, settings))
 
 

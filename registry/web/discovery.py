@@ -15,6 +15,7 @@ from graph import discovery as D
 from graph import proposals, tables
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.feedback import feedback_given
+from graph.model import NATION_NAMES
 
 from .. import cache, downloads
 from ..api.discovery import DiscoverySchema, discovery_json
@@ -67,20 +68,21 @@ def public(node_id: str):
     record = graph.nodes[node_id]
     producer = request.args.get("producer") or None
     topic = request.args.get("topic") or None
+    nation = request.args.get("nation") or None
     errors: dict[str, str] = {}
     found = None
     try:
-        found = D.discover(graph, node_id, settings, producer=producer, topic=topic,
+        found = D.discover(graph, node_id, settings, producer=producer, topic=topic, nation=nation,
                            load_status=cache.load_status())
     except InvalidRecord as exc:
-        errors = {p.field: ("Select a producer from the list" if p.field == "producer" else
-                            "Select a topic from the list") for p in exc.problems}
+        errors = {p.field: f"Select a {p.field} from the list" for p in exc.problems}
         if fmt:
             raise
     if fmt:
         return _download(fmt, graph, settings, found)
     return render_template(
         "discovery/public.html", node=record, found=found, errors=errors, producer=producer, topic=topic,
+        nation=nation, nations=list(NATION_NAMES.items()), nation_name=NATION_NAMES.get(nation or ""),
         producers=_choices("Producer"), topics=_choices("Topic"), settings=settings,
         burden=D.public_burden(graph, node_id, settings) if found else None,
         coverage=coverage_for() if found else None, downloads=downloads.download_links(),

@@ -22,11 +22,21 @@ def test_producer_finds_ranked_intermediaries_with_reasons(live, page):
     assert rows.count() >= 2
     first = rows.nth(0)
     assert first.locator("td").nth(0).inner_text().strip() == "1"
-    assert "Carers UK" in first.locator("th").inner_text()
-    assert "directly" in first.inner_text() and "high trust" in first.inner_text()
-    scores = [float(rows.nth(i).locator("td").nth(1).inner_text()) for i in range(rows.count())]
-    assert scores == sorted(scores, reverse=True)
-    first.get_by_role("link", name="Carers UK").click()
+    carers_uk = table.locator("tbody tr", has_text="Carers UK").first
+    # Evidence in words, the contact route, and the breakdown one click away (closed until asked).
+    assert "through Carers UK" in carers_uk.locator(".pathways-summary").inner_text()
+    assert carers_uk.locator(".pathways-contact").count() == 1
+    reasons = carers_uk.locator(".pathways-reasons")
+    assert not reasons.is_visible()
+    carers_uk.get_by_text("Why it is ranked here").click()
+    assert reasons.is_visible() and "Recorded as reaching Unpaid carers" in reasons.inner_text()
+    assert "Score " in carers_uk.locator(".govuk-details__text").inner_text()
+    page.get_by_label("Nation (optional)").select_option("wales")
+    page.get_by_role("button", name="Show intermediaries").click()
+    assert "nation=wales" in page.url and "in Wales" in page.locator("#ranked caption").inner_text()
+    assert "Carers Wales" in page.locator("#ranked tbody tr").nth(0).inner_text()  # Wales's own body first
+    carers_uk = page.locator("#ranked tbody tr", has_text="Carers UK").first
+    carers_uk.get_by_role("link", name="Carers UK").click()
     assert page.locator("h1").inner_text() == "Carers UK"
     assert page.problems == []
 
