@@ -15,11 +15,6 @@ from graph.stores import open_store
 
 BACKENDS = ["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
-# The fault suite kills and restarts its own Neo4j and times answers to the second; on a loaded
-# 2-core machine half of it fails for reasons of timing, so it is not yet part of the default
-# run (nor of CI). Run it on purpose: PATHWAYS_FAULTS=1 python -m pytest tests/test_faults.py
-collect_ignore = [] if os.environ.get("PATHWAYS_FAULTS") == "1" else ["test_faults.py"]
-
 
 def neo4j_url_or_skip() -> str:
     url = os.environ.get("NEO4J_URI")
@@ -119,6 +114,11 @@ def pytest_terminal_summary(terminalreporter):
               for outcome in ("passed", "failed", "error", "skipped")}
     if any(counts.values()):
         terminalreporter.write_line("Neo4j tests: " + ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+    faults = sys.modules.get("test_faults") or sys.modules.get("tests.test_faults")
+    if faults is not None and faults.TIMES:
+        terminalreporter.write_line("Neo4j fault suite, times measured:")
+        for line in faults.TIMES:
+            terminalreporter.write_line("  " + line)
     relevance = sys.modules.get("test_relevance") or sys.modules.get("tests.test_relevance")
     if relevance is not None and relevance.SCORE.get("line"):
         terminalreporter.write_line(relevance.SCORE["line"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import time
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-local"
@@ -17,11 +18,15 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "neo4j-local"
 class LocalNeo4j:
     """One ``scripts/neo4j-local`` instance on ``port``: start, stop, kill -9 and its credentials."""
 
-    def __init__(self, port: int, heap: str = "512m", instance_dir: str | None = None):
+    def __init__(self, port: int, heap: str = "512m", instance_dir: str | None = None,
+                 jvm_opts: str = "", pagecache: str = "256m"):
+        """``jvm_opts``: extra server JVM options (``NEO4J_JVM_OPTS``), e.g. the quick-start
+        ``-XX:TieredStopAtLevel=1`` for a server that is restarted more than it is queried."""
         self.port = port
-        self.env = {**os.environ, "NEO4J_BOLT_PORT": str(port), "NEO4J_HEAP": heap}
-        self.env.pop("NEO4J_HTTP_PORT", None)
-        self.env.pop("NEO4J_INSTANCE_DIR", None)
+        self.env = {**os.environ, "NEO4J_BOLT_PORT": str(port), "NEO4J_HEAP": heap,
+                    "NEO4J_PAGECACHE": pagecache, "NEO4J_JVM_OPTS": jvm_opts}
+        for name in ("NEO4J_HTTP_PORT", "NEO4J_INSTANCE_DIR", "NEO4J_PASSWORD"):
+            self.env.pop(name, None)  # the shared server's settings are not this one's
         if instance_dir:  # a throwaway instance (its data deleted with the folder)
             self.env["NEO4J_INSTANCE_DIR"] = instance_dir
 
@@ -32,8 +37,11 @@ class LocalNeo4j:
             raise RuntimeError(f"scripts/neo4j-local {command} failed: {done.stderr.strip()[-2000:]}")
         return done.stdout
 
-    def start(self) -> None:
+    def start(self) -> float:
+        """Start it (or find it running) and wait until Bolt answers; the seconds that took."""
+        started = time.monotonic()
         self._run("start")
+        return time.monotonic() - started
 
     def stop(self) -> None:
         self._run("stop")
