@@ -9,7 +9,7 @@ restates a rule by hand: add a property to the model and it appears here.
 >>> prop_json_schema(model.Prop("number", minimum=0, maximum=1))
 {'type': 'number', 'minimum': 0, 'maximum': 1}
 >>> sorted(NodeSchema().fields)[:4]
-['aliases', 'cadence', 'capacity', 'contact']
+['accepting_requests', 'aliases', 'cadence', 'capacity']
 >>> NodeSchema().load({"id": "a", "label": "Topic", "name": "A", "colour": "red"})["colour"]
 'red'
 """
