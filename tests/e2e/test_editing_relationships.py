@@ -41,6 +41,9 @@ def test_editor_adds_then_removes_a_relationship(live, page):
     assert page.evaluate("document.activeElement.id") == "strength"
     page.get_by_label("Strength (optional)").fill("0.7")
     page.get_by_label("Trust (optional)").select_option("high")
+    # A strength is an editor's judgement: it must say what it rests on (graph.model.SOURCED_TYPES).
+    page.get_by_label("Source", exact=True).fill("https://example.org/canal-boaters-trust/who-we-help")
+    page.get_by_label("Date of the source", exact=True).fill("2026-10-01")
     page.get_by_role("button", name="Add relationship").click()
     banner = page.locator(".govuk-notification-banner")
     banner.wait_for()
