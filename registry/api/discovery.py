@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from graph import box1 as B
 from graph import discovery as D
-from graph.model import NATIONS
+from graph.model import LABELS, NATIONS
 
 from .. import cache
 from ..store import get_graph, get_settings
@@ -102,10 +102,13 @@ class EvidenceSchema(Schema):
     summary = fields.String()
 
 
+_DECLARED = LABELS["Intermediary"]  # the declarations' allowed values are the model's, not restated here
+
+
 class DeclarationsSchema(Schema):
-    accepting_requests = fields.String(metadata={"enum": ["yes", "no", "by_arrangement"]})
+    accepting_requests = fields.String(metadata={"enum": list(_DECLARED["accepting_requests"].choices)})
     stated_capacity = fields.String()
-    how_to_approach = fields.String(metadata={"enum": ["directly", "membership_body", "commission"]})
+    how_to_approach = fields.String(metadata={"enum": list(_DECLARED["how_to_approach"].choices)})
     expects_remuneration = fields.Boolean()
     words = fields.List(fields.String())
 
