@@ -219,6 +219,14 @@ def route_health(graph: nx.MultiDiGraph, reports, settings: dict | None = None,
     return health
 
 
+def window_reports(store, settings: dict | None, today: _dt.date, contact: str | None = None) -> list[dict]:
+    """A store's reports (any status) within the route-health window ending ``today``, newest first.
+
+    The one place the pages, the API and ``pathways route-health`` choose which stored reports to read.
+    """
+    return store.reports(since=window_start(settings, today).isoformat(), contact=contact)
+
+
 # -- suggested referrals ------------------------------------------------------------------------
 
 @dataclass

@@ -110,8 +110,7 @@ def feedback_for(answer) -> dict | None:
 
 def window_reports(contact: str | None = None) -> list[dict]:
     """Stored reports within the route-health window (any status), newest first."""
-    since = R.window_start(get_settings(), _dt.date.today()).isoformat()
-    return get_store().reports(since=since, contact=contact)
+    return R.window_reports(get_store(), get_settings(), _dt.date.today(), contact)
 
 
 def ranked(answer):

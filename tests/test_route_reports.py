@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 
 import pytest
@@ -283,6 +284,31 @@ def test_route_health_page_api_gaps_and_feed(rapp):
     assert feed.get_data(as_text=True).count("<entry>") == 5
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "get" in paths["/api/v1/routes/health"] and "post" in paths["/api/v1/signpost/feedback"]
+
+
+def test_the_cli_shows_route_health_and_the_wrong_details_gap(store_url, cli):
+    app = make_app(store_url)
+    store = store_of(app)
+    for outcome in ("answered", "answered", "no_reply", "wrong_details", "passed_on"):
+        store.add_report({"statistic": "crime", "contact": "home-office", "outcome": outcome,
+                          **({"times_passed_on": 2} if outcome == "passed_on" else {})})
+    store.add_report({"contact": "moj", "outcome": "no_reply"})
+    from registry.auth import hash_token, new_token
+    value = new_token()
+    store.add_token("robot", "editor", hash_token(value))
+    api = app.test_client().get("/api/v1/routes/health", headers={"Authorization": f"Bearer {value}"}).get_json()
+    code, out, _ = cli("route-health", "--json")
+    assert code == 0 and json.loads(out) == api
+    code, out, _ = cli("route-health")
+    assert code == 0
+    assert "Crime in England and Wales → Home Office: 5 reports (2 answered" in out and "answered 40%" in out
+    assert "Ministry of Justice: 1 reports" in out and "not enough reports" in out
+    assert "1 open wrong-details reports" in out
+    code, out, _ = cli("gaps", "--rule", "wrong_contact_details")
+    assert code == 0 and "Home Office (home-office)" in out and "Ministry of Justice" not in out
+    code, out, _ = cli("gaps", "--json")
+    assert [i["id"] for i in json.loads(out)["wrong_contact_details"]] == ["home-office"]
+    app.extensions["pathways.store"].close()
 
 
 def test_reports_are_not_records(rapp):
