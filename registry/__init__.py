@@ -31,8 +31,9 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config["REGISTRY_STORE"]:
         app.config["REGISTRY_STORE"] = "sqlite:///" + os.path.join(app.instance_path, "registry.db")
 
-    from . import api, csrf, errors, limits, security, store, templating, web
+    from . import api, csrf, errors, limits, ratelimit, security, store, templating, web
     limits.init_app(app)  # bodies too large or too deep are refused before anything parses them
+    ratelimit.init_app(app)
     store.init_app(app)
     templating.init_app(app)
     csrf.init_app(app)

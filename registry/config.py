@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 ENV_KEYS = ("REGISTRY_STORE", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "SECRET_KEY",
             "PATHWAYS_SETTINGS", "COORDINATOR_EMAIL", "RATELIMIT_WRITES_PER_MINUTE", "RATELIMIT_SIGNIN_PER_MINUTE",
-            "PUBLIC_BASE_URL", "SESSION_DB", "GOVUK_BASE_URL", "GOVUK_TIMEOUT")
+            "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL", "SESSION_DB", "GOVUK_BASE_URL", "GOVUK_TIMEOUT")
 # How long the app waits for Neo4j (graph.stores.neo4j.TIMEOUTS has the defaults and meanings).
 NEO4J_LIMIT_KEYS = ("NEO4J_CONNECT_TIMEOUT", "NEO4J_ACQUIRE_TIMEOUT", "NEO4J_RETRY_TIME", "NEO4J_TRANSACTION_TIMEOUT",
                     "NEO4J_BULK_TIMEOUT", "NEO4J_READBACK_TIME", "NEO4J_BREAKER_FAILURES", "NEO4J_BREAKER_RESET")
@@ -24,6 +24,7 @@ DEFAULTS = {
     "COORDINATOR_EMAIL": None,
     "RATELIMIT_WRITES_PER_MINUTE": 120,
     "RATELIMIT_SIGNIN_PER_MINUTE": 10,
+    "RATELIMIT_STORAGE_URI": "memory://",  # where the limits count (registry/ratelimit.py); memory: per process
     "PUBLIC_BASE_URL": None,  # e.g. https://pathways.example.org: every absolute link the app writes starts so
     "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],  # Flask answers 400 to any other Host (PUBLIC_BASE_URL's is added)
     "SESSION_COOKIE_HTTPONLY": True,

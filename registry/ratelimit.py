@@ -1,61 +1,54 @@
-"""Rate limits for sign-in attempts and writes: an in-memory sliding window per identity or address.
+"""Rate limits for sign-in attempts and writes: a moving window per identity or address.
 
 The limits are settings (``RATELIMIT_SIGNIN_PER_MINUTE``, ``RATELIMIT_WRITES_PER_MINUTE``).
-Going over answers 429 in the one error envelope, with ``Retry-After``. The window
-lives in the process, so with several worker processes each counts its own share.
+Going over answers 429 in the one error envelope, with ``Retry-After``. The counting is the
+``limits`` library's moving window (the engine of Flask-Limiter; used directly because the checks
+sit inside views, keyed on the token or the signed-in editor and answered in the one envelope). Its
+storage is ``RATELIMIT_STORAGE_URI``: ``memory://`` (the default) counts in each worker process, a
+shared storage such as ``redis://host:6379`` (with ``pip install limits[redis]``) counts across all.
 
->>> w = SlidingWindow(limit=2, seconds=60)
->>> w.hit("a", now=0.0), w.hit("a", now=1.0), w.hit("a", now=2.0), w.hit("a", now=61.0)
-(None, None, 58, None)
+>>> from flask import Flask
+>>> with Flask(__name__).app_context():
+...     [hit("doc", 2, 60, "a") for _ in range(3)][:2], 0 < hit("doc", 2, 60, "a") <= 60
+([None, None], True)
 """
 from __future__ import annotations
 
 import hashlib
 import math
-import threading
-from collections import OrderedDict, deque
+import time
 
 from flask import current_app, request
+from limits import RateLimitItemPerSecond, storage, strategies
 
 from .errors import RateLimited
 
-MAX_KEYS = 10_000  # the oldest keys are forgotten beyond this, so memory stays bounded
+
+def init_app(app) -> None:
+    """Open the limits' storage at start, so a bad ``RATELIMIT_STORAGE_URI`` is reported before anyone visits."""
+    uri = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    try:
+        counted_in = storage.storage_from_string(uri)
+    except Exception as exc:  # limits raises ConfigurationError or a storage's own error
+        raise ValueError(f"RATELIMIT_STORAGE_URI {uri!r} cannot be used: {exc}") from None
+    app.extensions["pathways.ratelimit"] = strategies.MovingWindowRateLimiter(counted_in)
 
 
-class SlidingWindow:
-    """At most ``limit`` hits per key in any ``seconds``-long window."""
-
-    def __init__(self, limit: int, seconds: float = 60.0):
-        self.limit, self.seconds = limit, seconds
-        self._hits: OrderedDict[str, deque] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, now: float) -> int | None:
-        """Count one hit; None when allowed, else the whole seconds to wait (the hit is not counted)."""
-        with self._lock:
-            hits = self._hits.get(key)
-            if hits is None:
-                hits = self._hits[key] = deque()
-                while len(self._hits) > MAX_KEYS:
-                    self._hits.popitem(last=False)
-            else:
-                self._hits.move_to_end(key)
-            while hits and hits[0] <= now - self.seconds:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return max(1, math.ceil(hits[0] + self.seconds - now))
-            hits.append(now)
-            return None
+def _limiter() -> strategies.MovingWindowRateLimiter:
+    if "pathways.ratelimit" not in current_app.extensions:
+        init_app(current_app)
+    return current_app.extensions["pathways.ratelimit"]
 
 
-def _window(kind: str) -> SlidingWindow:
-    setting = {"signin": "RATELIMIT_SIGNIN_PER_MINUTE", "write": "RATELIMIT_WRITES_PER_MINUTE"}[kind]
-    limit = int(current_app.config.get(setting) or 60)
-    windows = current_app.extensions.setdefault("pathways.ratelimit", {})
-    window = windows.get(kind)
-    if window is None or window.limit != limit:
-        window = windows[kind] = SlidingWindow(limit)
-    return window
+def hit(name: str, limit: int, seconds: int, key: str) -> int | None:
+    """Count one hit of ``key`` against at most ``limit`` in any ``seconds``; None when allowed, else the
+    whole seconds to wait (a refused hit is not counted)."""
+    item = RateLimitItemPerSecond(limit, seconds, namespace=f"pathways.{name}")
+    limiter = _limiter()
+    if limiter.hit(item, key):
+        return None
+    reset_at, _remaining = limiter.get_window_stats(item, key)
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 def caller_key() -> str:
@@ -71,9 +64,9 @@ def caller_key() -> str:
 
 def check(kind: str, key: str | None = None) -> None:
     """Count one ``kind`` ("signin" or "write") for the caller; RateLimited (429) when over the limit."""
-    import time
-    wait = _window(kind).hit(key or (caller_key() if kind == "write" else "ip:" + (request.remote_addr or "unknown")),
-                             time.monotonic())
+    setting = {"signin": "RATELIMIT_SIGNIN_PER_MINUTE", "write": "RATELIMIT_WRITES_PER_MINUTE"}[kind]
+    wait = hit(kind, int(current_app.config.get(setting) or 60), 60,
+               key or (caller_key() if kind == "write" else "ip:" + (request.remote_addr or "unknown")))
     if wait is not None:
         what = "sign-in attempts" if kind == "signin" else "changes"
         raise RateLimited(f"too many {what} in a minute: try again in {wait} seconds", retry_after=wait)

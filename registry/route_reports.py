@@ -5,15 +5,14 @@ API): it is signed with the app's secret and names the route the answer gave and
 so a report is always about a route Pathways really offered, and one sent sooner than
 ``min_seconds`` after the answer (a robot) or after ``max_age_seconds`` is refused. Each client may
 send ``per_client_per_hour`` reports an hour and ``per_client_per_route_per_day`` about one route a
-day; the client is a keyed hash of its address held in memory only (:mod:`registry.ratelimit`'s
-windows), never stored.
+day; the client is a keyed hash of its address counted by :mod:`registry.ratelimit` (in memory by default),
+never stored with the report.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
 import hmac
-import time
 
 from flask import current_app, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -24,7 +23,7 @@ from graph.errors import InvalidRecord, Problem
 
 from .cache import per_revision
 from .errors import RateLimited
-from .ratelimit import SlidingWindow
+from .ratelimit import hit
 from .store import get_graph, get_settings, get_store
 
 SALT = "pathways.route-report"
@@ -65,22 +64,14 @@ def client_hash() -> str:
     return hmac.new(key, (request.remote_addr or "unknown").encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
-def _window(name: str, limit: int, seconds: float) -> SlidingWindow:
-    windows = current_app.extensions.setdefault("pathways.route_reports", {})
-    window = windows.get(name)
-    if window is None or window.limit != limit or window.seconds != seconds:
-        window = windows[name] = SlidingWindow(limit, seconds)
-    return window
-
-
 def check_limits(statistic: str | None, contact: str) -> None:
     """Count one report for this client; RateLimited (429) over either limit (nothing is stored)."""
     cfg = R.config(get_settings())
-    who, now = client_hash(), time.monotonic()
-    wait = _window("route", cfg["per_client_per_route_per_day"], 86400).hit(f"{who}|{statistic}|{contact}", now)
+    who = client_hash()
+    wait = hit("report.route", cfg["per_client_per_route_per_day"], 86400, f"{who}|{statistic}|{contact}")
     if wait is not None:
         raise RateLimited("you have already told us about this route today: thank you", retry_after=wait)
-    wait = _window("hour", cfg["per_client_per_hour"], 3600).hit(who, now)
+    wait = hit("report.hour", cfg["per_client_per_hour"], 3600, who)
     if wait is not None:
         raise RateLimited(f"too many reports in an hour: try again in {wait} seconds", retry_after=wait)
 

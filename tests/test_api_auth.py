@@ -132,6 +132,13 @@ def test_writes_are_rate_limited_per_token(tmp_path):
                        headers=other).status_code == 201
 
 
+def test_a_bad_rate_limit_storage_is_refused_at_start(tmp_path):
+    from registry import create_app
+    with pytest.raises(ValueError, match="RATELIMIT_STORAGE_URI 'nowhere://x' cannot be used"):
+        create_app({"TESTING": True, "REGISTRY_STORE": f"sqlite:///{tmp_path / 'r.db'}", "SECRET_KEY": "x",
+                    "RATELIMIT_STORAGE_URI": "nowhere://x"})
+
+
 def test_tokens_are_created_once_listed_without_secret_and_revoked(client, app_store):
     admin = token(app_store, "admin", "root")
     made = client.post("/api/v1/tokens", json={"name": "service-x", "role": "editor"}, headers=admin)
