@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 
 ROLES = ("viewer", "editor", "admin")  # each role can do what the ones before it can
 
@@ -33,7 +34,7 @@ def allows(role: str, needed: str) -> bool:
 from dataclasses import dataclass  # noqa: E402
 from functools import wraps  # noqa: E402
 
-from flask import g, request, session  # noqa: E402
+from flask import current_app, g, request, session  # noqa: E402
 
 from graph.errors import AuthError  # noqa: E402
 
@@ -71,8 +72,7 @@ def current_identity() -> Identity | None:
             raise AuthError("the token is not recognised or has been revoked")
         identity = Identity(found["name"], found["role"])
     elif session.get("token_hash") and not request.path.startswith("/api/"):
-        live = session_is_live(session.get("sid"), session["token_hash"])
-        found = get_store().find_token(session["token_hash"]) if live else None
+        found = signed_in_token(session.get("sid"), session["token_hash"])
         if found is None:
             session.clear()
         else:
@@ -106,70 +106,35 @@ def requires(needed: str):
 
 # -- web sign-ins ---------------------------------------------------------
 # Flask's session is a signed cookie: clearing it at sign-out does nothing to a copy taken before.
-# So each sign-in is also a row on the server, named by a random id in the cookie (only its hash
+# So each sign-in is also a row in the store, named by a random id in the cookie (only its hash
 # is kept), and a signed-in request counts only while its row is there. Signing out deletes the
 # row. This is per sign-in rather than a per-token version number: signing out in one browser
-# does not sign out the same token elsewhere, and the stores' schema is unchanged. The rows live
-# in a SQLite file (:func:`sessions_path`) that every worker on the host shares.
-
-import sqlite3  # noqa: E402
-import time  # noqa: E402
-from contextlib import closing  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from flask import current_app  # noqa: E402
-
-_SESSIONS_SQL = "CREATE TABLE IF NOT EXISTS sessions (sid_hash TEXT PRIMARY KEY, token_hash TEXT NOT NULL, started REAL NOT NULL)"
+# does not sign out the same token elsewhere. Being in the store, the sign-ins are the same for
+# every worker and every app server on it.
 
 
-def sessions_path(config, instance_path: str) -> str:
-    """Where the sign-ins are kept: SESSION_DB, else beside an embedded store, else the instance folder.
-
-    >>> sessions_path({"REGISTRY_STORE": "sqlite:///data/registry.db"}, "/srv/instance")
-    'data/registry.db.sessions'
-    >>> sessions_path({"REGISTRY_STORE": "neo4j://db:7687"}, "/srv/instance")
-    '/srv/instance/sessions.db'
-    """
-    if config.get("SESSION_DB"):
-        return config["SESSION_DB"]
-    store = config.get("REGISTRY_STORE") or ""
-    if store.startswith("sqlite:///"):
-        return store[len("sqlite:///"):] + ".sessions"
-    return str(Path(instance_path) / "sessions.db")
-
-
-def _sessions_db():
-    path = sessions_path(current_app.config, current_app.instance_path)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
-    conn.execute(_SESSIONS_SQL)
-    return closing(conn)
+def _oldest() -> float:
+    return time.time() - current_app.config["SESSION_MAX_AGE_SECONDS"]
 
 
 def start_session(token_hash: str) -> str:
     """Record a new sign-in for ``token_hash`` and return its id (kept in the cookie as ``sid``)."""
+    from .store import get_store
     sid = secrets.token_urlsafe(32)
-    now = time.time()
-    with _sessions_db() as conn:
-        conn.execute("DELETE FROM sessions WHERE started < ?", [now - current_app.config["SESSION_MAX_AGE_SECONDS"]])
-        conn.execute("INSERT INTO sessions(sid_hash, token_hash, started) VALUES (?,?,?)",
-                     [hash_token(sid), token_hash, now])
+    get_store().add_session(hash_token(sid), token_hash, time.time(), _oldest())
     return sid
 
 
-def session_is_live(sid, token_hash: str) -> bool:
-    """Whether the sign-in ``sid`` for ``token_hash`` has neither ended nor grown too old."""
+def signed_in_token(sid, token_hash: str) -> dict | None:
+    """The live token of the sign-in ``sid`` for ``token_hash``, unless it has ended or grown too old."""
     if not isinstance(sid, str) or not sid:
-        return False
-    oldest = time.time() - current_app.config["SESSION_MAX_AGE_SECONDS"]
-    with _sessions_db() as conn:
-        row = conn.execute("SELECT 1 FROM sessions WHERE sid_hash = ? AND token_hash = ? AND started >= ?",
-                           [hash_token(sid), token_hash, oldest]).fetchone()
-    return row is not None
+        return None
+    from .store import get_store
+    return get_store().session_token(hash_token(sid), token_hash, _oldest())
 
 
 def end_session(sid) -> None:
     """End the sign-in ``sid``: every copy of its cookie stops working."""
     if isinstance(sid, str) and sid:
-        with _sessions_db() as conn:
-            conn.execute("DELETE FROM sessions WHERE sid_hash = ?", [hash_token(sid)])
+        from .store import get_store
+        get_store().end_session(hash_token(sid))

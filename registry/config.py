@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 ENV_KEYS = ("REGISTRY_STORE", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "SECRET_KEY",
             "PATHWAYS_SETTINGS", "COORDINATOR_EMAIL", "RATELIMIT_WRITES_PER_MINUTE", "RATELIMIT_SIGNIN_PER_MINUTE",
-            "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL", "SESSION_DB", "GOVUK_BASE_URL", "GOVUK_TIMEOUT")
+            "RATELIMIT_STORAGE_URI", "PUBLIC_BASE_URL", "GOVUK_BASE_URL", "GOVUK_TIMEOUT")
 # How long the app waits for Neo4j (graph.stores.neo4j.TIMEOUTS has the defaults and meanings).
 NEO4J_LIMIT_KEYS = ("NEO4J_CONNECT_TIMEOUT", "NEO4J_ACQUIRE_TIMEOUT", "NEO4J_RETRY_TIME", "NEO4J_TRANSACTION_TIMEOUT",
                     "NEO4J_BULK_TIMEOUT", "NEO4J_READBACK_TIME", "NEO4J_BREAKER_FAILURES", "NEO4J_BREAKER_RESET")
@@ -30,7 +30,6 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": None,  # None: on, except on a local run (see registry/security.py)
-    "SESSION_DB": None,  # the live sign-ins; None: beside the embedded store, else instance/sessions.db (registry/auth.py)
     "SESSION_MAX_AGE_SECONDS": 12 * 60 * 60,  # a sign-in ends after this long, whatever the cookie says
     "JSON_SORT_KEYS": False,
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,

@@ -15,6 +15,8 @@ from registry.security import cookie_secure
 
 from tests.web import csrf
 
+BOTH_STORES = True  # the sign-ins live in the store: the same rules on the embedded store and on Neo4j
+
 
 def sign_in_with(client, value: str):
     return client.post("/account/sign-in", data={"token": value, "next": "/account",
@@ -85,6 +87,20 @@ def test_a_forged_session_without_a_sign_in_record_is_refused(app, client, edito
     with client.session_transaction() as session:
         session["token_hash"] = hash_token(editor)
     assert client.get("/account").status_code == 302
+
+
+def test_a_sign_in_is_good_on_every_app_server_and_ends_on_all(app, client, store_url, editor):
+    """Two app servers on one store (as behind a load balancer) share the sign-ins."""
+    other_server = create_app({"TESTING": True, "REGISTRY_STORE": store_url, "SECRET_KEY": "test-secret"})
+    assert sign_in_with(client, editor).status_code == 302
+    cookie = session_cookie(client)
+    there = fresh_client(other_server, cookie)
+    assert "Signed in as alice" in there.get("/account").get_data(as_text=True)
+    page = there.get("/account").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert there.post("/account/sign-out", data={"csrf_token": token}).status_code == 302
+    assert fresh_client(app, cookie).get("/account").status_code == 302
+    other_server.extensions["pathways.store"].close()
 
 
 def test_the_cookie_is_secure_by_default_but_not_on_a_local_run(tmp_path):

@@ -239,6 +239,26 @@ def test_tokens(store):
     assert store.find_token("h1") is None
 
 
+def test_sign_ins(store):
+    store.add_token("alice", "editor", "h1")
+    store.add_session("s1", "h1", started=1000.0, oldest=0.0)
+    store.add_session("s2", "h1", started=2000.0, oldest=0.0)
+    assert store.session_token("s1", "h1", oldest=500.0)["name"] == "alice"
+    assert store.session_token("s1", "other-token", oldest=500.0) is None
+    assert store.session_token("s1", "h1", oldest=1500.0) is None  # too old
+    store.end_session("s1")
+    store.end_session("s1")  # ending it twice is harmless
+    assert store.session_token("s1", "h1", oldest=0.0) is None
+    store.add_session("s3", "h1", started=3000.0, oldest=2500.0)  # forgets s2, started before
+    assert store.session_token("s2", "h1", oldest=0.0) is None
+    assert store.session_token("s3", "h1", oldest=0.0)["role"] == "editor"
+    store.revoke_token("alice")
+    assert store.session_token("s3", "h1", oldest=0.0) is None
+    store.add_session("s4", "h1", started=4000.0, oldest=0.0)
+    store.wipe()
+    assert store.session_token("s4", "h1", oldest=0.0) is None
+
+
 def test_wipe(store):
     seed_small(store)
     store.wipe()

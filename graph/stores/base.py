@@ -476,6 +476,22 @@ class GraphStore(abc.ABC):
     def revoke_token(self, name: str) -> bool:
         ...
 
+    # Web sign-ins: one row per sign-in, named by the hash of the random id in its cookie, so signing
+    # out ends every copy of that cookie and every app server on the store sees the same sign-ins.
+    @abc.abstractmethod
+    def add_session(self, sid_hash: str, token_hash: str, started: float, oldest: float) -> None:
+        """Record a sign-in started at ``started`` (seconds since the epoch) for a token's hash; sign-ins
+        started before ``oldest`` are forgotten in the same step."""
+
+    @abc.abstractmethod
+    def session_token(self, sid_hash: str, token_hash: str, oldest: float) -> dict | None:
+        """The live token (as :meth:`find_token`) of a sign-in that has not ended, for this token's hash,
+        started at or after ``oldest``; None otherwise."""
+
+    @abc.abstractmethod
+    def end_session(self, sid_hash: str) -> None:
+        """End a sign-in (nothing happens when it has already ended)."""
+
     @abc.abstractmethod
     def audit_entries(self, target: str | None = None, limit: int = 100, before_seq: int | None = None) -> list[dict]:
         """Newest first: ``{seq, at, actor, action, target, before, after}``."""
@@ -512,7 +528,7 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def wipe(self) -> None:
-        """Remove every record, token and audit entry (tests; migrating into a fresh store)."""
+        """Remove every record, token, sign-in and audit entry (tests; migrating into a fresh store)."""
 
     def close(self) -> None:  # pragma: no cover - trivial
         """Release connections."""

@@ -7,7 +7,8 @@ map and is kept as a JSON string, so a record reads back exactly as written.
 
 Bookkeeping lives beside the registry under labels no record can have:
 ``:PathwaysMeta`` (the revision counter and audit sequence), ``:AuditEntry``,
-``:ChangeLog`` (what each revision did, for readers catching up), ``:Token`` and ``:RouteReport``
+``:ChangeLog`` (what each revision did, for readers catching up), ``:Token``, ``:Session`` (web sign-ins)
+and ``:RouteReport``
 ("Did this help?" reports, :mod:`graph.route_reports`). Every write is one managed transaction that first locks the
 revision node, so writers are serialised exactly as SQLite's ``BEGIN
 IMMEDIATE`` serialises them; that makes the ``expect`` check and the version
@@ -59,6 +60,7 @@ SCHEMA = (
     "CREATE CONSTRAINT pathways_meta_key IF NOT EXISTS FOR (m:PathwaysMeta) REQUIRE m.key IS UNIQUE",
     "CREATE CONSTRAINT pathways_token_name IF NOT EXISTS FOR (t:Token) REQUIRE t.name IS UNIQUE",
     "CREATE CONSTRAINT pathways_token_hash IF NOT EXISTS FOR (t:Token) REQUIRE t.hash IS UNIQUE",
+    "CREATE CONSTRAINT pathways_session_id IF NOT EXISTS FOR (s:Session) REQUIRE s.sid_hash IS UNIQUE",
     "CREATE INDEX pathways_node_label_name IF NOT EXISTS FOR (n:Node) ON (n.label, n.name)",
     "CREATE INDEX pathways_audit_seq IF NOT EXISTS FOR (a:AuditEntry) ON (a.seq)",
     "CREATE INDEX pathways_audit_target IF NOT EXISTS FOR (a:AuditEntry) ON (a.target)",
@@ -541,6 +543,7 @@ class Neo4jStore(GraphStore):
         for query in ("MATCH (n:Node) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n",
                       "MATCH (n:AuditEntry) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
                       "MATCH (n:Token) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
+                      "MATCH (n:Session) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
                       "MATCH (n:ChangeLog) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
                       "MATCH (n:RouteReport) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n"):
             while self._write(batch, query, bulk=True):
@@ -765,6 +768,25 @@ class Neo4jStore(GraphStore):
         return self._write(lambda tx: tx.run(
             "MATCH (t:Token {name: $name}) WHERE t.revoked IS NULL SET t.revoked = $now RETURN count(t) AS n",
             name=name, now=_now()).single()["n"] > 0)
+
+    def add_session(self, sid_hash, token_hash, started, oldest) -> None:
+        def work(tx):
+            tx.run("MATCH (s:Session) WHERE s.started < $oldest DELETE s", oldest=oldest).consume()
+            tx.run("CREATE (s:Session {sid_hash: $sid, token_hash: $token, started: $started})",
+                   sid=sid_hash, token=token_hash, started=started).consume()
+        self._write(work)
+
+    def session_token(self, sid_hash, token_hash, oldest) -> dict | None:
+        def work(tx):
+            row = tx.run("MATCH (s:Session {sid_hash: $sid}) WHERE s.token_hash = $token AND s.started >= $oldest "
+                         "MATCH (t:Token {hash: $token}) WHERE t.revoked IS NULL "
+                         "RETURN t.name AS name, t.role AS role, t.created AS created, t.revoked AS revoked",
+                         sid=sid_hash, token=token_hash, oldest=oldest).single()
+            return dict(row) if row else None
+        return self._read(work)
+
+    def end_session(self, sid_hash) -> None:
+        self._write(lambda tx: tx.run("MATCH (s:Session {sid_hash: $sid}) DELETE s", sid=sid_hash).consume())
 
     def audit_entries(self, target=None, limit=100, before_seq=None) -> list[dict]:
         def work(tx):

@@ -65,6 +65,11 @@ CREATE TABLE IF NOT EXISTS tokens (
     created TEXT NOT NULL,
     revoked TEXT
 );
+CREATE TABLE IF NOT EXISTS sessions (
+    sid_hash TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    started REAL NOT NULL
+);
 """
 # Route reports ("Did this help?"): beside the registry, never part of it (no revision, no change log).
 REPORT_SCHEMA = """
@@ -415,7 +420,7 @@ class SQLiteStore(GraphStore):
     def wipe(self) -> None:
         with self._write() as conn:
             for statement in ("DELETE FROM edges", "DELETE FROM nodes", "DELETE FROM audit", "DELETE FROM tokens",
-                              "DELETE FROM changes", "DELETE FROM route_reports"):
+                              "DELETE FROM sessions", "DELETE FROM changes", "DELETE FROM route_reports"):
                 conn.execute(statement)
             self._log(conn, self._bump(conn), {"reload": True})
 
@@ -441,6 +446,22 @@ class SQLiteStore(GraphStore):
         with self._write() as conn:
             cur = conn.execute("UPDATE tokens SET revoked = ? WHERE name = ? AND revoked IS NULL", (_now(), name))
             return cur.rowcount > 0
+
+    def add_session(self, sid_hash, token_hash, started, oldest) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM sessions WHERE started < ?", (oldest,))
+            conn.execute("INSERT INTO sessions(sid_hash, token_hash, started) VALUES (?,?,?)",
+                         (sid_hash, token_hash, started))
+
+    def session_token(self, sid_hash, token_hash, oldest) -> dict | None:
+        rows = self._read("SELECT t.name, t.role, t.created, t.revoked FROM sessions s JOIN tokens t "
+                          "ON t.hash = s.token_hash WHERE s.sid_hash = ? AND s.token_hash = ? AND s.started >= ? "
+                          "AND t.revoked IS NULL", [sid_hash, token_hash, oldest])
+        return dict(zip(("name", "role", "created", "revoked"), rows[0])) if rows else None
+
+    def end_session(self, sid_hash) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM sessions WHERE sid_hash = ?", (sid_hash,))
 
     def audit_entries(self, target=None, limit=100, before_seq=None) -> list[dict]:
         params = {"target": target, "before": before_seq, "limit": limit}
