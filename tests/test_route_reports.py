@@ -239,6 +239,31 @@ def test_an_editor_accepts_a_suggested_referral_in_one_click(rapp):
     assert client.get("/api/v1/signpost?statistic=crime").get_json()["first_contact"]["id"] == "moj"
 
 
+def test_a_committed_referral_is_reported_as_recorded_when_marking_the_reports_fails(rapp, monkeypatch):
+    from graph.errors import StoreUnavailable
+    store = store_of(rapp)
+    for _ in range(2):
+        store.add_report({"statistic": "crime", "contact": "home-office", "outcome": "passed_on", "passed_to": "moj"})
+    client = rapp.test_client()
+    sign_in(client, store)
+    resolve = store.resolve_reports
+
+    def unavailable(*args, **kwargs):
+        raise StoreUnavailable("the database went away", StoreUnavailable.NOT_SAVED)
+    monkeypatch.setattr(store, "resolve_reports", unavailable)
+    form = {"csrf_token": csrf(client, "/route-reports"), "contact": "home-office", "passed_to": "moj"}
+    assert client.post("/route-reports/accept", data=form).status_code == 303
+    [edge] = store.edges_of("home-office", "out", ["REFERS_TO"])
+    assert edge["to"] == "moj" and {r["status"] for r in store.reports()} == {"open"}
+    page = client.get("/route-reports").get_data(as_text=True)
+    assert "Recorded: Home Office refers enquiries to Ministry of Justice" in page
+    assert "could not be marked fixed just now" in page
+    monkeypatch.setattr(store, "resolve_reports", resolve)  # the database is back: Accept again
+    assert client.post("/route-reports/accept", data=form).status_code == 303
+    assert len(store.edges_of("home-office", "out", ["REFERS_TO"])) == 1
+    assert {r["status"] for r in store.reports()} == {"fixed"}
+
+
 def test_an_editor_resolves_a_report_and_it_is_audited(rapp):
     store = store_of(rapp)
     report = store.add_report({"contact": "moj", "outcome": "wrong_details"})

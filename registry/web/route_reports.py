@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from graph import model
 from graph import route_reports as R
 from graph import signpost as S
-from graph.errors import InvalidRecord
+from graph.errors import InvalidRecord, StoreUnavailable
 from graph.feeds import TAG, atom
 from graph.stores import Change
 
@@ -143,8 +143,17 @@ def accept():
     if not suggestion.recorded:
         store.apply(Change(put_edges=[R.referral_edge(suggestion, today)], actor=_actor(),
                            action="accept route reports"))
-    store.resolve_reports(suggestion.report_ids, "fixed", _actor(),
-                          note=f"accepted: {suggestion.contact_name} refers enquiries to {suggestion.passed_to_name}")
+    try:
+        store.resolve_reports(suggestion.report_ids, "fixed", _actor(),
+                              note=f"accepted: {suggestion.contact_name} refers enquiries to {suggestion.passed_to_name}")
+    except StoreUnavailable:
+        if suggestion.recorded:
+            raise  # this request wrote nothing: the error page says so
+        # The referral is committed; say so rather than let the error page call the click lost.
+        flash(f"Recorded: {suggestion.contact_name} refers enquiries to {suggestion.passed_to_name}. The "
+              f"reports of the {R.people(suggestion.count)} behind it could not be marked fixed just now: "
+              "choose Accept again to mark them.", "important")
+        return redirect("/route-reports", 303)
     flash(f"Recorded: {suggestion.contact_name} refers enquiries to {suggestion.passed_to_name} "
           f"({R.people(suggestion.count)} reported it)", "success")
     return redirect("/route-reports", 303)
