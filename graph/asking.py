@@ -12,7 +12,9 @@ The rules (the About page says the same in plain English):
    answer only when its name or alias was typed ("SIMD"), not merely matched.
 2. **Choices** otherwise: the statistics that matched at least half the question's
    words, each with its producer, its nations and why it matched, and any topics that
-   matched; "did you mean" when a word was read as a typo.
+   matched; "did you mean" when a word was read as a typo. Beside statistics that matched
+   every word, one that matched only some is offered only when it scored at least
+   ``partial_share`` of the best of them.
 3. **A topic** when the question is a topic's name (and no statistic's), or when no
    statistic matches but a topic does: the producers of its statistics and the user
    groups covering it (see :func:`topic_routes`).
@@ -30,6 +32,10 @@ The rules (the About page says the same in plain English):
 'inflation'
 >>> decide(index, "farm prices").choices[0].id
 'fps'
+>>> index = SearchIndex(records + [{"id": "fpi", "label": "Statistic", "name": "Farm practices index"},
+...                                 {"id": "fr", "label": "Statistic", "name": "Farm rents"}])
+>>> [c.id for c in decide(index, "farm practices").choices]  # "Farm rents" matched 'farm' only, far behind
+['fpi', 'fps']
 >>> decide(index, "courts").topic["id"]
 'topic.courts'
 >>> decide(index, "pizza delivery")
@@ -156,8 +162,12 @@ def decide(index: _search.SearchIndex, text: str, nation: str | None = None,
             and (rival is None or best.score >= cfg["lead_ratio"] * rival.score))
         if clear and fits and not best.fuzzy:
             return best.id
-        return Choices(text, usable[: cfg["max_choices"]], topics[:3], _did_you_mean(text, usable[:3] + topics),
-                       tuple(sorted(asked)))
+        # A statistic that matched only some of the words is offered beside one that matched them all
+        # only when it scored at least ``partial_share`` of it: otherwise it is noise ("rate" alone).
+        whole = max((h.score for h in usable if h.coverage >= 1.0), default=0.0)
+        offered = [h for h in usable if h.coverage >= 1.0 or h.score >= cfg["partial_share"] * whole]
+        return Choices(text, offered[: cfg["max_choices"]], topics[:3],
+                       _did_you_mean(text, usable[:3] + topics), tuple(sorted(asked)))
     if topics:
         best = topics[0]
         return TopicAnswer(text, {"id": best.id, "name": best.name}, best.why,

@@ -59,6 +59,16 @@ def test_one_answer_only_when_one_statistic_clearly_fits(index):
     assert A.decide(index, "consumer price inflation") == "cpi"
 
 
+def test_a_choice_matching_only_some_words_is_left_out_when_far_behind_one_matching_all(index):
+    """'price index' matches both house price indexes whole; 'Consumer price inflation' matches only
+    'price', far behind them: it is noise. With no whole match, partial ones are all offered."""
+    assert [c.id for c in A.decide(index, "price index").choices] == ["hpi", "ni-hpi"]
+    everything = A.decide(index, "price index", settings={"asking": {"partial_share": 0}})
+    assert [c.id for c in everything.choices] == ["hpi", "ni-hpi", "cpi"]
+    assert [c.id for c in A.decide(index, "transport prices").choices][:1] == ["ni-transport"]
+    assert len(A.decide(index, "transport prices").choices) == 4
+
+
 def test_a_word_read_as_a_typo_never_makes_a_confident_answer(index):
     found = A.decide(index, "infaltion")
     assert isinstance(found, A.Choices) and found.choices[0].id == "cpi"
