@@ -480,8 +480,8 @@ def markdown(plan: Plan, base_url: str = "") -> str:
             else:
                 out.append("  - no intermediary recorded that reaches them")
             if public.ranked:
-                best = "; ".join(f"{md(r.name)} (score {r.score:.2f}" + ("" if r.direct else
-                                 ", via " + md(" → ".join(r.path_names[1:-1]))) + ")" for r in public.ranked)
+                best = "; ".join(md(r.name) + ("" if r.direct else " (via " + md(" → ".join(r.path_names[1:-1])) + ")")
+                                 for r in public.ranked)
                 out.append(f"  - best routes by Pathways' ranking: {best}")
         out.append("")
     out += _questions_md(plan.questions.get("box1", []))

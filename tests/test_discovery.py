@@ -565,6 +565,8 @@ def test_record_pages_show_box1_and_the_producers_gaps(app_store, client):
     assert "No known route" in stat  # household survey respondents
     producer = client.get("/records/dwp").get_data(as_text=True)
     assert "Publics you have no partner route to" in producer and 'id="producer-gaps"' in producer
+    for page in (stat, producer):  # ranked by evidence and shown in order, never as a decimal score
+        assert "(score " not in page and "score 0." not in page.lower()
 
 
 def test_public_page_filters_and_errors(app_store, client):
