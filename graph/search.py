@@ -81,7 +81,8 @@ FOLDS = {"rental": "rent", "inflationari": "inflat", "employe": "employ", "crimi
          "prisoner": "prison", "offenc": "offend", "offens": "offend", "migrant": "migrat", "immigr": "migrat",
          "emigr": "migrat", "mortal": "death", "die": "death", "dead": "death", "born": "birth", "children": "child",
          "person": "peopl", "wage": "earn", "salari": "earn"}
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"\b[a-z](?:&[a-z])+\b|[a-z0-9]+")  # "a&e" is one word
+_LONE_AMPERSAND = re.compile(r"(?<!\b[a-z])&|&(?![a-z]\b)")  # every "&" but one between single letters
 # Single words that name a nation (or the UK), left out of acronyms.
 NATION_WORDS = frozenset("uk gb britain british england english wales welsh cymru scotland scottish scots "
                          "northern ireland irish ni united kingdom great".split())
@@ -105,15 +106,23 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The lower-case words of ``text``, without common little words.
+    """The lower-case words of ``text``, without common little words or lone letters.
+
+    An ampersand between single letters keeps them one word, as people write "A&E" or "R&D";
+    anywhere else it is "and". A letter on its own ("e" of "e-commerce", "a and e") says too
+    little to match on.
 
     >>> words("Who do I contact about the Census-2021 stats?")
     ['census', '2021', 'statistics']
+    >>> words("A&E waiting times"), words("Courts & tribunals"), words("Tom&Jerry")
+    (['a&e', 'waiting', 'times'], ['courts', 'tribunals'], ['tom', 'jerry'])
+    >>> words("E-commerce and ICT activity"), words("a and e"), words("Key Stage 2")
+    (['commerce', 'ict', 'activity'], [], ['key', 'stage', '2'])
     """
     out = []
-    for w in _WORD.findall((text or "").lower().replace("&", " and ")):
+    for w in _WORD.findall(_LONE_AMPERSAND.sub(" and ", (text or "").lower())):
         w = SYNONYMS.get(w, w)
-        if w not in STOPWORDS:
+        if w not in STOPWORDS and not (len(w) == 1 and w.isalpha()):
             out.append(w)
     return out
 

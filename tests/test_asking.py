@@ -69,6 +69,20 @@ def test_a_choice_matching_only_some_words_is_left_out_when_far_behind_one_match
     assert len(A.decide(index, "transport prices").choices) == 4
 
 
+def test_a_and_e_is_one_word_and_a_lone_letter_matches_nothing():
+    records = [{"id": "ae", "label": "Statistic", "name": "A&E attendances and emergency admissions",
+                "nations": ["england"]},
+               {"id": "ni-ed", "label": "Statistic", "name": "Emergency care waiting time statistics",
+                "aliases": ["A&E waiting times"], "nations": ["northern_ireland"]},
+               {"id": "ecom", "label": "Statistic", "name": "E-commerce and ICT activity, UK"}]
+    index = SearchIndex(records)
+    assert {c.id for c in A.decide(index, "A&E").choices} == {"ae", "ni-ed"}  # England's or Northern Ireland's
+    assert A.decide(index, "A&E waiting times northern ireland") == "ni-ed"
+    with pytest.raises(A.NoMatch):
+        A.decide(index, "a and e")  # not "E-commerce"
+    assert A.decide(index, "e-commerce") == "ecom"
+
+
 def test_a_word_read_as_a_typo_never_makes_a_confident_answer(index):
     found = A.decide(index, "infaltion")
     assert isinstance(found, A.Choices) and found.choices[0].id == "cpi"
