@@ -3,8 +3,8 @@
 The rules (the About page says the same in plain English):
 
 1. **One answer** only when the best statistic matched every word of the question
-   exactly (no word rescued as a typo), in its name, aliases or acronym rather than only
-   in passing, and is clearly ahead of the next (``lead_ratio``); or when its whole name
+   exactly (no word rescued as a typo), in its name, acronym or the whole of an alias
+   rather than only in passing, and is clearly ahead of the next (``lead_ratio``); or when its whole name
    or alias was typed and no other statistic's was. With a nation asked for, the answer
    must be known to cover it, and a statistic of just that nation which the question
    names is preferred to wider ones (so "house prices northern ireland" is Northern
@@ -12,9 +12,9 @@ The rules (the About page says the same in plain English):
    answer only when its name or alias was typed ("SIMD"), not merely matched.
 2. **Choices** otherwise: the statistics that matched at least half the question's
    words, each with its producer, its nations and why it matched, and any topics that
-   matched; "did you mean" when a word was read as a typo. Beside statistics that matched
-   every word, one that matched only some is offered only when it scored at least
-   ``partial_share`` of the best of them.
+   matched; "did you mean" when a word was read as a typo. When some statistic matched
+   every word, the others are offered only when they score at least ``partial_share`` of
+   the best such one.
 3. **A topic** when the question is a topic's name (and no statistic's), or when no
    statistic matches but a topic does: the producers of its statistics and the user
    groups covering it (see :func:`topic_routes`).
@@ -34,7 +34,7 @@ The rules (the About page says the same in plain English):
 'fps'
 >>> index = SearchIndex(records + [{"id": "fpi", "label": "Statistic", "name": "Farm practices index"},
 ...                                 {"id": "fr", "label": "Statistic", "name": "Farm rents"}])
->>> [c.id for c in decide(index, "farm practices").choices]  # "Farm rents" matched 'farm' only, far behind
+>>> [c.id for c in decide(index, "farm practices").choices]  # "Farm rents" matched only 'farm': far behind
 ['fpi', 'fps']
 >>> decide(index, "courts").topic["id"]
 'topic.courts'
@@ -162,10 +162,10 @@ def decide(index: _search.SearchIndex, text: str, nation: str | None = None,
             and (rival is None or best.score >= cfg["lead_ratio"] * rival.score))
         if clear and fits and not best.fuzzy:
             return best.id
-        # A statistic that matched only some of the words is offered beside one that matched them all
-        # only when it scored at least ``partial_share`` of it: otherwise it is noise ("rate" alone).
+        # Beside the best statistic that matched every word, one scoring under ``partial_share`` of it
+        # is noise ("rate" alone, or the word only in a topic).
         whole = max((h.score for h in usable if h.coverage >= 1.0), default=0.0)
-        offered = [h for h in usable if h.coverage >= 1.0 or h.score >= cfg["partial_share"] * whole]
+        offered = [h for h in usable if h.score >= cfg["partial_share"] * whole]
         return Choices(text, offered[: cfg["max_choices"]], topics[:3],
                        _did_you_mean(text, usable[:3] + topics), tuple(sorted(asked)))
     if topics:

@@ -206,6 +206,7 @@ class _Doc:
     producer: str | None
     nations: frozenset[str]
     name_words: int  # the telling words of its name: not little, generic or nation words
+    aliases: tuple[frozenset[str], ...] = ()  # the stems of the telling words of each other name
 
 
 
@@ -363,12 +364,14 @@ class SearchIndex:
         without_nations = split_nations(plain_name)[0]
         nations = _nations.covered(record) if record.get("label") == "Statistic" else _nations.nations_of(record)
         telling = [w for w in words(without_nations) if w not in GENERIC]
-        self.docs.append(_Doc(record["id"], record.get("label", ""), name, description,
-                              names[producers[0]][0] if producers else None, nations,
-                              len({w for w in telling if not w.isdigit()})))
-        self.position[record["id"]] = i
         aliases = [t for t in (record.get("aliases") or []) if isinstance(t, str)]
         name_words, alias_words = words(name), [words(t) for t in aliases]
+        self.docs.append(_Doc(record["id"], record.get("label", ""), name, description,
+                              names[producers[0]][0] if producers else None, nations,
+                              len({w for w in telling if not w.isdigit()}),
+                              tuple(frozenset(stem(w) for w in ws if w not in GENERIC and w not in NATION_WORDS)
+                                    for ws in alias_words)))
+        self.position[record["id"]] = i
         fields = [("name", name_words), ("alias", [w for ws in alias_words for w in ws]),
                   ("acronym", [w for t in (*re.findall(r"\((.*?)\)", name), acronym(name)) for w in words(t)]),
                   ("keyword", [w for t in (record.get("tags") or []) if isinstance(t, str) for w in words(t)]),
@@ -495,6 +498,7 @@ class SearchIndex:
                 scores[i] = scores.get(i, 0.0) + value
                 if not is_optional:
                     hits_of.setdefault(i, []).append((qw, kind, surface, rescued is not None))
+        asked_stems = {stem(w) for w in [*query, *optional, *read_as.values()]}
         exact = {i for phrase in phrases for i in self.phrases.get(phrase, ())}
         exact |= {i for phrase in phrases for i in self.bare_phrases.get(phrase, ())
                   if len(self.docs[i].nations) > 1 or self.docs[i].nations & asked_nations}
@@ -532,9 +536,30 @@ class SearchIndex:
                            doc.description, 1.0 if is_exact else coverage, fuzzy and not is_exact,
                            {m[0]: read_as[m[0]] for m in matched if m[3] and m[0] in read_as},
                            _why(matched, doc, asked_nations), doc.producer, tuple(sorted(doc.nations)),
-                           is_exact or bool(content) and all(m[1] in NAMING_FIELDS for m in content)))
+                           is_exact or bool(content) and all(m[1] in NAMING_FIELDS and _typed(m, doc, asked_stems)
+                                                             for m in content)))
         out.sort(key=lambda h: (-h.score, len(h.name), h.name.lower(), h.id))
         return out[:limit]
+
+
+def _typed(match: tuple[str, str, str, bool], doc: _Doc, asked_stems: set[str]) -> bool:
+    """Whether a word matched in a naming field names the record: in its name, acronym or keywords
+    always; in another name people use for it only when every telling word of one such name that
+    holds it was asked ("police" is part of "police recorded crime", which does not make the
+    statistic the one asked about; "poverty" is the whole of "poverty statistics").
+
+    >>> doc = _Doc("c", "Statistic", "Crime", None, None, frozenset(), 1,
+    ...            (frozenset({"polic", "record", "crime"}), frozenset({"poverti"})))
+    >>> _typed(("police", "alias", "police", False), doc, {"polic"})
+    False
+    >>> poverty, police = ("poverty", "alias", "poverty", False), ("police", "name", "police", False)
+    >>> _typed(poverty, doc, {"poverti"}), _typed(police, doc, {"polic"})
+    (True, True)
+    """
+    if match[1] != "alias":
+        return True
+    word = stem(match[2])
+    return any(word in alias and alias <= asked_stems for alias in doc.aliases)
 
 
 def _why(matched: list[tuple[str, str, str, bool]], doc: _Doc, asked: frozenset[str]) -> tuple[str, ...]:

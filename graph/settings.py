@@ -96,7 +96,7 @@ DEFAULTS: dict = {
         "lead_ratio": 1.25,  # ... and this many times the next statistic
         "choice_coverage": 0.5,  # a choice matched at least this share of the question's words
         "choice_score": 0.25,  # ... and scores at least this (words only in descriptions score below)
-        "partial_share": 0.5,  # beside a choice that matched every word, one that matched some scores this share of it
+        "partial_share": 0.5,  # beside the best choice that matched every word, others score at least this share of it
         "max_choices": 10, "topic_depth": 3, "max_producers": 8, "max_user_groups": 5,
     },
     "needs": {

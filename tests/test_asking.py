@@ -83,6 +83,19 @@ def test_a_and_e_is_one_word_and_a_lone_letter_matches_nothing():
     assert A.decide(index, "e-commerce") == "ecom"
 
 
+def test_one_word_of_another_name_does_not_make_a_confident_answer():
+    """'police' is one word of "police recorded crime", a name people use for Crime in England and
+    Wales: asked alone it could mean many statistics (police numbers, say), so it gets choices."""
+    records = [{"id": "crime", "label": "Statistic", "name": "Crime in England and Wales",
+                "aliases": ["crime figures", "police recorded crime"], "nations": ["england", "wales"]},
+               {"id": "ni-outcomes", "label": "Statistic", "name": "Police crime outcomes in Northern Ireland",
+                "nations": ["northern_ireland"]}]
+    index = SearchIndex(records)
+    assert isinstance(A.decide(index, "police"), A.Choices)
+    assert isinstance(A.decide(index, "police numbers"), A.Choices)
+    assert A.decide(index, "crime figures") == "crime" == A.decide(index, "police recorded crime")
+
+
 def test_a_word_read_as_a_typo_never_makes_a_confident_answer(index):
     found = A.decide(index, "infaltion")
     assert isinstance(found, A.Choices) and found.choices[0].id == "cpi"
