@@ -82,14 +82,15 @@ def described(graph, statistic_id: str) -> list[tuple[str, str]]:
 
 
 def box1(graph, statistic_id: str, settings: dict, load_status: LoadStatus | None = None,
-         producer: str | None = None, top: int | None = None) -> Box1:
+         producer: str | None = None, top: int | None = None, reports: list[dict] | None = None) -> Box1:
     """The publics a statistic describes, by role, each with its top ``top`` intermediaries
-    (``settings["discovery"]["box1_top"]`` unless given)."""
+    (``settings["discovery"]["box1_top"]`` unless given), ranked as discovery ranks them (with the route
+    ``reports`` when given)."""
     top = top or int(section_of(settings, "discovery")["box1_top"])
     statistic = _require(graph, statistic_id, "Statistic", "statistic", subject=True)
     by_role: dict[str, list[PublicRow]] = {r: [] for r in ROLES}
     for public_id, role in described(graph, statistic_id):
-        found = discover(graph, public_id, settings, producer=producer, load_status=load_status)
+        found = discover(graph, public_id, settings, producer=producer, load_status=load_status, reports=reports)
         by_role.setdefault(role, []).append(PublicRow(found.public, role, found.intermediaries[:top],
                                                       len(found.intermediaries), found.leads[:top]))
     groups = []
@@ -136,7 +137,7 @@ def family_of(graph, producer_id: str) -> list[str]:
 
 
 def producer_gaps(graph, producer_id: str, settings: dict, load_status: LoadStatus | None = None,
-                  top: int | None = None) -> ProducerGaps:
+                  top: int | None = None, reports: list[dict] | None = None) -> ProducerGaps:
     """The publics of a producer's statistics (its own and its teams') that it has no partner route to.
 
     A partner route is a route (as discovery finds them) from an intermediary the
@@ -175,7 +176,7 @@ def producer_gaps(graph, producer_id: str, settings: dict, load_status: LoadStat
                         stats.append(_brief(graph, stat))
     gaps = []
     for public_id in sorted(statistics, key=lambda i: (graph.nodes[i].get("name", i).lower(), i)):
-        found = discover(graph, public_id, settings, load_status=load_status)
+        found = discover(graph, public_id, settings, load_status=load_status, reports=reports)
         if any(c.id in partnered for c in found.intermediaries):
             continue
         others = [_without(c, family) for c in found.intermediaries]

@@ -19,7 +19,9 @@ The rules (the evidence is :mod:`graph.reach`, with ``settings["reach"]``; the r
   (:func:`graph.reach.nation_fit`, :func:`graph.reach.geography_fit`) × its own load factor
   (``load_factor``: ok 1.0, high 0.75, over 0.5; unknown 1.0) × ``partner_factor`` (once)
   when the asking producer's family already PARTNERS_WITH it: the producer itself, its teams
-  and parts (PART_OF it, at any depth) and the bodies it is PART_OF (at any depth).
+  and parts (PART_OF it, at any depth) and the bodies it is PART_OF (at any depth) × its
+  **route feedback** when ``reports`` are given and there are enough of them
+  (:func:`graph.reach.route_feedback`: what people who contacted it reported).
 * With a **topic**, only routes where an intermediary on the route WORKS_ON the
   topic, a narrower topic or a broader one are kept. With a **nation**, only intermediaries
   that work there or whose nations are not known.
@@ -96,6 +98,7 @@ class Candidate:
     geography_words: str = ""
     declarations: dict = field(default_factory=dict)  # graph.reach.declarations()
     not_accepting: bool = False
+    route_feedback: dict | None = None  # graph.reach.RouteFeedback.as_dict(), when reports were given
 
     def as_dict(self) -> dict:
         return {"id": self.id, "name": self.name, "kind": self.kind, "contact": self.contact,
@@ -105,7 +108,7 @@ class Candidate:
                 "partner_via": self.partner_via, "partners": self.partners, "topics": self.topics,
                 "reasons": self.reasons, "summary": self.summary, "evidence": self.evidence,
                 "nation_tier": self.nation_tier, "declarations": self.declarations,
-                "not_accepting": self.not_accepting}
+                "not_accepting": self.not_accepting, "route_feedback": self.route_feedback}
 
 
 @dataclass
@@ -329,13 +332,15 @@ def _fmt(x: float) -> str:
 
 def discover(graph, public_id: str, settings: dict, producer: str | None = None, topic: str | None = None,
              load_status: LoadStatus | None = None, nation: str | None = None,
-             as_of: _dt.date | None = None) -> Discovery:
+             as_of: _dt.date | None = None, reports: list[dict] | None = None) -> Discovery:
     """Rank the intermediaries that can reach ``public_id``, with the route, the evidence and the reasons.
 
     ``load_status(intermediary_id)`` gives "ok", "high", "over" or None (unknown);
     the app passes one built on :mod:`graph.burden` (:func:`load_from_burden`).
     ``nation`` keeps only intermediaries that work there (or whose nations are not known) and
-    ranks for it; ``as_of`` (today by default) dates the evidence.
+    ranks for it; ``as_of`` (today by default) dates the evidence. ``reports`` are stored route
+    reports (any; the view passes those of the window): those about each intermediary as the first
+    contact weigh it once there are enough (:func:`graph.reach.route_feedback`); None leaves them out.
     An unknown public is :class:`NodeNotFound`; a producer, topic or nation that is not
     one is :class:`InvalidRecord` naming the field.
     """
@@ -351,6 +356,7 @@ def discover(graph, public_id: str, settings: dict, producer: str | None = None,
     family = producer_family(graph, producer) if producer else {}
     wanted = R.public_nations(graph, public_id, nation)
     public_record = graph.nodes[public_id]
+    feedback = R.feedback_by_contact(reports, routes, settings, day) if reports is not None else {}
     candidates = []
     for node_id, (weight, path) in routes.items():
         # Without a topic, what the intermediary itself works on; with one, what on the route matches it.
@@ -371,10 +377,12 @@ def discover(graph, public_id: str, settings: dict, producer: str | None = None,
         is_partner = bool(via)
         partner = float(d["partner_factor"]) if is_partner else 1.0
         member_steps = len(path) - 2
+        heard = feedback.get(node_id)
+        said = heard.factor if heard else 1.0
         factors = {**{f.key: f.value for f in found_evidence.factors}, "evidence": found_evidence.points,
                    "umbrella": round(umbrella ** member_steps, 6), "nation": nation_factor, "geography": geo_factor,
-                   "load": load, "partner": partner}
-        score = round(weight * nation_factor * geo_factor * load * partner, 4)
+                   "load": load, "partner": partner, **({"route_feedback": said} if heard else {})}
+        score = round(weight * nation_factor * geo_factor * load * partner * said, 4)
         judged = found_evidence.judgement
         candidate = Candidate(
             id=node_id, name=data.get("name", node_id), kind=data.get("kind"), contact=data.get("contact"),
@@ -387,7 +395,7 @@ def discover(graph, public_id: str, settings: dict, producer: str | None = None,
             topics=sorted(topics_on_route.values(), key=lambda t: (t["name"].lower(), t["id"])),
             evidence=found_evidence.as_dict(), summary=found_evidence.summary, nation_tier=tier,
             nation_words=nation_words, geography_words=geo_words, declarations=R.declarations(data),
-            not_accepting=R.not_accepting(data))
+            not_accepting=R.not_accepting(data), route_feedback=heard.as_dict() if heard else None)
         candidate.reasons = reasons(candidate, public["name"], settings, asking)
         candidates.append(candidate)
     candidates.sort(key=lambda c: (c.not_accepting, c.nation_tier, -c.score, c.name.lower(), c.id))
@@ -407,7 +415,8 @@ def reasons(c: Candidate, public_name: str, settings: dict, asking: dict | None 
     if not c.direct:
         out.append(f"Umbrella body: reaches {public_name} through its member {' and '.join(c.path_names[1:-1])} "
                    f"(× {_fmt(f['umbrella'])}).")
-    out += [factor["words"] for factor in c.evidence.get("factors", [])]
+    out += [factor["words"] if c.direct else _of_member(factor["words"], c.path_names[-2])
+            for factor in c.evidence.get("factors", [])]
     if not c.evidence.get("engagements"):
         out.append(c.summary)
     if c.not_accepting:
@@ -423,11 +432,32 @@ def reasons(c: Candidate, public_name: str, settings: dict, asking: dict | None 
         out.append("Its own load of engagement is not known.")
     if c.partner and asking:
         out.append(partner_reason(c.partner_via, asking, f["partner"]))
+    if c.route_feedback:
+        heard = c.route_feedback
+        enough = heard["enough_reports"]
+        out.append(heard["words"][:-1] + f": × {_fmt(heard['factor'])}." if enough else heard["words"])
     if c.topics:
         out.append("Works on " + ", ".join(t["name"] for t in c.topics) + ".")
     if c.partners:
         out.append("Join up with " + ", ".join(p["name"] for p in c.partners) + ", who already work with it.")
     return out
+
+
+def _of_member(words: str, member: str) -> str:
+    """An umbrella body's evidence is its member's: say whose it is.
+
+    >>> _of_member("It serves Carers (https://a.example, 2026-01-05).", "Carers Cardiff")
+    'Carers Cardiff serves Carers (https://a.example, 2026-01-05).'
+    >>> _of_member("Recorded as reaching Carers (Case study 3).", "Carers Cardiff")
+    'Carers Cardiff is recorded as reaching Carers (Case study 3).'
+    """
+    if words.startswith("It "):
+        return member + words[2:]
+    if words.startswith("Recorded as "):
+        return f"{member} is recorded as {words[len('Recorded as '):]}"
+    if words.startswith("An editor's judgement"):
+        return f"{words[:-1]} (of {member})."
+    return words
 
 
 def partner_reason(via: list[dict], asking: dict, factor: float) -> str:

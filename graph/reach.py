@@ -22,6 +22,13 @@ half-life in ``settings["burden"]``):
   that also work elsewhere (UK-wide), then by those whose nations are not known.
 * **What it declares** (:func:`declarations`): one not accepting requests is ranked below
   those that are, with the reason.
+* **Route feedback from the public** (:func:`route_feedback`): when people who contacted the
+  intermediary told Pathways what happened (route reports, :mod:`graph.route_reports`), and
+  there are enough counted reports (``route_reports.min_reports``, within its window, on at
+  least ``route_reports.ranking_min_days`` different days, so one client's burst cannot move
+  it), the score is multiplied by ``1 + route_feedback_weight`` × (the share answered − the
+  share that got no reply or found the details wrong). Too few reports change nothing, and say
+  "not enough reports yet". The caller passes the reports in; nothing here reads a store.
 
 >>> import networkx as nx
 >>> from graph.settings import DEFAULTS
@@ -49,6 +56,7 @@ from .burden import confirmed, engagement_date
 from .feedback import COUNTED, debt_days, feedback_given
 from .nations import ALL, describe, nations_of
 from .settings import section_of
+from . import route_reports as RR
 
 ROLE_WORDS = {"represents": "represents", "serves": "serves", "informs": "informs"}
 ACCEPTING_WORDS = {"yes": "Accepting requests", "no": "Not accepting requests",
@@ -386,3 +394,73 @@ def public_nations(graph, public: str, nation: str | None = None) -> frozenset[s
     if nation:
         return frozenset({nation})
     return nations_of(graph.nodes[public]) if public in graph else frozenset()
+
+
+@dataclass
+class RouteFeedback:
+    """What people who contacted one intermediary reported (route reports), and what it does to its score."""
+
+    contact: str
+    total: int  # counted reports in the window
+    days: int  # different days they came on
+    counts: dict[str, int]
+    enough: bool
+    factor: float  # 1.0 unless enough
+    words: str
+
+    def as_dict(self) -> dict:
+        return {"total": self.total, "days": self.days, "counts": self.counts, "enough_reports": self.enough,
+                "factor": self.factor, "words": self.words}
+
+
+FAILED = ("no_reply", "wrong_details")  # outcomes that say the contact did not work
+
+
+def route_feedback(reports, contact: str, settings: dict | None, today: _dt.date) -> RouteFeedback:
+    """The route reports whose first contact is ``contact``, as a factor of its reach: only the counted
+    ones (:func:`graph.route_reports.counted`: not held or spam, within the window ending ``today``),
+    and only when there are at least ``min_reports`` of them sent on at least ``ranking_min_days``
+    different days. Then the factor is ``1 + route_feedback_weight × (answered − no reply − wrong
+    details) / total``; passed on counts as neither. Otherwise 1, and "not enough reports yet".
+
+    >>> from graph.settings import DEFAULTS
+    >>> day = _dt.date(2026, 6, 1)
+    >>> rs = [{"contact": "i", "status": "open", "at": f"2026-05-{d:02d}T10:00:00+00:00",
+    ...        "outcome": "answered" if d <= 11 else "no_reply"} for d in range(1, 15)]
+    >>> f = route_feedback(rs, "i", DEFAULTS, day)
+    >>> f.enough, f.factor, f.words
+    (True, 1.1714, '14 people reported on this contact in the last 12 months: 11 got an answer, 3 got no reply.')
+    >>> burst = [dict(r, at="2026-05-20T10:00:00+00:00") for r in rs]  # all on one day
+    >>> route_feedback(burst, "i", DEFAULTS, day).factor, route_feedback(rs[:4], "i", DEFAULTS, day).words
+    (1.0, 'Not enough reports yet from people who contacted it to count.')
+    """
+    cfg = RR.config(settings)
+    until = today.isoformat()
+    mine = [r for r in RR.counted(reports or [], settings, today) if r.get("contact") == contact
+            and RR.day_of(r) <= until]
+    t = RR.tally(mine, int(cfg["min_reports"]))
+    enough = t.total >= max(1, int(cfg["min_reports"])) and t.days >= int(cfg["ranking_min_days"])
+    if not enough:
+        return RouteFeedback(contact, t.total, t.days, t.counts, False, 1.0,
+                             "Not enough reports yet from people who contacted it to count.")
+    net = (t.counts.get("answered", 0) - sum(t.counts.get(o, 0) for o in FAILED)) / t.total
+    factor = round(1 + float(conf(settings)["route_feedback_weight"]) * net, 4)
+    months = round(int(cfg["window_days"]) / 30.4)
+    said = [f"{t.counts.get(o, 0)} {verb}" for o, verb in FEEDBACK_WORDS if t.counts.get(o, 0)]
+    return RouteFeedback(contact, t.total, t.days, t.counts, True, factor,
+                         f"{RR.people(t.total)} reported on this contact in the last {months} months: "
+                         + ", ".join(said) + ".")
+
+
+FEEDBACK_WORDS = (("answered", "got an answer"), ("passed_on", "were passed on"), ("no_reply", "got no reply"),
+                  ("wrong_details", "found the details wrong"))
+
+
+def feedback_by_contact(reports, contacts, settings: dict | None, today: _dt.date) -> dict[str, RouteFeedback]:
+    """:func:`route_feedback` for each of ``contacts``, reading the reports once."""
+    counted_ = RR.counted(reports or [], settings, today)
+    mine: dict[str, list[dict]] = {c: [] for c in contacts}
+    for r in counted_:
+        if r.get("contact") in mine:
+            mine[r["contact"]].append(r)
+    return {c: route_feedback(rows, c, settings, today) for c, rows in mine.items()}

@@ -58,6 +58,9 @@ DEFAULTS: dict = {
         "judgement_points": 0.5,  # × strength × trust factor: an editor's judgement with its source
         "nation_factor": {"own": 1.0, "covers": 1.0, "partial": 0.85, "unknown": 0.9, "other": 0.3},
         "geography_factor": 1.1,  # the same place below a nation
+        # × 1 + this × (share answered − share no reply or wrong details), from route reports about the
+        # intermediary, only with route_reports.min_reports counted ones on ranking_min_days different days
+        "route_feedback_weight": 0.3,
     },
     "map": {"max_nodes": 2000, "collapse_above": 300, "max_depth": 4, "table_page_size": 400},
     "gaps": {

@@ -11,7 +11,11 @@ The rules (the About page says the same in plain English):
    contact, the last body on the chain that has one is the first contact (with a warning).
 3. **Also:** user groups that COVER the statistic's topics, then those covering broader
    topics (nearest first); then trusted intermediaries that WORK_ON those topics and
-   REACH the publics the statistic DESCRIBES — the asker's own public first when given.
+   REACH the publics the statistic DESCRIBES — the asker's own public first when given,
+   then those of the asker's nation, then the nearest topic, then the best evidence of reach
+   (:func:`graph.reach.evidence`, as discovery ranks them: engagements through it with the
+   public, the role it states with a source, an editor's sourced judgement), each saying what
+   that evidence is.
    Each of these also follows its own REFERS_TO chain to its end; a user group with no
    contact of its own is reached through the body that CONVENES it.
 4. **Not what you need?** The coordinator (the Office for Statistics Regulation by
@@ -43,9 +47,9 @@ from typing import Iterable
 import networkx as nx
 
 from . import nations as _nations
-from .discovery import reach_weight
+from . import reach as _reach
 from .errors import InvalidRecord, NodeNotFound, Problem
-from .settings import section_of
+from .settings import DEFAULTS, merge, section_of
 
 ORGANISATIONS = ("Producer", "UserGroup", "Intermediary")
 
@@ -380,6 +384,7 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
     described = [p for p in _out(graph, statistic_id, "DESCRIBES")]
     publics = ([public] if public else []) + [p for p in described if p != public]
     candidates: dict[str, tuple] = {}
+    weighing = merge(DEFAULTS, settings)  # the evidence reads every section it needs (burden, reach, discovery)
     for rank, tpath in enumerate(topic_paths):
         for inter in _in(graph, tpath[-1], "WORKS_ON"):
             if graph.nodes[inter].get("label") != "Intermediary" or inter in candidates or not fits(inter):
@@ -387,22 +392,21 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
             reached = [p for p in publics if graph.has_edge(inter, p, key="REACHES")]
             if not reached:
                 continue
-            best = max(reached, key=lambda p: (p == public, _reach_weight(graph, inter, p, settings)))
-            key = (best != public, not own_nation(inter), len(tpath), -_reach_weight(graph, inter, best, settings),
+            shown_by = {p: _reach.evidence(graph, inter, p, weighing) for p in reached}
+            best = max(reached, key=lambda p: (p == public, shown_by[p].points))
+            key = (best != public, not own_nation(inter), len(tpath), -shown_by[best].points,
                    _name(graph, inter).lower())
-            candidates[inter] = (key, tpath, best)
+            candidates[inter] = (key, tpath, best, shown_by[best])
     shown = 0
-    for inter, (_key, tpath, best) in sorted(candidates.items(), key=lambda kv: kv[1][0]):
+    for inter, (_key, tpath, best, shown_by) in sorted(candidates.items(), key=lambda kv: kv[1][0]):
         if shown >= cfg["max_intermediaries"]:
             break
         chain = _resolve(graph, inter, cfg, warnings)
         if chain is None or not take(chain):
             continue
-        edge = graph.get_edge_data(inter, best, key="REACHES") or {}
-        trust = edge.get("trust", "medium")
         whom = "you told us about" if best == public else "this statistic describes"
         why = (f"A trusted intermediary working on {_name(graph, tpath[-1])} that reaches "
-               f"{_name(graph, best)} ({trust} trust), whom {whom}.")
+               f"{_name(graph, best)}, whom {whom}. {_evidence_words(shown_by)}")
         if len(chain) > 1:
             why += f" It hands enquiries on to {_name(graph, chain[-1])}."
         answer.routes.append(_route(graph, [statistic_id, best] + chain, why, "intermediary"))
@@ -424,9 +428,11 @@ def signpost(graph: nx.MultiDiGraph, statistic_id: str, public: str | None = Non
     return answer
 
 
-def _reach_weight(graph: nx.MultiDiGraph, inter: str, public: str, settings: dict | None) -> float:
-    """How well ``inter`` reaches ``public``: discovery's weight, from the same settings."""
-    return reach_weight(graph.get_edge_data(inter, public, key="REACHES") or {}, settings)[0]
+def _evidence_words(found: _reach.Evidence) -> str:
+    """What its reach rests on, in one sentence or two: the engagements through it when there are any,
+    then what it states with a source (or that the reach has no source)."""
+    said = [f.words for f in found.factors if f.key in ("role", "sourced", "recorded")]
+    return " ".join(([found.summary] if found.engagements else []) + said[:1])
 
 
 def _coordinator(graph: nx.MultiDiGraph, cfg: dict, used: set[str], warnings: list[str]) -> Route | None:

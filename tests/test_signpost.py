@@ -283,16 +283,39 @@ def test_contact_page_choices_redirect_errors_and_escaping(client, app_store):
 
 
 def test_intermediaries_are_ranked_by_discoverys_reach_weight_and_its_settings():
-    """One reach weight: signposting orders intermediaries as discovery weighs them, trust factors included."""
+    """One reach score: signposting orders intermediaries by discovery's evidence (graph/reach.py), an
+    editor's sourced judgement and its trust factors included."""
     from graph.readmodel import build_graph
     from graph.settings import DEFAULTS, merge
     nodes = [node("s", "Statistic", MAIL), node("t", "Topic"), node("p", "Public"),
              node("i-sure", "Intermediary", MAIL), node("i-wide", "Intermediary", MAIL)]
     edges = [("ABOUT", "s", "t", {}), ("DESCRIBES", "s", "p", {}), ("WORKS_ON", "i-sure", "t", {}),
              ("WORKS_ON", "i-wide", "t", {}),
-             ("REACHES", "i-sure", "p", {"strength": 0.6, "trust": "high"}),  # 0.6 x 1.0
-             ("REACHES", "i-wide", "p", {"strength": 0.9, "trust": "low"})]  # 0.9 x 0.5
+             ("REACHES", "i-sure", "p", {"strength": 0.6, "trust": "high", **CITED}),  # 0.4 + 0.5 x 0.6 x 1.0
+             ("REACHES", "i-wide", "p", {"strength": 0.9, "trust": "low", **CITED})]  # 0.4 + 0.5 x 0.9 x 0.5
     g = build_graph([dict(n, version=1) for n in nodes], edges)
     assert [r.id for r in S.signpost(g, "s", settings=DEFAULTS).routes] == ["i-sure", "i-wide"]
     trusting = merge(DEFAULTS, {"discovery": {"trust_factor": {"high": 1.0, "medium": 1.0, "low": 1.0}}})
     assert [r.id for r in S.signpost(g, "s", settings=trusting).routes] == ["i-wide", "i-sure"]
+    assert "Recorded as reaching P (Editor's review, Case study 1, 2026-05-01)." in S.signpost(g, "s").routes[0].why
+
+
+CITED = {"source": "Editor's review, Case study 1", "verified": "2026-05-01"}
+
+
+def test_a_hand_set_strength_without_a_source_does_not_rank_an_intermediary_and_the_why_shows_evidence():
+    """A strength and trust typed in with no source are not evidence: the engagement through the other
+    intermediary ranks it first, and the reason says so instead of naming a trust level."""
+    from graph.readmodel import build_graph
+    nodes = [node("s", "Statistic", MAIL), node("t", "Topic"), node("p", "Public"),
+             node("i-typed", "Intermediary", MAIL), node("i-shown", "Intermediary", MAIL),
+             {"id": "e", "label": "Engagement", "name": "Panel", "status": "held", "start": "2026-01-10",
+              "method": "panel_meeting"}]
+    edges = [("ABOUT", "s", "t", {}), ("DESCRIBES", "s", "p", {}), ("WORKS_ON", "i-typed", "t", {}),
+             ("WORKS_ON", "i-shown", "t", {}), ("REACHES", "i-typed", "p", {"strength": 1.0, "trust": "high"}),
+             ("REACHES", "i-shown", "p", CITED), ("VIA", "e", "i-shown", {}), ("INVOLVED", "e", "p", {})]
+    g = build_graph([dict(n, version=1) for n in nodes], edges)
+    routes = S.signpost(g, "s").routes
+    assert [r.id for r in routes] == ["i-shown", "i-typed"]
+    assert "1 engagement with P through I Shown, in 2026" in routes[0].why
+    assert "with no source given" in routes[1].why and " trust)" not in routes[1].why

@@ -17,6 +17,7 @@ from graph import discovery as D
 from graph.model import LABELS, NATIONS
 
 from .. import cache
+from ..route_reports import window_reports
 from ..store import get_graph, get_settings
 
 blp = Blueprint("discovery_api", __name__, description="Which trusted intermediaries can help a producer reach "
@@ -113,13 +114,27 @@ class DeclarationsSchema(Schema):
     words = fields.List(fields.String())
 
 
+class RouteFeedbackSchema(Schema):
+    total = fields.Integer(metadata={"description": "counted route reports about it as the first contact, in the "
+                                                    "window (not held or spam)"})
+    days = fields.Integer(metadata={"description": "how many different days they were sent on"})
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "by outcome"})
+    enough_reports = fields.Boolean(metadata={"description": "at least route_reports.min_reports on at least "
+                                                             "route_reports.ranking_min_days days: only then "
+                                                             "does it move the score"})
+    factor = fields.Float(metadata={"description": "1 + reach.route_feedback_weight × (share answered − share no "
+                                                   "reply or wrong details); 1 without enough reports"})
+    words = fields.String()
+
+
 class CandidateSchema(Schema):
     id = fields.String()
     name = fields.String()
     kind = fields.String(allow_none=True)
     contact = fields.Dict(allow_none=True)
     score = fields.Float(metadata={"description": "the evidence points of the route × umbrella × nation × "
-                                                  "geography × load × partner (see factors and evidence)"})
+                                                  "geography × load × partner × route feedback (see factors and "
+                                                  "evidence)"})
     path = fields.List(fields.String(), metadata={"description": "ids from this intermediary to the public"})
     path_names = fields.List(fields.String())
     direct = fields.Boolean(metadata={"description": "true when it reaches the public itself"})
@@ -132,8 +147,8 @@ class CandidateSchema(Schema):
                                                                    "informs), given only with a source"})
     factors = fields.Dict(keys=fields.String(), values=fields.Float(), metadata={
         "description": "the points (engagements, role, sourced, recorded, judgement; evidence is their sum) and "
-                       "the multipliers (umbrella, nation, geography, load, partner): score = evidence × the "
-                       "multipliers"})
+                       "the multipliers (umbrella, nation, geography, load, partner, route_feedback): score = "
+                       "evidence × the multipliers"})
     evidence = fields.Nested(EvidenceSchema, metadata={"description": "what the points rest on"})
     summary = fields.String(metadata={"description": "the engagements through it with this public, in words"})
     nation_tier = fields.Integer(metadata={"description": "0 the nation's own body, 1 works there and elsewhere, "
@@ -150,6 +165,8 @@ class CandidateSchema(Schema):
                            metadata={"description": "other producers already working with it: join up with them"})
     topics = fields.List(fields.Nested(RefSchema))
     reasons = fields.List(fields.String())
+    route_feedback = fields.Nested(RouteFeedbackSchema, allow_none=True, metadata={
+        "description": "what people who contacted it told Pathways (route reports), and its factor"})
 
 
 class LeadSchema(RefSchema):
@@ -234,14 +251,15 @@ class PublicIntermediaries(MethodView):
         Each with its score and every factor of it (the evidence: engagements through it with this
         public, the role it states and an editor's judgement, each only with a source), the path, its
         contact, what it declares (accepting requests, capacity, how to approach it, payment), its
-        own load, and the other producers already working with it. `nation=` keeps those working
+        own load, what people who contacted it reported (`route_feedback`: it moves the score only
+        with enough route reports), and the other producers already working with it. `nation=` keeps those working
         there, that nation's own bodies first. A public nobody is recorded as
         reaching gives `no_route: true`, leads to ask and what to do.
         """
         settings = get_settings()
         graph = get_graph()
         found = D.discover(graph, node_id, settings, producer=args["producer"], topic=args["topic"],
-                           nation=args["nation"], load_status=cache.load_status())
+                           nation=args["nation"], load_status=cache.load_status(), reports=window_reports())
         return discovery_json(found, D.public_burden(graph, node_id, settings))
 
 
@@ -257,5 +275,5 @@ class StatisticPublics(MethodView):
         """
         settings, graph = get_settings(), get_graph()
         box = B.box1(graph, node_id, settings, load_status=cache.load_status(),
-                     producer=args["producer"], top=args["top"])
+                     producer=args["producer"], top=args["top"], reports=window_reports())
         return box1_json(box)

@@ -1,9 +1,12 @@
 """``pathways intermediaries``: the trusted intermediaries that reach a public, ranked, with the reasons."""
 from __future__ import annotations
 
+import datetime as _dt
+
 import click
 
 from graph import discovery as D
+from graph import route_reports as RR
 from graph.model import NATION_NAMES, NATIONS
 from graph.resolve import resolve_each
 
@@ -25,8 +28,9 @@ def intermediaries(ctx, public, producer, topic, nation, as_json):
                          {"public": "Public", "producer": "Producer", "topic": "Topic"}, settings)
     public, producer, topic = named["public"], named["producer"], named["topic"]
     graph = here.graph
+    since = RR.window_start(settings, _dt.date.today()).isoformat()
     found = D.discover(graph, public, settings, producer=producer, topic=topic, nation=nation,
-                       load_status=D.load_from_burden(graph, settings))
+                       load_status=D.load_from_burden(graph, settings), reports=ctx.store.reports(since=since))
     if as_json:
         from ..api.discovery import discovery_json
         return emit_json(discovery_json(found, D.public_burden(graph, public, settings)))
