@@ -170,25 +170,6 @@ def _filters(graph, producer: str | None, topic: str | None,
     return found[0], found[1]
 
 
-def reach_weight(edge: dict, settings: dict) -> tuple[float, str, float, float]:
-    """``(weight, trust, trust_factor, strength)`` of one REACHES edge, with the defaults.
-
-    >>> from graph.settings import DEFAULTS
-    >>> reach_weight({"strength": 0.8, "trust": "low"}, DEFAULTS)
-    (0.4, 'low', 0.5, 0.8)
-    >>> reach_weight({}, DEFAULTS)
-    (0.375, 'medium', 0.75, 0.5)
-    """
-    d = section_of(settings, "discovery")
-    trust = edge.get("trust") or d["default_trust"]
-    factors = d["trust_factor"]
-    if trust not in factors:
-        trust = d["default_trust"]
-    strength = edge.get("strength")
-    strength = float(d["default_strength"] if strength is None else strength)
-    return round(strength * factors[trust], 6), trust, factors[trust], strength
-
-
 def best_routes(graph, public_id: str, settings: dict, as_of: _dt.date | None = None,
                 points: dict[str, float] | None = None) -> dict[str, tuple[float, list[str]]]:
     """The best route from each intermediary to ``public_id``: ``{id: (weight, [id, …, public_id])}``.

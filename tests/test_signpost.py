@@ -282,7 +282,7 @@ def test_contact_page_choices_redirect_errors_and_escaping(client, app_store):
     assert missing.status_code == 404 and "<script>alert(1)" not in missing.get_data(as_text=True)
 
 
-def test_intermediaries_are_ranked_by_discoverys_reach_weight_and_its_settings():
+def test_intermediaries_are_ranked_by_their_evidence_of_reach_and_its_settings():
     """One reach score: signposting orders intermediaries by discovery's evidence (graph/reach.py), an
     editor's sourced judgement and its trust factors included."""
     from graph.readmodel import build_graph
