@@ -24,7 +24,10 @@ def test_producer_finds_ranked_intermediaries_with_reasons(live, page):
     assert first.locator("td").nth(0).inner_text().strip() == "1"
     carers_uk = table.locator("tbody tr", has_text="Carers UK").first
     # Evidence in words, the contact route, and the breakdown one click away (closed until asked).
-    assert "through Carers UK" in carers_uk.locator(".pathways-summary").inner_text()
+    # The seed records no engagement with unpaid carers through any of them: said once, above the list.
+    assert "No engagement with this public through any of these intermediaries is recorded yet" in \
+        page.locator(".pathways-none-engaged").inner_text()
+    assert "represents them (https://www.carersuk.org/" in carers_uk.locator(".pathways-summary").inner_text()
     assert carers_uk.locator(".pathways-contact").count() == 1
     reasons = carers_uk.locator(".pathways-reasons")
     assert not reasons.is_visible()
