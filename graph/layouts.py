@@ -13,12 +13,15 @@ wider than Arial's, so the browser draws exactly the lines the layout made room 
 - :func:`cluster_layout`: communities found by Louvain modularity (networkx), each
   laid out as a sunflower with its best-connected records in the middle, and the
   clusters packed apart.
-- :func:`crossings`: how many pairs of straight lines cross, the measure both are judged by.
+- :func:`bundle_edges`: in a pathway view, lines running side by side between the same two
+  columns drawn as curves through one shared middle, so that they merge visibly.
+- :func:`crossings`: how many pairs of straight lines cross, the measure both are judged by
+  (:func:`drawn_crossings` for the lines as drawn, bundled ones curved).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -52,12 +55,24 @@ def char_width(ch: str, size: float = FONT_SIZE) -> float:
     return units * size / 1000.0
 
 
+_WIDTHS: dict[str, float] = {}  # char_width at FONT_SIZE, by character, filled as met
+
+
 def text_width(text: str, size: float = FONT_SIZE) -> float:
     """
     >>> round(text_width("ONS"), 1)
     28.5
     """
-    return sum(char_width(c, size) for c in text)
+    if size != FONT_SIZE:
+        return sum(char_width(c, size) for c in text)
+    widths = _WIDTHS
+    total = 0.0
+    for c in text:
+        w = widths.get(c)
+        if w is None:
+            w = widths[c] = char_width(c)
+        total += w
+    return total
 
 
 def wrap_label(text: str, max_width: float = LABEL_MAX_WIDTH, max_lines: int = 3) -> list[str]:
@@ -269,6 +284,29 @@ def communities(graph: nx.Graph, seed: int = 7) -> list[list]:
     return big + ([rest] if rest else [])
 
 
+def restrict(groups: list[list], graph: nx.Graph) -> list[list]:
+    """Communities found once for the whole registry (:func:`communities`), narrowed to the records
+    of a view: members not in ``graph`` dropped, records of the view in no community added to the
+    last group, and groups left smaller than :data:`MIN_CLUSTER` gathered into one, last. A filtered
+    view keeps the whole registry's clusters, so the same record is in the same cluster however the
+    map is filtered, and Louvain runs once per registry revision, not once per filter.
+
+    >>> g = nx.Graph([("a", "b"), ("b", "c"), ("x", "y")]); g.add_node("new")
+    >>> restrict([["c", "a", "b", "gone"], ["x", "y", "z"]], g)
+    [['c', 'a', 'b'], ['x', 'y', 'new']]
+    """
+    big, small = [], []
+    seen = set()
+    for group in groups:
+        members = [n for n in group if n in graph]
+        seen.update(members)
+        (big if len(members) >= MIN_CLUSTER else small).append(members)
+    big.sort(key=lambda m: (-len(m), str(m[0])))
+    rest = [n for m in small for n in m] + [n for n in graph.nodes if n not in seen]
+    rest.sort(key=lambda n: (-graph.degree(n), str(n)))
+    return big + ([rest] if rest else [])
+
+
 def _is_loose(graph: nx.Graph, members: list) -> bool:
     """Whether a cluster is the gathering of small communities (no member has a neighbour
     outside a group smaller than :data:`MIN_CLUSTER`): its members are not one community."""
@@ -309,8 +347,12 @@ def _pack(radii: list[float]) -> list[tuple[float, float]]:
     return [(x, y) for x, y, _ in placed]
 
 
-def cluster_layout(graph: nx.Graph) -> tuple[dict, list[Cluster]]:
+def cluster_layout(graph: nx.Graph, groups: list[list] | None = None) -> tuple[dict, list[Cluster]]:
     """Positions ``{id: Placed}`` and the clusters, for the whole system.
+
+    ``groups`` are communities found beforehand (the app finds them once per registry revision
+    over the whole registry and narrows them with :func:`restrict`); by default they are found
+    in ``graph`` itself.
 
     Each community is a sunflower: its best-connected record in the middle, the others
     outwards by how connected they are, :data:`SPACING` apart, so the records whose labels
@@ -323,7 +365,7 @@ def cluster_layout(graph: nx.Graph) -> tuple[dict, list[Cluster]]:
     >>> math.dist((clusters[0].x, clusters[0].y), (clusters[1].x, clusters[1].y)) >= CLUSTER_GAP
     True
     """
-    groups = communities(graph)
+    groups = communities(graph) if groups is None else restrict(groups, graph)
     loose_at = len(groups) - 1 if groups and len(groups[-1]) and _is_loose(graph, groups[-1]) else None
     clusters = []
     offsets: dict = {}
@@ -376,6 +418,151 @@ def crossings(positions: dict, edges) -> int:
                 continue
             if orient(*a[4:8], *b[4:6]) * orient(*a[4:8], *b[6:8]) < 0 and \
                     orient(*b[4:8], *a[4:6]) * orient(*b[4:8], *a[6:8]) < 0:
+                total += 1
+    return total
+
+
+# ---------------------------------------------------------------------------------------------
+# Bundled lines (the pathway view)
+
+BUNDLE_SPAN = 120.0  # the middles of the lines in one bundle lie within this height
+MIN_BUNDLE = 3  # fewer lines side by side are left straight
+CURVE_STEPS = 8  # a bundled line is measured as this many straight pieces
+
+
+@dataclass
+class Bundles:
+    """Lines drawn through a shared middle: ``points[k]`` is bundle k's middle, ``of[(u, v)]`` the
+    bundle of the line between u and v (either order), for lines in a bundle only."""
+
+    points: list = field(default_factory=list)
+    of: dict = field(default_factory=dict)
+
+    def bundle(self, u, v):
+        return self.of.get((u, v), self.of.get((v, u)))
+
+
+def bend(a: tuple, b: tuple, middle: tuple) -> tuple[float, float]:
+    """The control point of the quadratic curve from a to b whose middle (t = ½) is ``middle``.
+
+    >>> bend((0, 0), (10, 0), (5, 4))
+    (5.0, 8.0)
+    >>> curve_point((0, 0), bend((0, 0), (10, 0), (5, 4)), (10, 0), 0.5)
+    (5.0, 4.0)
+    """
+    return (2 * middle[0] - (a[0] + b[0]) / 2, 2 * middle[1] - (a[1] + b[1]) / 2)
+
+
+def curve_point(a: tuple, control: tuple, b: tuple, t: float) -> tuple[float, float]:
+    """The point at ``t`` (0 to 1) on the quadratic curve from a to b bent towards ``control``."""
+    u = 1 - t
+    return (u * u * a[0] + 2 * u * t * control[0] + t * t * b[0], u * u * a[1] + 2 * u * t * control[1] + t * t * b[1])
+
+
+def bundle_edges(positions: dict, edges, check: int = 600) -> Bundles:
+    """Lines that run side by side between the same two columns, gathered to pass through one middle.
+
+    Lines between the same two columns (the same x at each end) are sorted by the height of their
+    middle; neighbours within :data:`BUNDLE_SPAN` of the first form a bundle, drawn as curves whose
+    middles are the bundle's mean middle, so parallel lines visibly merge there. Groups of fewer than
+    :data:`MIN_BUNDLE` stay straight. With at most ``check`` lines, a column pair is bundled only when
+    that crosses no more lines than leaving it straight (:func:`drawn_crossings`).
+
+    >>> pos = {"a": (0, 0), "b": (0, 30), "c": (0, 60), "x": (200, 10), "y": (200, 40), "z": (200, 70)}
+    >>> found = bundle_edges(pos, [("a", "x"), ("b", "y"), ("c", "z")])
+    >>> found.points, found.bundle("y", "b")
+    ([(100.0, 35.0)], 0)
+    >>> drawn_crossings(pos, [("a", "x"), ("b", "y"), ("c", "z")], found)
+    0
+    """
+    groups: dict = {}
+    for u, v in edges:
+        if u == v or u not in positions or v not in positions:
+            continue
+        (ax, ay), (bx, by) = positions[u], positions[v]
+        if ax == bx:
+            continue
+        if ax > bx:
+            u, v, ax, ay, bx, by = v, u, bx, by, ax, ay
+        groups.setdefault((ax, bx), []).append(((ay + by) / 2, str(u), str(v), u, v))
+    edge_list = [(u, v) for u, v in edges]
+    found = Bundles()
+    current = drawn_crossings(positions, edge_list, found) if len(edge_list) <= check else None
+    for (ax, bx), members in sorted(groups.items()):
+        members.sort()
+        trial = Bundles(list(found.points), dict(found.of))
+        run: list = []
+
+        def close(run):
+            if len(run) >= MIN_BUNDLE:
+                k = len(trial.points)
+                trial.points.append(((ax + bx) / 2, round(sum(m[0] for m in run) / len(run), 1)))
+                for m in run:
+                    trial.of[(m[3], m[4])] = k
+        for m in members:
+            if run and m[0] - run[0][0] > BUNDLE_SPAN:
+                close(run)
+                run = []
+            run.append(m)
+        close(run)
+        if len(trial.points) == len(found.points):
+            continue
+        if current is not None:
+            now = drawn_crossings(positions, edge_list, trial)
+            if now > current:
+                continue
+            current = now
+        found = trial
+    return found
+
+
+def _drawn_pieces(positions: dict, u, v, bundles: Bundles | None) -> list[tuple]:
+    a, b = positions[u], positions[v]
+    k = bundles.bundle(u, v) if bundles else None
+    if k is None:
+        return [(a, b)]
+    control = bend(a, b, bundles.points[k])
+    points = [curve_point(a, control, b, i / CURVE_STEPS) for i in range(CURVE_STEPS + 1)]
+    return list(zip(points, points[1:]))
+
+
+def drawn_crossings(positions: dict, edges, bundles: Bundles | None = None) -> int:
+    """Pairs of lines that cross as the map draws them: straight, or curved through their bundle's
+    middle (each curve measured as :data:`CURVE_STEPS` straight pieces). Two lines of one bundle
+    meet at its middle; they count as crossing only when they change sides there (their ends are
+    in opposite orders). Lines sharing a record never count.
+
+    >>> pos = {"a": (0, 0), "b": (0, 30), "x": (100, 30), "y": (100, 0)}
+    >>> drawn_crossings(pos, [("a", "x"), ("b", "y")]), crossings(pos, [("a", "x"), ("b", "y")])
+    (1, 1)
+    """
+    lines = []
+    for u, v in edges:
+        if u == v or u not in positions or v not in positions:
+            continue
+        pieces = _drawn_pieces(positions, u, v, bundles)
+        xs = [p[0] for piece in pieces for p in piece]
+        ys = [p[1] for piece in pieces for p in piece]
+        lines.append((min(xs), max(xs), min(ys), max(ys), pieces, u, v,
+                      bundles.bundle(u, v) if bundles else None))
+    lines.sort(key=lambda line: line[0])
+
+    def orient(p, q, r):
+        d = (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+        return (d > 0) - (d < 0)
+
+    def cross(s, t):
+        return orient(s[0], s[1], t[0]) * orient(s[0], s[1], t[1]) < 0 and orient(t[0], t[1], s[0]) * orient(t[0], t[1], s[1]) < 0
+    total = 0
+    for i, a in enumerate(lines):
+        for b in lines[i + 1:]:
+            if b[0] > a[1]:
+                break
+            if b[2] > a[3] or a[2] > b[3] or {a[5], a[6]} & {b[5], b[6]}:
+                continue
+            if a[7] is not None and a[7] == b[7]:
+                total += cross((positions[a[5]], positions[a[6]]), (positions[b[5]], positions[b[6]]))
+            elif any(cross(s, t) for s in a[4] for t in b[4]):
                 total += 1
     return total
 

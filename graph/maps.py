@@ -125,9 +125,11 @@ class MapEdge:
     source: str
     target: str
     strength: float | None = None
+    bundle: int | None = None  # pathway view: the bundle it is drawn in (MapView.bundles), if any
 
     def as_dict(self) -> dict:
-        return {"type": self.type, "from": self.source, "to": self.target, "strength": self.strength}
+        return {"type": self.type, "from": self.source, "to": self.target, "strength": self.strength,
+                "bundle": self.bundle}
 
 
 @dataclass
@@ -144,14 +146,16 @@ class MapView:
     layout: str = "pathway"  # pathway | clusters | bands
     clusters: list[dict] = field(default_factory=list)  # {"id", "name", "count", "x", "y", "radius"}
     collapsed: bool = False  # the map opens with its clusters closed (a large system)
+    bundles: list[list[float]] = field(default_factory=list)  # [x, y]: the middle each bundle's lines pass through
 
     def as_dict(self) -> dict:
         """The API's form: ``{"nodes", "edges", "total", "truncated", "message", "physics", "filters",
-        "layout", "clusters", "collapsed"}``."""
+        "layout", "clusters", "collapsed", "bundles"}``."""
         return {"nodes": [asdict(n) for n in self.nodes], "edges": [e.as_dict() for e in self.edges],
                 "total": self.total, "truncated": self.truncated, "message": self.message,
                 "physics": self.physics, "filters": self.filters.as_query(), "revision": self.revision,
-                "layout": self.layout, "clusters": self.clusters, "collapsed": self.collapsed}
+                "layout": self.layout, "clusters": self.clusters, "collapsed": self.collapsed,
+                "bundles": self.bundles}
 
 
 def parse_filters(args: dict, settings: dict | None = None) -> MapFilters:
@@ -368,23 +372,32 @@ def build_view(graph: nx.MultiDiGraph, filters: MapFilters, settings: dict,
         for n in nodes:
             n.cluster = cluster_of.get(n.id)
         clusters = [c.as_dict() for c in result.clusters]
+    bundle_points = []
+    if isinstance(result, Layout) and result.bundles and result.bundles.points:
+        for e in edges:
+            e.bundle = result.bundles.bundle(e.source, e.target)
+        bundle_points = [[x, y] for x, y in result.bundles.points]
     collapse_above = int(map_settings["collapse_above"])
     return MapView(filters, nodes, edges, total, truncated, message, False, graph.graph.get("revision"),
-                   layout=kind, clusters=clusters, collapsed=bool(clusters) and len(nodes) > collapse_above)
+                   layout=kind, clusters=clusters, collapsed=bool(clusters) and len(nodes) > collapse_above,
+                   bundles=bundle_points)
 
 
 @dataclass
 class Layout:
-    """A view's positions (``{id: graph.layouts.Placed}``) and, for the whole system, its clusters."""
+    """A view's positions (``{id: graph.layouts.Placed}``) and, for the whole system, its clusters;
+    for a pathway view, the lines drawn in bundles."""
 
     positions: dict
     clusters: list = field(default_factory=list)
+    bundles: layouts.Bundles | None = None
 
 
-def default_layout(graph: nx.Graph, kind: str = "clusters") -> Layout:
+def default_layout(graph: nx.Graph, kind: str = "clusters", groups: list[list] | None = None) -> Layout:
     """Positions for a view: :func:`graph.layouts.pathway_layout` ("pathway"),
     :func:`graph.layouts.cluster_layout` ("clusters") or :func:`layered_layout` ("bands",
-    the map's earlier layout, kept to compare against).
+    the map's earlier layout, kept to compare against). ``groups``: communities found beforehand
+    for the clusters (see :func:`graph.layouts.restrict`).
 
     >>> result = default_layout(nx.path_graph(["a", "b", "c"]), "pathway")
     >>> sorted(result.positions), result.clusters
@@ -393,11 +406,13 @@ def default_layout(graph: nx.Graph, kind: str = "clusters") -> Layout:
     1
     """
     if kind == "pathway":
-        return Layout(layouts.pathway_layout(graph))
+        positions = layouts.pathway_layout(graph)
+        points = {n: (p.x, p.y) for n, p in positions.items()}
+        return Layout(positions, bundles=layouts.bundle_edges(points, graph.edges()))
     if kind == "bands":
         return Layout({n: layouts.Placed(x, y, layouts.wrap_label(graph.nodes[n].get("name") or str(n)))
                        for n, (x, y) in layered_layout(graph).items()})
-    positions, clusters = layouts.cluster_layout(graph)
+    positions, clusters = layouts.cluster_layout(graph, groups)
     return Layout(positions, clusters)
 
 

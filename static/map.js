@@ -92,8 +92,13 @@
   function bubbleSize (c) { return Math.max(18, Math.min(c.radius * 0.45, 140)) }
   function shown (r) { return !r.cluster || !clusters[r.cluster] || open[r.cluster] }
 
-  var nodeList = records.map(function (r) {
-    return { id: r.id, group: r.group, size: r.size, x: r.x, y: r.y, hidden: !shown(r) }
+  // vis-network is given only the records it shows: a closed cluster's records are added when it
+  // first opens, so a large system opening with its clusters closed builds a few dozen objects
+  function visNode (r) { return { id: r.id, group: r.group, size: r.size, x: r.x, y: r.y } }
+  var added = {}
+  var nodeList = []
+  records.forEach(function (r) {
+    if (shown(r)) { nodeList.push(visNode(r)); added[r.id] = true }
   })
   clusterOrder.forEach(function (cid) {
     var c = clusters[cid]
@@ -125,26 +130,57 @@
       if (a.key === b.key) return
       var key = a.key < b.key ? a.key + '|' + b.key : b.key + '|' + a.key
       var width = e.length > 2 ? e[2] : 1
+      var bundle = e.length > 3 && a.key === records[e[0]].id && b.key === records[e[1]].id ? e[3] : null
       var m = merged[key]
-      if (m) { m.count += 1; m.width = Math.max(m.width, width) } else merged[key] = { a: a, b: b, width: width, count: 1 }
+      if (m) {
+        m.count += 1
+        m.width = Math.max(m.width, width)
+        if (m.bundle === null) m.bundle = bundle
+      } else merged[key] = { a: a, b: b, width: width, count: 1, bundle: bundle }
     })
     lines = Object.keys(merged).map(function (k) {
       var m = merged[k]
-      return { a: m.a, b: m.b, width: m.count > 1 ? Math.min(1 + Math.log2(m.count), 8) : m.width }
+      var line = { a: m.a, b: m.b, width: m.count > 1 ? Math.min(1 + Math.log2(m.count), 8) : m.width }
+      var mid = m.bundle !== null && data.bundles ? data.bundles[m.bundle] : null
+      if (mid) {
+        // a quadratic curve through the bundle's middle at its half-way point (graph.layouts.bend)
+        line.bundle = m.bundle
+        line.bend = { x: 2 * mid[0] - (m.a.x + m.b.x) / 2, y: 2 * mid[1] - (m.a.y + m.b.y) / 2 }
+      }
+      return line
     })
   }
   rebuildLines()
 
+  // a line straight from a to b, or (bundled) through its bend
+  function trace (ctx, l) {
+    ctx.moveTo(l.a.x, l.a.y)
+    if (l.bend) ctx.quadraticCurveTo(l.bend.x, l.bend.y, l.b.x, l.b.y)
+    else ctx.lineTo(l.b.x, l.b.y)
+  }
   network.on('beforeDrawing', function (ctx) {
     var scale = network.getScale()
     ctx.save()
     ctx.strokeStyle = 'rgba(138, 141, 143, 0.45)'
     var byWidth = {}
-    lines.forEach(function (l) { (byWidth[l.width] = byWidth[l.width] || []).push(l) })
+    // only the lines that can be on screen are drawn: a big map zoomed in draws a few
+    var view = network.getViewPosition()
+    var size = canvasSize()
+    var halfW = size.w / 2 / scale
+    var halfH = size.h / 2 / scale
+    var left = view.x - halfW
+    var right = view.x + halfW
+    var top = view.y - halfH
+    var bottom = view.y + halfH
+    lines.forEach(function (l) {
+      if (Math.max(l.a.x, l.b.x) < left || Math.min(l.a.x, l.b.x) > right ||
+          Math.max(l.a.y, l.b.y, l.bend ? l.bend.y : l.a.y) < top || Math.min(l.a.y, l.b.y, l.bend ? l.bend.y : l.a.y) > bottom) return
+      (byWidth[l.width] = byWidth[l.width] || []).push(l)
+    })
     Object.keys(byWidth).forEach(function (width) {
       ctx.beginPath()
       ctx.lineWidth = Math.max(Number(width), 1 / scale)
-      byWidth[width].forEach(function (l) { ctx.moveTo(l.a.x, l.a.y); ctx.lineTo(l.b.x, l.b.y) })
+      byWidth[width].forEach(function (l) { trace(ctx, l) })
       ctx.stroke()
     })
     if (selected !== null && neighbours[selected]) {
@@ -154,8 +190,8 @@
       neighbours[selected].forEach(function (e) {
         var a = point(e[0])
         var b = point(e[1])
-        ctx.moveTo(a.x, a.y)
-        ctx.lineTo(b.x, b.y)
+        var mid = e.length > 3 && data.bundles && a.key === records[e[0]].id && b.key === records[e[1]].id ? data.bundles[e[3]] : null
+        trace(ctx, { a: a, b: b, bend: mid ? { x: 2 * mid[0] - (a.x + b.x) / 2, y: 2 * mid[1] - (a.y + b.y) / 2 } : null })
       })
       ctx.stroke()
     }
@@ -354,16 +390,62 @@
   function setOpen (cid, value) {
     if (!clusters[cid] || open[cid] === value) return
     open[cid] = value
-    var updates = clusters[cid].members.map(function (id) { return { id: id, hidden: !value } })
+    var updates = clusters[cid].members.map(function (id) {
+      if (added[id] || !value) return { id: id, hidden: !value }
+      added[id] = true
+      return visNode(cards[id])
+    })
     updates.push({ id: 'cluster:' + cid, hidden: value })
     nodes.update(updates)
     rebuildLines()
     rebuildCandidates()
+    renderOpenList()
   }
   function openAll (value) {
     clusterOrder.forEach(function (cid) { setOpen(cid, value) })
     network.redraw()
     writeState()
+  }
+  function closeCluster (cid) {
+    if (!clusters[cid] || !open[cid]) return
+    if (selected !== null && records[selected].cluster === cid) {
+      selected = null
+      network.unselectAll()
+      var card = document.getElementById('map-card')
+      if (card) { card.hidden = true; card.removeAttribute('data-node') }
+    }
+    setOpen(cid, false)
+    network.redraw()
+    writeState()
+    status.textContent = 'Closed the cluster ' + clusters[cid].name + '.'
+  }
+  // One "Close" button for each open cluster, so clusters close one at a time (in the address's open=).
+  var openBox = document.getElementById('map-open-clusters')
+  var openList = document.getElementById('map-open-clusters-list')
+  function renderOpenList () {
+    if (!openBox || !openList) return
+    openList.replaceChildren()
+    var opened = clusterOrder.filter(function (cid) { return open[cid] })
+    opened.forEach(function (cid) {
+      var li = element('li')
+      var button = element('button', 'govuk-button govuk-button--secondary govuk-!-margin-bottom-1',
+                           'Close ' + clusters[cid].name + ' (' + clusters[cid].count + ')')
+      button.type = 'button'
+      button.setAttribute('data-close-cluster', cid)
+      li.appendChild(button)
+      openList.appendChild(li)
+    })
+    openBox.hidden = opened.length === 0
+  }
+  if (openList) {
+    openList.addEventListener('click', function (event) {
+      var button = event.target.closest('[data-close-cluster]')
+      if (!button) return
+      closeCluster(button.getAttribute('data-close-cluster'))
+      // the button is gone: keyboard focus goes to the next one, or to "Open every cluster"
+      var next = openList.querySelector('[data-close-cluster]') || document.getElementById('map-open-all')
+      if (next) next.focus()
+    })
   }
 
   // ---- cards
@@ -516,17 +598,42 @@
   network.on('zoom', function () { clearTimeout(zoomTimer); zoomTimer = setTimeout(writeState, 200) })
 
   // ---- measures (for the browser suite, and anyone curious): the labels drawn and the crossings
+  // A line as drawn, in pixels of the canvas: one straight piece, or a bundled curve as CURVE_STEPS
+  // pieces (as graph.layouts.drawn_crossings measures it).
+  var CURVE_STEPS = 8
+  function drawnPoints (l, view, scale, size) {
+    var a = toDOM(l.a.x, l.a.y, view, scale, size)
+    var b = toDOM(l.b.x, l.b.y, view, scale, size)
+    if (!l.bend) return [a, b]
+    var c = toDOM(l.bend.x, l.bend.y, view, scale, size)
+    var out = []
+    for (var i = 0; i <= CURVE_STEPS; i++) {
+      var t = i / CURVE_STEPS
+      var u = 1 - t
+      out.push({ x: u * u * a.x + 2 * u * t * c.x + t * t * b.x, y: u * u * a.y + 2 * u * t * c.y + t * t * b.y })
+    }
+    return out
+  }
   function crossingsNow () {
     var view = network.getViewPosition()
     var scale = network.getScale()
     var size = canvasSize()
     var segs = lines.map(function (l) {
-      var a = toDOM(l.a.x, l.a.y, view, scale, size)
-      var b = toDOM(l.b.x, l.b.y, view, scale, size)
-      return { ka: l.a.key, kb: l.b.key, ax: a.x, ay: a.y, bx: b.x, by: b.y,
-               minx: Math.min(a.x, b.x), maxx: Math.max(a.x, b.x), miny: Math.min(a.y, b.y), maxy: Math.max(a.y, b.y) }
+      var pts = drawnPoints(l, view, scale, size)
+      var xs = pts.map(function (p) { return p.x })
+      var ys = pts.map(function (p) { return p.y })
+      return { ka: l.a.key, kb: l.b.key, pts: pts, bundle: l.bundle === undefined ? null : l.bundle,
+               ends: [pts[0], pts[pts.length - 1]],
+               minx: Math.min.apply(null, xs), maxx: Math.max.apply(null, xs), miny: Math.min.apply(null, ys), maxy: Math.max.apply(null, ys) }
     }).sort(function (s, t) { return s.minx - t.minx })
-    function orient (ax, ay, bx, by, cx, cy) { var d = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax); return d > 0 ? 1 : d < 0 ? -1 : 0 }
+    function orient (p, q, r) { var d = (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x); return d > 0 ? 1 : d < 0 ? -1 : 0 }
+    function cross (p1, p2, q1, q2) { return orient(p1, p2, q1) * orient(p1, p2, q2) < 0 && orient(q1, q2, p1) * orient(q1, q2, p2) < 0 }
+    function piecesCross (s, t) {
+      for (var i = 0; i + 1 < s.pts.length; i++) {
+        for (var j = 0; j + 1 < t.pts.length; j++) if (cross(s.pts[i], s.pts[i + 1], t.pts[j], t.pts[j + 1])) return true
+      }
+      return false
+    }
     var count = 0
     for (var i = 0; i < segs.length; i++) {
       var s = segs[i]
@@ -535,11 +642,25 @@
         if (t.minx > s.maxx) break
         if (t.miny > s.maxy || s.miny > t.maxy) continue
         if (s.ka === t.ka || s.ka === t.kb || s.kb === t.ka || s.kb === t.kb) continue
-        if (orient(s.ax, s.ay, s.bx, s.by, t.ax, t.ay) * orient(s.ax, s.ay, s.bx, s.by, t.bx, t.by) < 0 &&
-            orient(t.ax, t.ay, t.bx, t.by, s.ax, s.ay) * orient(t.ax, t.ay, t.bx, t.by, s.bx, s.by) < 0) count++
+        // two lines of one bundle meet at its middle: they cross only if they change sides there
+        if (s.bundle !== null && s.bundle === t.bundle) { if (cross(s.ends[0], s.ends[1], t.ends[0], t.ends[1])) count++ } else if (piecesCross(s, t)) count++
       }
     }
     return count
+  }
+  // The bundles drawn: for each, the middle (t = 1/2) of each of its curves, in pixels of the canvas.
+  function bundlesNow () {
+    var view = network.getViewPosition()
+    var scale = network.getScale()
+    var size = canvasSize()
+    var out = {}
+    lines.forEach(function (l) {
+      if (l.bundle === undefined) return
+      var pts = drawnPoints(l, view, scale, size)
+      var m = pts[CURVE_STEPS / 2]
+      ;(out[l.bundle] = out[l.bundle] || []).push({ x: m.x, y: m.y, from: l.a.key, to: l.b.key })
+    })
+    return Object.keys(out).map(function (k) { return { bundle: Number(k), middles: out[k] } })
   }
 
   // ---- downloads of the view as it is drawn
@@ -589,8 +710,14 @@
     lines.forEach(function (l) {
       var a = toDOM(l.a.x, l.a.y, view, scale, size)
       var b = toDOM(l.b.x, l.b.y, view, scale, size)
-      add(edgeGroup, 'line', { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1),
-                               'stroke-width': Math.max(1, l.width * scale).toFixed(2) })
+      var width = Math.max(1, l.width * scale).toFixed(2)
+      if (l.bend) {
+        var c = toDOM(l.bend.x, l.bend.y, view, scale, size)
+        add(edgeGroup, 'path', { d: 'M' + a.x.toFixed(1) + ',' + a.y.toFixed(1) + ' Q' + c.x.toFixed(1) + ',' + c.y.toFixed(1) +
+                                 ' ' + b.x.toFixed(1) + ',' + b.y.toFixed(1), fill: 'none', 'stroke-width': width })
+      } else {
+        add(edgeGroup, 'line', { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1), 'stroke-width': width })
+      }
     })
     var nodeGroup = add(svg, 'g', { stroke: '#0b0c0c' })
     var groups = data.options.groups
@@ -655,6 +782,7 @@
   } else {
     fit()
   }
+  renderOpenList()
   var wanted = params.get('selected')
   if (wanted && cards[wanted]) {
     network.selectNodes([wanted])
@@ -727,12 +855,14 @@
     relationships: data.edges.length, layout: data.layout,
     openCluster: function (cid) { setOpen(cid, true); network.redraw(); writeState() },
     openAll: function () { openAll(true) },
+    closeCluster: closeCluster,
     clusters: function () { return clusterOrder.map(function (cid) { return { id: cid, name: clusters[cid].name, count: clusters[cid].count, open: open[cid] } }) },
     // the labels drawn in the last frame, in pixels of the canvas: [{id, left, top, right, bottom}]
     labels: function () { return drawn.slice() },
     skippedLabels: function () { return skipped },
     labelsAtEdge: function () { return atEdge },
     crossings: crossingsNow,
+    bundles: bundlesNow,
     svg: svgText,
     fit: fit,
     // the address is rewritten after every zoom, drag, cluster opened or record chosen; a script

@@ -217,3 +217,44 @@ def test_map_page_carries_layout_clusters_and_gaps(app, app_store):
     html = client.get("/map?focus=Nobody+reaches+us").get_data(as_text=True)
     assert page_data(html)["layout"] == "pathway" and "Read it left to right" in html
     assert client.get("/map?nation=france").status_code == 400
+
+
+def test_lines_side_by_side_are_bundled_through_one_middle_without_more_crossings(generated):
+    bundled_views = 0
+    for field, seed in _pathway_seeds(generated):
+        view = build_view(generated, MapFilters(**{field: seed}), SETTINGS)
+        pos = {n.id: (n.x, n.y) for n in view.nodes}
+        pairs = list({tuple(sorted((e.source, e.target))) for e in view.edges if e.source != e.target})
+        found = layouts.Bundles([tuple(p) for p in view.bundles],
+                                {(e.source, e.target): e.bundle for e in view.edges if e.bundle is not None})
+        members = collections.defaultdict(set)
+        for e in view.edges:
+            if e.bundle is None:
+                continue
+            a, b = pos[e.source], pos[e.target]
+            middle = layouts.curve_point(a, layouts.bend(a, b, view.bundles[e.bundle]), b, 0.5)
+            assert middle == pytest.approx(tuple(view.bundles[e.bundle]), abs=1e-6)  # every line through it
+            assert a[0] != b[0]  # between two columns
+            members[e.bundle].add((min(a[0], b[0]), max(a[0], b[0])))
+        assert all(len(spans) == 1 for spans in members.values())  # one bundle joins one pair of columns
+        assert all(sum(1 for e in view.edges if e.bundle == k) >= layouts.MIN_BUNDLE for k in members)
+        straight = layouts.crossings(pos, pairs)
+        drawn = layouts.drawn_crossings(pos, pairs, found)
+        print(f"{field} {seed}: {len(view.bundles)} bundles of {sum(e.bundle is not None for e in view.edges)} lines; "
+              f"crossings {drawn} as drawn, {straight} straight")
+        assert drawn <= straight
+        bundled_views += bool(view.bundles)
+    assert bundled_views >= 2
+
+
+def test_a_bundle_that_would_add_a_crossing_is_left_straight():
+    # three parallel lines and one line crossing them: bending the three through their middle would
+    # make the fourth cross them differently, so the count decides
+    pos = {"a": (0, 0), "b": (0, 20), "c": (0, 40), "x": (300, 0), "y": (300, 20), "z": (300, 40)}
+    parallel = [("a", "x"), ("b", "y"), ("c", "z")]
+    assert layouts.bundle_edges(pos, parallel).points == [(150.0, 20.0)]
+    far = {**pos, "p": (0, 200), "q": (300, 200)}
+    found = layouts.bundle_edges(far, parallel + [("p", "q")])
+    assert len(found.points) == 1 and found.bundle("p", "q") is None  # 160 away: not in the bundle
+    assert layouts.drawn_crossings(far, parallel + [("p", "q")], found) == 0
+    assert layouts.bundle_edges(pos, parallel[:2]).points == []  # two lines stay straight

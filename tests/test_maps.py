@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import networkx as nx
 import pytest
 
-from graph import maps, transfer
+from graph import layouts, maps, transfer
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.maps import MapFilters, build_view, parse_filters
 from graph.stores.base import graph_from_records
@@ -263,7 +263,8 @@ def loaded(app_store):
 def test_api_map(client, loaded):
     body = client.get("/api/v1/map?topic=health&labels=Topic,Statistic").get_json()
     assert sorted(n["id"] for n in body["nodes"]) == ["health", "mental", "wellbeing", "xss"]
-    assert {"type": "BROADER", "from": "mental", "to": "health", "strength": None} in body["edges"]
+    assert {"type": "BROADER", "from": "mental", "to": "health", "strength": None, "bundle": None} in body["edges"]
+    assert body["bundles"] == []  # three records: no lines side by side to bundle
     assert body["truncated"] is False and body["message"] is None
     bad = client.get("/api/v1/map?labels=Planet")
     assert bad.status_code == 400 and "labels" in json.dumps(bad.get_json()["errors"])
@@ -369,3 +370,25 @@ def test_cli_map(cli, tmp_path):
     assert code == 0 and sorted(n["id"] for n in json.loads(out)["nodes"]) == ["carers", "carers-uk", "wellbeing"]
     code, _, err = cli("map", "--labels", "Planet")
     assert code == 2 and "labels" in err
+
+
+def test_clusters_are_found_once_per_revision_and_kept_by_filtered_views(app, loaded, monkeypatch):
+    calls = []
+    real = layouts.communities
+    monkeypatch.setattr(layouts, "communities", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client = app.test_client()
+    whole = client.get("/api/v1/map").get_json()
+    filtered = client.get("/api/v1/map?labels=Topic,Statistic,Producer").get_json()
+    assert client.get("/map?types=ABOUT,PRODUCES").status_code == 200
+    assert len(calls) == 1  # Louvain ran once for the registry, not once per filter
+    cluster_of = {n["id"]: n["cluster"] for n in whole["nodes"]}
+    loose = {c["id"] for c in filtered["clusters"] if c["name"] == "Loosely connected records"}
+    together = {}
+    for n in filtered["nodes"]:  # records clustered together in a filtered view were together in the whole
+        if n["cluster"] not in loose:
+            together.setdefault(n["cluster"], set()).add(cluster_of[n["id"]])
+    assert together and all(len(whole_ids) == 1 for whole_ids in together.values())
+    transfer.import_document(loaded, transfer.document_from_data({
+        "format": "pathways-graph", "version": 1, "nodes": [node("new-topic", "Topic")], "edges": []}))
+    client.get("/api/v1/map")
+    assert len(calls) == 2  # a new revision: found again

@@ -69,6 +69,8 @@ class MapEdgeSchema(Schema):
     from_ = fields.String(data_key="from")
     to = fields.String()
     strength = fields.Float(allow_none=True)
+    bundle = fields.Integer(allow_none=True, metadata={
+        "description": "pathway view: the bundle the line is drawn in (an index into bundles), or null"})
 
 
 class MapViewSchema(Schema):
@@ -83,6 +85,9 @@ class MapViewSchema(Schema):
     layout = fields.String(metadata={"enum": ["pathway", "clusters", "bands"]})
     clusters = fields.List(fields.Nested(MapClusterSchema))
     collapsed = fields.Boolean(metadata={"description": "true when the map opens with its clusters closed"})
+    bundles = fields.List(fields.List(fields.Float()), metadata={
+        "description": "pathway view: [x, y] of the middle that each bundle's lines are drawn through "
+                       "(lines running side by side between the same two columns)"})
 
 
 @blp.route("/map")

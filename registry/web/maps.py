@@ -98,6 +98,12 @@ def view_for(graph, settings: dict, filters: maps.MapFilters, as_of: _dt.date | 
                            layout=layout)
 
 
+def registry_communities(here) -> list[list]:
+    """The registry's communities (Louvain, :func:`graph.layouts.communities`), found once per
+    revision on the snapshot; every whole-system view narrows them to its records."""
+    return here.value("map_communities", lambda snap: layouts.communities(snap.graph))
+
+
 def cached_view(filters: maps.MapFilters) -> dict:
     """``{"view": MapView, "data": page data or None}`` for the current registry, built once per
     (revision, filters, day, settings); its positions once per (revision, filters). Callers must
@@ -107,7 +113,9 @@ def cached_view(filters: maps.MapFilters) -> dict:
     key = (filters.key(), today.isoformat(), json.dumps(settings, sort_keys=True, default=str))
 
     def layout(view_graph):
-        return here.value("map_layout", lambda _s: maps.default_layout(view_graph, filters.layout_kind),
+        kind = filters.layout_kind
+        groups = registry_communities(here) if kind == "clusters" else None
+        return here.value("map_layout", lambda _s: maps.default_layout(view_graph, kind, groups),
                           key=filters.key(), keep=16)
     return here.value("map_view", lambda _s: {"view": view_for(here.graph, settings, filters, today, layout),
                                               "data": None}, key=key, keep=16)
@@ -176,8 +184,10 @@ def vis_options() -> dict:
 
 def vis_data(view: maps.MapView) -> dict:
     """The page's data for a view: vis-network options and groups, and the records and relationships
-    as compact arrays (nodes by :data:`NODE_COLUMNS`; edges ``[from index, to index, width]``,
-    width left out when it is 1). Every record's card is in its row; nothing here is HTML."""
+    as compact arrays (nodes by :data:`NODE_COLUMNS`; edges ``[from index, to index, width, bundle]``,
+    width left out when it is 1 and the line is in no bundle, bundle (an index into ``bundles``, the
+    middles bundled lines pass through) only for a line in one; a label's ``lines`` null when it is the name on one line, to keep the
+    page small). Every record's card is in its row; nothing here is HTML."""
     index = {}
     nodes = []
     for i, n in enumerate(view.nodes):
@@ -188,15 +198,20 @@ def vis_data(view: maps.MapView) -> dict:
             group = f"Public-{status if status in BURDEN_STYLE and status else 'unknown'}"
         burden = {"status": n.burden.get("status"), "ratio": n.burden.get("ratio")} if n.burden else None
         nodes.append([n.id, n.name, n.label, group, maps.drawn_radius(n.size), n.x, n.y, n.kind, n.importance,
-                      burden, n.contact, n.lines, n.cluster])
+                      burden, n.contact, None if n.lines == [n.name] else n.lines, n.cluster])
     edges = []
     for e in view.edges:
         width = round(1 + 4 * e.strength, 2) if e.strength is not None else 1
-        edges.append([index[e.source], index[e.target]] + ([width] if width != 1 else []))
+        row = [index[e.source], index[e.target]]
+        if e.bundle is not None:
+            row += [width, e.bundle]
+        elif width != 1:
+            row.append(width)
+        edges.append(row)
     clusters = [[c[k] for k in CLUSTER_COLUMNS] for c in view.clusters]
     return {"columns": list(NODE_COLUMNS), "nodes": nodes, "edges": edges, "physics": view.physics,
             "layout": view.layout, "cluster_columns": list(CLUSTER_COLUMNS), "clusters": clusters,
-            "collapsed": view.collapsed, "options": vis_options(), "label_words": LABEL_WORDS,
+            "collapsed": view.collapsed, "bundles": view.bundles, "options": vis_options(), "label_words": LABEL_WORDS,
             "focus": next((getattr(view.filters, k) for k in ("focus", "public", "producer", "topic")
                            if getattr(view.filters, k)), None),
             "line_height": layouts.LINE_HEIGHT, "label_gap": layouts.LABEL_GAP,

