@@ -44,8 +44,9 @@ def wait_until_up(port: int, proc: subprocess.Popen, timeout: float = 60) -> Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            log = getattr(proc, "log_path", None)
             raise SystemExit(f"the server exited with {proc.returncode} before answering: "
-                             f"{proc.stderr.read()[-1000:] if proc.stderr else ''}")
+                             f"{Path(log).read_text(errors='replace')[-1000:] if log else ''}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/api/v1/openapi.json")
@@ -200,9 +201,14 @@ def main(argv=None) -> None:
 
     port = free_port()
     env = {**os.environ, "RATELIMIT_WRITES_PER_MINUTE": str(10**9), "SECRET_KEY": "load-test"}
-    server = subprocess.Popen([sys.executable, "-m", "registry", "--store", url, "serve", "--port", str(port),
-                               "--threads", str(args.threads)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # The server logs a line per request on stderr: into a file, never a pipe nobody reads (a full
+    # pipe blocks the server mid-request once about 800 lines are written).
+    server_log = args.out / f"server-{'writes' if args.write_every else 'reads'}.log"
+    with open(server_log, "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "registry", "--store", url, "serve", "--port", str(port),
+                                   "--threads", str(args.threads)], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=log, text=True)
+    server.log_path = server_log
     try:
         wait_until_up(port, server)
         # The server loads its read model at its first read: do that before the clock starts.

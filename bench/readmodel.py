@@ -108,7 +108,7 @@ def second_app(url: str, base: dict) -> dict:
     token = new_token()
     store_for(first).add_token(f"bench-{time.time_ns()}", "editor", hash_token(token))
     reader = second.test_client()
-    reader.get("/api/v1/nodes?limit=1")  # the second app's read model is loaded and current
+    reader.get("/api/v1/nodes/bench-not-a-record")  # a 404 from the second app's read model: loaded and current
     record = {"id": f"bench-second-{time.time_ns()}", "label": "Public", "name": "Second app public",
               "kind": "citizens"}
     wrote = first.test_client().post("/api/v1/nodes", json=record, headers={"Authorization": f"Bearer {token}"})

@@ -23,12 +23,21 @@ intermediaries other producers already use for them.
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as _dt
+import functools
+import threading
+import weakref
 from dataclasses import dataclass, field
+from typing import Callable, TypeVar
+
+import networkx as nx
 
 from .discovery import Candidate, LoadStatus, _brief, _label, _require, discover, leads
 from .settings import section_of
 from .walk import producer_and_parts
 
+T = TypeVar("T")
 ROLES = ("about", "collected_from", "affected", "left_out")
 # The toolkit's own questions (Box 1), one per role.
 ROLE_HEADINGS = {
@@ -81,18 +90,83 @@ def described(graph, statistic_id: str) -> list[tuple[str, str]]:
                   if key == "DESCRIBES" and _label(graph, dst) == "Public")
 
 
+# A read model's graph is frozen: one per revision, never changed. What Box 1 shows for each public
+# (its top intermediaries) is the same on every statistic's page that describes it until the next
+# write, so it is kept per frozen graph (dropped with it) instead of ranked again on each page; a
+# producer's gaps keep each public's whole ranking the same way, fewer of them (they are larger).
+_KEPT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+ROWS_KEPT = 4096  # Box 1 rows kept per graph (each a few candidates)
+RANKINGS_KEPT = 512  # whole rankings kept per graph, for producers' gaps
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept(graph, kind: str, key: tuple, settings: dict, load_status, limit: int, compute: Callable[[], T],
+          reports=None) -> T:
+    """``compute()``, remembered per frozen graph, ``kind``, ``key``, today, settings, load status and
+    route reports (the very objects: a caller keeps them the same while they are unchanged)."""
+    if not nx.is_frozen(graph):
+        return compute()
+    with _KEPT_LOCK:
+        tables = _KEPT.get(graph)
+        if tables is None:
+            tables = _KEPT[graph] = {}
+        table = tables.setdefault(kind, {})
+    key = (*key, _dt.date.today(), id(settings), id(load_status), id(reports))
+    row = table.get(key)
+    # the ids in the key are checked against the very objects (the load status is only weakly
+    # held: it holds the graph, which must stay free to go)
+    if row is not None and row[0] is settings and row[3] is reports and (
+            row[1] is None if load_status is None else row[1] is not None and row[1]() is load_status):
+        return row[2]
+    value = compute()
+    if len(table) >= limit:
+        table.pop(next(iter(table), None), None)
+    table[key] = (settings, None if load_status is None else weakref.ref(load_status), value, reports)
+    return value
+
+
+def _public_row(graph, public_id: str, settings: dict, load_status, producer, top: int, reports=None) -> tuple:
+    """``(public, top intermediaries, how many, top leads)`` for one public of Box 1, from
+    :func:`graph.discovery.discover`."""
+    def compute():
+        found = _ranking(graph, public_id, settings, load_status, producer, reports)
+        return found.public, found.intermediaries[:top], len(found.intermediaries), found.leads[:top]
+    return _kept(graph, "box1", (public_id, producer, top), settings, load_status, ROWS_KEPT, compute, reports)
+
+
+def _ranking(graph, public_id: str, settings: dict, load_status, producer: str | None = None, reports=None):
+    """:func:`graph.discovery.discover` for one public, shared by Box 1 and producers' gaps."""
+    return _kept(graph, "ranking", (public_id, producer), settings, load_status, RANKINGS_KEPT,
+                 functools.partial(discover, graph, public_id, settings, producer=producer, load_status=load_status,
+                                   reports=reports), reports)
+
+
 def box1(graph, statistic_id: str, settings: dict, load_status: LoadStatus | None = None,
          producer: str | None = None, top: int | None = None, reports: list[dict] | None = None) -> Box1:
     """The publics a statistic describes, by role, each with its top ``top`` intermediaries
     (``settings["discovery"]["box1_top"]`` unless given), ranked as discovery ranks them (with the route
-    ``reports`` when given)."""
+    ``reports`` when given).
+
+    On a read model's (frozen) graph each public's row is ranked once and shared by every
+    statistic that describes it, until the next revision's graph.
+
+    >>> from graph.readmodel import build_graph
+    >>> from graph.settings import DEFAULTS
+    >>> g = build_graph([{"id": "s", "label": "Statistic", "name": "S"}, {"id": "t", "label": "Statistic", "name": "T"},
+    ...                  {"id": "p", "label": "Public", "name": "P"}, {"id": "i", "label": "Intermediary", "name": "I"}],
+    ...                 [("DESCRIBES", "s", "p", {}), ("DESCRIBES", "t", "p", {"role": "affected"}),
+    ...                  ("REACHES", "i", "p", {})])
+    >>> a, b = box1(g, "s", DEFAULTS).groups[0].rows[0], box1(g, "t", DEFAULTS).groups[2].rows[0]
+    >>> (a.role, b.role, [c.id for c in a.intermediaries], a.intermediaries[0] is b.intermediaries[0])
+    ('about', 'affected', ['i'], True)
+    """
     top = top or int(section_of(settings, "discovery")["box1_top"])
     statistic = _require(graph, statistic_id, "Statistic", "statistic", subject=True)
     by_role: dict[str, list[PublicRow]] = {r: [] for r in ROLES}
     for public_id, role in described(graph, statistic_id):
-        found = discover(graph, public_id, settings, producer=producer, load_status=load_status, reports=reports)
-        by_role.setdefault(role, []).append(PublicRow(found.public, role, found.intermediaries[:top],
-                                                      len(found.intermediaries), found.leads[:top]))
+        public, shown, total, public_leads = _public_row(graph, public_id, settings, load_status, producer, top,
+                                                         reports)
+        by_role.setdefault(role, []).append(PublicRow(public, role, list(shown), total, list(public_leads)))
     groups = []
     for role, rows in by_role.items():
         heading, question = ROLE_HEADINGS.get(role, (role, ""))
@@ -176,18 +250,23 @@ def producer_gaps(graph, producer_id: str, settings: dict, load_status: LoadStat
                         stats.append(_brief(graph, stat))
     gaps = []
     for public_id in sorted(statistics, key=lambda i: (graph.nodes[i].get("name", i).lower(), i)):
-        found = discover(graph, public_id, settings, load_status=load_status, reports=reports)
+        found = _ranking(graph, public_id, settings, load_status, reports=reports)
         if any(c.id in partnered for c in found.intermediaries):
             continue
-        others = [_without(c, family) for c in found.intermediaries]
-        used = [c for c in others if c.partners]
+        used = []
+        for c in found.intermediaries:
+            if len(used) >= top:
+                break
+            if any(p["id"] not in family for p in c.partners):
+                used.append(_without(c, family))
+        others = [] if used else found.intermediaries[:top]
         stats = sorted(statistics[public_id], key=lambda s: (s["name"].lower(), s["id"]))
-        gaps.append(Gap(found.public, stats, used[:top], [] if used else others[:top],
+        gaps.append(Gap(found.public, stats, used, [_without(c, family) for c in others],
                         leads(graph, public_id, settings)[:top] if found.no_route else []))
     return ProducerGaps(producer, family, len(statistics), gaps)
 
 
 def _without(candidate: Candidate, family: list[str]) -> Candidate:
-    """The candidate with the producer's own family left out of its "join up with" list."""
-    candidate.partners = [p for p in candidate.partners if p["id"] not in family]
-    return candidate
+    """A copy of the candidate with the producer's own family left out of its "join up with" list
+    (the ranking it came from may be shared, so it is not changed)."""
+    return dataclasses.replace(candidate, partners=[p for p in candidate.partners if p["id"] not in family])

@@ -158,28 +158,29 @@ def _newest_first(item: FeedbackItem) -> tuple:
 
 
 def you_said_we_did(graph: nx.MultiDiGraph, producer: str | None = None, topic: str | None = None,
-                    include_silent: bool = False) -> list[FeedbackItem]:
+                    include_silent: bool = False, items: list[FeedbackItem] | None = None) -> list[FeedbackItem]:
     """Engagements with what participants said or what was done, newest feedback first.
 
     ``producer`` includes its teams (PART_OF); ``topic`` includes narrower topics and the
     statistics about them. Engagements with neither ``you_said`` nor ``we_did`` are left
-    out unless ``include_silent``.
+    out unless ``include_silent``. ``items`` is the whole registry's list (this function with
+    no filters) when the caller already has it (the app keeps it per revision), so only the
+    filters are applied here instead of reading every engagement again.
     """
     producers = producer_and_parts(graph, producer) if producer else None
     topics = narrower_topics(graph, topic) if topic else None
-    items = []
-    for node, rec in graph.nodes(data=True):
-        if rec.get("label") != "Engagement":
-            continue
-        if not include_silent and not (rec.get("you_said") or rec.get("we_did")):
-            continue
-        item = feedback_item(graph, node)
-        if producers is not None and not producers.intersection(p.id for p in item.producers):
-            continue
-        if topics is not None and not topics.intersection(item.topics):
-            continue
-        items.append(item)
-    return sorted(items, key=_newest_first)
+    if items is None or include_silent:
+        items = []
+        for node, rec in graph.nodes(data=True):
+            if rec.get("label") != "Engagement":
+                continue
+            if not include_silent and not (rec.get("you_said") or rec.get("we_did")):
+                continue
+            items.append(feedback_item(graph, node))
+        items.sort(key=_newest_first)
+    return [item for item in items
+            if (producers is None or producers.intersection(p.id for p in item.producers))
+            and (topics is None or topics.intersection(item.topics))]
 
 
 def debt(graph: nx.MultiDiGraph, as_of: _dt.date, settings: dict, producer: str | None = None,
@@ -191,7 +192,6 @@ def debt(graph: nx.MultiDiGraph, as_of: _dt.date, settings: dict, producer: str 
     if rows is None:
         rows = feedback_debt(graph, as_of, settings)
     if producer:
-        producers = producer_and_parts(graph, producer)
-        rows = [r for r in rows if producers.intersection(
-            u for u, _, k in graph.in_edges(r.engagement, keys=True) if k == "RAN")]
+        ran = {e for p in producer_and_parts(graph, producer) for e, keys in graph._adj.get(p, {}).items() if "RAN" in keys}
+        rows = [r for r in rows if r.engagement in ran]
     return rows

@@ -392,14 +392,22 @@ def similarity(a: str, b: str) -> float:
     ...            "As a charity, I need disability data for local areas, so that we can campaign") > 60
     True
     """
-    from rapidfuzz import fuzz, utils
-    pa, pb = split_statement(a), split_statement(b)
-    return fuzz.token_set_ratio(pa[1] if pa else a, pb[1] if pb else b, processor=utils.default_process)
+    from rapidfuzz import fuzz
+    return fuzz.token_set_ratio(_compared(a), _compared(b), processor=None)
+
+
+def _compared(statement: str) -> str:
+    """The part of a need's statement that :func:`similarity` compares ("I need …"), normalised."""
+    from rapidfuzz import utils
+    parts = split_statement(statement)
+    return utils.default_process(parts[1] if parts else statement)
 
 
 def join_up(items: list[NeedItem], settings: dict | None = None) -> None:
     """Fill ``also_raised_with``: needs on a shared topic, alike in what is needed, owned by other producers."""
+    from rapidfuzz import fuzz
     cfg = needs_settings(settings)
+    compared = {item.id: _compared(item.statement) for item in items}  # once per need, not per pair
     by_topic: dict[str, list[NeedItem]] = {}
     for item in items:
         for topic in item.topics:
@@ -414,7 +422,7 @@ def join_up(items: list[NeedItem], settings: dict | None = None) -> None:
                 seen.add(other.id)
                 if not ({o.id for o in other.owners} - owners):
                     continue  # the same producers already hold both
-                score = similarity(item.statement, other.statement)
+                score = fuzz.token_set_ratio(compared[item.id], compared[other.id], processor=None)
                 if score >= cfg["similar_min_ratio"]:
                     item.also_raised_with.append(Similar(other.id, other.name, other.status,
                                                          [o for o in other.owners if o.id not in owners], score))

@@ -73,6 +73,36 @@ class Delta:
     def __or__(self, other: "Delta") -> "Delta":
         return Delta(self.nodes | other.nodes, self.edges | other.edges)
 
+    def near(self, graph: nx.MultiDiGraph, labels: Iterable[str], before: Iterable[str] = ()) -> bool:
+        """Whether anything that moved could change an answer about the records of ``labels``: a
+        record that is one now (in ``graph``), was one (``before``: their ids in the answer being
+        updated), or is next to one, or a relationship with such an end. An answer built from
+        those records and their neighbours' (names, topics) can be kept when this is False.
+
+        >>> g = build_graph([{"id": "n", "label": "Need", "name": "N"}, {"id": "p", "label": "Public", "name": "P"},
+        ...                  {"id": "q", "label": "Public", "name": "Q"}], [("RAISED_BY", "n", "p", {})])
+        >>> [Delta(frozenset(x), frozenset()).near(g, ["Need"]) for x in (["p"], ["q"], ["gone"])]
+        [True, False, False]
+        >>> Delta(frozenset(["gone"]), frozenset()).near(g, ["Need"], before=["gone"])
+        True
+        >>> Delta(frozenset(), frozenset({("REACHES", "q", "p")})).near(g, ["Need"])
+        True
+        """
+        labels, before = frozenset(labels), frozenset(before)
+        node = graph._node
+
+        def close(n: str) -> bool:
+            if n in before:
+                return True
+            record = node.get(n)
+            if record is None:  # deleted: its relationships moved too, and were it one, it is in before
+                return False
+            if record.get("label") in labels:
+                return True
+            return any(node[o].get("label") in labels for o in graph._pred[n]) or \
+                any(node[o].get("label") in labels for o in graph._adj[n])
+        return any(close(n) for n in self.nodes) or any(close(u) or close(v) for _t, u, v in self.edges)
+
 
 def build_graph(nodes: Iterable[dict], edges: Iterable[tuple]) -> nx.MultiDiGraph:
     """The registry graph from node records and ``(type, from, to, props)`` relationships, built
@@ -184,6 +214,7 @@ class _Slot:
     values: OrderedDict
     keep: int
     lock: threading.Lock
+    updatable: bool = False
 
 
 class Snapshot:
@@ -195,7 +226,8 @@ class Snapshot:
         self.graph = graph
         self._slots: dict[str, _Slot] = {}
         self._lock = threading.Lock()
-        # name -> (value, Delta since it was computed), for values that update themselves
+        # name -> (value, Delta since it was computed), for values that update themselves; or
+        # name -> (_Slot, Delta) when an earlier snapshot was still building it (wait, then update)
         self._carried: dict[str, tuple[object, Delta]] = carried or {}
 
     def value(self, name: str, build: Callable[["Snapshot"], object], key: Hashable = None, keep: int = 8,
@@ -215,13 +247,20 @@ class Snapshot:
         with slot.lock:
             if key in slot.values:
                 return slot.values[key]
+            if update is not None:
+                slot.updatable = True
             carried = self._carried.pop(name, None) if update is not None else None
+            if carried is not None and isinstance(carried[0], _Slot):
+                # An earlier snapshot was building it when this one was made: wait for that build
+                # and update it, rather than start again (a build slower than the time between
+                # writes would otherwise never finish being useful).
+                earlier, moved = carried
+                with earlier.lock:
+                    carried = (earlier.values[None], moved) if None in earlier.values else None
             value = update(carried[0], self, carried[1]) if carried is not None else build(self)
             slot.values[key] = value
             while len(slot.values) > slot.keep:
                 slot.values.popitem(last=False)
-            if update is not None:
-                slot.updatable = True
             return value
 
     def records(self, label: str) -> list[dict]:
@@ -253,8 +292,9 @@ class Snapshot:
         """The next snapshot, carrying the values that update themselves (with what changed)."""
         carried = {name: (value, moved | delta) for name, (value, moved) in self._carried.items()}
         for name, slot in self._slots.items():
-            if getattr(slot, "updatable", False) and None in slot.values:
-                carried[name] = (slot.values[None], delta)
+            if slot.updatable:
+                # computed: carried with what changed; still being built: the next snapshot waits for it
+                carried[name] = (slot.values[None] if None in slot.values else slot, delta)
         return Snapshot(revision, graph, carried)
 
 

@@ -50,6 +50,7 @@ import functools
 import heapq
 import math
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -597,3 +598,144 @@ def closest(snapshot, text: str, label: str | None = None, limit: int = 5, setti
     """The records nearest to something that was not found (an unknown id or a name)."""
     return search(snapshot, text.replace("-", " ").replace("_", " ").replace(".", " "), label=label, limit=limit,
                   settings={"search": {**((settings or {}).get("search") or {}), "min_score": 0.15}})
+
+
+def _text_tokens(record: dict) -> tuple[str, ...]:
+    """The distinct lower-case, whitespace-separated pieces of a record's name, description and
+    tags. A word with no space in it is inside the joined text exactly when it is inside one of these.
+
+    >>> sorted(_text_tokens({"id": "x", "name": "Census 2021", "description": "Counts.", "tags": ["UK", "census"]}))
+    ['2021', 'census', 'counts.', 'uk']
+    """
+    tags = [t for t in (record.get("tags") or []) if isinstance(t, str)]
+    description = record.get("description")
+    text = " ".join((str(record.get("name") or ""), description if isinstance(description, str) else "", *tags))
+    return tuple(sys.intern(t) for t in dict.fromkeys(text.lower().split()))  # one string per piece, shared
+
+
+class TextIndex:
+    """The plain word search of the records API (``GET /api/v1/nodes?q=``): records whose name,
+    description or tags contain every word typed (anywhere in a word, as the stores'
+    ``search_text`` does), shortest names first.
+
+    Each record is filed under the pieces of its text (:func:`_text_tokens`); a word is looked
+    up among the distinct pieces (one regular-expression pass over them, in C), not among the
+    records, and what each word matches is remembered for this index. :meth:`updated` re-files
+    only the records that changed, leaving this index as it was (the tables hold tuples, which
+    are never changed, so the two indexes share all but the changed records' entries).
+
+    >>> index = TextIndex([{"id": "c", "label": "Statistic", "name": "Census 2021"},
+    ...                    {"id": "o", "label": "Producer", "name": "Office for National Statistics",
+    ...                     "tags": ["census"]},
+    ...                    {"id": "p", "label": "Statistic", "name": "Population estimates"}])
+    >>> [r["id"] for r in index.search("census")], [r["id"] for r in index.search("CENS 2021")]
+    (['c', 'o'], ['c'])
+    >>> [r["id"] for r in index.search("stat", label="Producer")], index.search("   ")
+    (['o'], [])
+    >>> later = index.updated({"c": {"id": "c", "label": "Statistic", "name": "Census 2031"}, "p": None})
+    >>> [[r["id"] for r in i.search(w)] for i, w in ((later, "2031"), (later, "population"), (index, "population"))]
+    [['c'], [], ['p']]
+    """
+
+    CACHE_WORDS = 512  # words whose matches are remembered, per index
+
+    def __init__(self, records: Iterable[dict] = ()):
+        self.records: dict[str, dict] = {}
+        self.tokens_of: dict[str, tuple[str, ...]] = {}
+        postings: dict[str, list[str]] = {}
+        for record in records:
+            node_id = record["id"]
+            self.records[node_id] = record
+            self.tokens_of[node_id] = tokens = _text_tokens(record)
+            for token in tokens:
+                postings.setdefault(token, []).append(node_id)
+        self.postings: dict[str, tuple[str, ...]] = {t: tuple(ids) for t, ids in postings.items()}
+        self._vocab: str | None = None
+        self._words: dict[str, tuple[list[str], frozenset[str]]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_graph(cls, graph) -> "TextIndex":
+        """The index of a registry graph (:mod:`graph.readmodel`)."""
+        return cls(graph._node.values())
+
+    def updated(self, changed: dict[str, dict | None]) -> "TextIndex":
+        """The index with the records in ``changed`` (id -> record now, or None when deleted)
+        re-filed; this index is left as it was."""
+        new = object.__new__(TextIndex)
+        records, tokens_of, postings = dict(self.records), dict(self.tokens_of), dict(self.postings)
+        vocab_changed = False
+        for node_id, record in changed.items():
+            for token in tokens_of.pop(node_id, ()):
+                rest = tuple(i for i in postings[token] if i != node_id)
+                if rest:
+                    postings[token] = rest
+                else:
+                    del postings[token]
+                    vocab_changed = True
+            records.pop(node_id, None)
+            if record is not None:
+                records[node_id] = record
+                tokens_of[node_id] = tokens = _text_tokens(record)
+                for token in tokens:
+                    ids = postings.get(token)
+                    vocab_changed = vocab_changed or ids is None
+                    postings[token] = (*(ids or ()), node_id)
+        new.records, new.tokens_of, new.postings = records, tokens_of, postings
+        new._vocab = None if vocab_changed else self._vocab
+        new._words = {}
+        new._lock = threading.Lock()
+        return new
+
+    def _matching(self, word: str) -> tuple[list[str], frozenset[str]]:
+        """The ids of the records whose text contains ``word``, shortest names first, and as a set."""
+        found = self._words.get(word)
+        if found is not None:
+            return found
+        vocab = self._vocab
+        if vocab is None:
+            vocab = self._vocab = "\n".join(self.postings)
+        ids: set[str] = set()
+        for token in re.findall(r"^.*" + re.escape(word) + r".*$", vocab, re.MULTILINE):
+            ids.update(self.postings[token])
+        records = self.records
+        ordered = sorted(ids, key=lambda i: (len(str(records[i].get("name") or "")),
+                                             str(records[i].get("name") or ""), i))
+        found = (ordered, frozenset(ids))
+        with self._lock:
+            if len(self._words) >= self.CACHE_WORDS:
+                self._words.pop(next(iter(self._words)))
+            self._words[word] = found
+        return found
+
+    def search(self, text: str, label: str | None = None, limit: int = 20) -> list[dict]:
+        """The first ``limit`` records (shortest names first) whose text contains every word of
+        ``text`` (at most ten words, case ignored), optionally of one label."""
+        query = list(dict.fromkeys(w for w in (text or "").lower().split() if w))[:10]
+        if not query:
+            return []
+        matches = sorted((self._matching(w) for w in query), key=lambda m: len(m[1]))
+        first, rest = matches[0][0], [m[1] for m in matches[1:]]
+        out = []
+        for node_id in first:
+            record = self.records[node_id]
+            if (label and record.get("label") != label) or any(node_id not in ids for ids in rest):
+                continue
+            out.append(record)
+            if len(out) >= limit:
+                break
+        return out
+
+
+def text_index_of(snapshot) -> TextIndex:
+    """The word-search index of a read-model snapshot, updated from the previous one's where there was one."""
+    def update(old: TextIndex, snap, delta) -> TextIndex:
+        nodes = snap.graph._node
+        return old.updated({i: nodes.get(i) for i in delta.nodes})
+    return snapshot.value("text_search", lambda snap: TextIndex.from_graph(snap.graph), update=update)
+
+
+def text_search(snapshot, text: str, label: str | None = None, limit: int = 20) -> list[dict]:
+    """Records of a snapshot whose name, description or tags contain every word of ``text``
+    (see :class:`TextIndex`)."""
+    return text_index_of(snapshot).search(text, label=label, limit=limit)

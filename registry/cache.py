@@ -30,9 +30,17 @@ def burden_index(as_of):
 
 
 def joined_needs():
-    """Every need joined up with similar needs (the waiting list, each need's page and the API share it)."""
+    """Every need joined up with similar needs (the waiting list, each need's page and the API share it),
+    once per revision, and kept as it is through changes that touch no need or a need's neighbour
+    (joining up compares needs pairwise: seconds at 10,000 records)."""
     from graph import needs
-    return per_revision("needs.joined", None, lambda: needs.joined_items(snapshot().graph, get_settings()), keep=1)
+    settings = get_settings()
+
+    def update(items, snap, delta):
+        if delta.near(snap.graph, ["Need"], (i.id for i in items)):
+            return needs.joined_items(snap.graph, settings)
+        return items
+    return snapshot().value("needs.joined", lambda snap: needs.joined_items(snap.graph, settings), update=update)
 
 
 def load_status(as_of=None):
@@ -49,11 +57,57 @@ def load_status(as_of=None):
 def feedback_debt(as_of):
     """Every engagement owing feedback as of a date (:func:`graph.burden.feedback_debt`), once per
     revision: the burden dashboard, the you-said-we-did page and each producer's page share it."""
+    import datetime as _dt
+
     from graph import burden
-    return per_revision("feedback_debt", as_of, lambda: burden.feedback_debt(snapshot().graph, as_of, get_settings()))
+    settings = get_settings()
+    if as_of != _dt.date.today():
+        return per_revision("feedback_debt", as_of, lambda: burden.feedback_debt(snapshot().graph, as_of, settings))
+
+    # Today's (every producer's page asks for it: seconds at 100,000 records) is kept through
+    # changes that touch no engagement or an engagement's neighbour.
+    def build(snap):
+        return as_of, burden.feedback_debt(snap.graph, as_of, settings)
+
+    def update(old, snap, delta):
+        if old[0] != as_of or delta.near(snap.graph, ["Engagement"], (r.engagement for r in old[1])):
+            return build(snap)
+        return old
+    day, rows = snapshot().value("feedback_debt.today", build, update=update)
+    return rows if day == as_of else per_revision(  # no write since midnight
+        "feedback_debt", as_of, lambda: burden.feedback_debt(snapshot().graph, as_of, settings))
 
 
 def choices(label: str) -> list[dict]:
     """``[{"id", "name"}]`` of every record of a label, by name (the options of a page's select), once per revision."""
     return per_revision("choices", label, lambda: [{"id": n["id"], "name": n["name"]}
                                                    for n in snapshot().records(label)], keep=len(model.LABELS))
+
+
+def feedback_items():
+    """Every engagement's "you said, we did" (:func:`graph.feedback.you_said_we_did`, unfiltered), once
+    per revision: each producer's and topic's page filters it instead of reading every engagement.
+    Kept as it is through changes that touch no engagement or an engagement's neighbour."""
+    from graph import feedback
+
+    def update(items, snap, delta):
+        if delta.near(snap.graph, ["Engagement"], (i.id for i in items)):
+            return feedback.you_said_we_did(snap.graph)
+        return items
+    return snapshot().value("feedback_items", lambda snap: feedback.you_said_we_did(snap.graph), update=update)
+
+
+def signpost_answer(statistic_id: str, public: str | None, nation: str | None):
+    """Who to contact first about a statistic (:func:`graph.signpost.signpost`, reordered by route
+    reports when that is on), once per request: a statistic's page shows it in the "Contact first"
+    card and asks "Did this help?" about the same first contact."""
+    from flask import g
+
+    from graph import signpost
+
+    from .route_reports import ranked
+    answers = g.setdefault("pathways_signposts", {})
+    key = (statistic_id, public, nation)
+    if key not in answers:
+        answers[key] = ranked(signpost.signpost(snapshot().graph, statistic_id, public, get_settings(), nation))
+    return answers[key]

@@ -104,12 +104,19 @@ def window_reports(contact: str | None = None) -> list[dict]:
     return R.window_reports(get_store(), get_settings(), _dt.date.today(), contact)
 
 
+def recent_reports() -> tuple[dict, ...]:
+    """The window's reports, read once per revision, day and reports stamp: the same object until one
+    of those changes, so rankings that weigh them (:mod:`graph.box1`) are kept while it lasts."""
+    return per_revision("window_reports", (_dt.date.today(), get_store().reports_stamp()),
+                        lambda: tuple(window_reports()))
+
+
 def ranked(answer):
     """The signpost answer, reordered by route reports when the ``ranking`` setting is on."""
     settings = get_settings()
     if not R.config(settings)["ranking"] or answer.first_contact is None or answer.first_contact.id is None:
         return answer
-    return R.rerank(answer, window_reports(), settings)
+    return R.rerank(answer, list(recent_reports()), settings)
 
 
 def current_health(today: _dt.date | None = None) -> R.Health:

@@ -60,6 +60,13 @@ def test_needs_are_joined_up_once_per_revision_and_ranks_do_not_leak(app, app_st
                            put_edges=[{"type": "OWNED_BY", "from": "n3", "to": "ons"}]))
     after = client.get("/api/v1/needs").get_json()["needs"]
     assert len(calls) == 2 and [n["id"] for n in after] == ["n2", "n3", "n1"]
+    # a change no need is next to keeps the joined-up list; renaming a need's owner does not
+    app_store.apply(Change(put_nodes=[{"id": "renters", "label": "Public", "name": "Renters"}]))
+    assert [n["id"] for n in client.get("/api/v1/needs").get_json()["needs"]] == ["n2", "n3", "n1"]
+    assert len(calls) == 2
+    app_store.apply(Change(put_nodes=[{"id": "ons", "label": "Producer", "name": "Office for National Statistics"}]))
+    owners = {o["name"] for n in client.get("/api/v1/needs").get_json()["needs"] for o in n["owners"]}
+    assert len(calls) == 3 and owners == {"Office for National Statistics"}
 
 
 def test_a_write_through_one_app_server_is_seen_by_another_at_its_next_request(store_url):
@@ -92,3 +99,124 @@ def test_a_write_through_one_app_server_is_seen_by_another_at_its_next_request(s
     finally:
         store_for(first).close()
         store_for(second).close()
+
+
+def test_a_producers_you_said_we_did_is_read_once_per_revision_and_follows_writes(app, app_store, client, monkeypatch):
+    """Each producer's page filters the registry's one "you said, we did" list of the revision."""
+    transfer.import_document(app_store, transfer.document_from_data(DOC))
+    app_store.apply(Change(put_nodes=[{"id": "dwp", "label": "Producer", "name": "DWP"},
+                                      {"id": "e1", "label": "Engagement", "name": "Carers' jury",
+                                       "method": "citizens_jury", "start": "2026-10-01", "status": "held",
+                                       "you_said": "Publish local carers' figures"}]))
+    from graph import feedback
+    calls = []
+    real = feedback.feedback_item
+    monkeypatch.setattr(feedback, "feedback_item", lambda *a, **k: calls.append(1) or real(*a, **k))
+    ons, dwp = client.get("/records/ons").get_data(as_text=True), client.get("/records/dwp").get_data(as_text=True)
+    assert "Publish local carers" in ons and "Publish local carers" not in dwp and len(calls) == 1
+    app_store.apply(Change(put_nodes=[{"id": "e2", "label": "Engagement", "name": "DWP panel", "method": "panel_meeting",
+                                       "start": "2026-10-02", "status": "held", "we_did": "Added a carers table"}],
+                           put_edges=[{"type": "RAN", "from": "dwp", "to": "e2"},
+                                      {"type": "INVOLVED", "from": "e2", "to": "carers"}]))
+    assert "Added a carers table" in client.get("/records/dwp").get_data(as_text=True)
+    assert "Added a carers table" not in client.get("/records/ons").get_data(as_text=True) and len(calls) == 3
+
+
+def test_the_records_word_search_is_answered_from_the_read_model_and_follows_writes(app, app_store, client):
+    """``/api/v1/nodes?q=`` lists what the store's own word search lists, before and after writes."""
+    transfer.import_document(app_store, transfer.document_from_data(DOC))
+
+    def listed(q, **args):
+        found = client.get("/api/v1/nodes", query_string={"q": q, **args}).get_json()
+        return [n["id"] for n in found["items"]], found["total"]
+
+    assert listed("carer") == (["e1", "carers"], 2)
+    assert listed("carer", label="Public") == (["carers"], 1) and listed("carer", limit=1, offset=1) == (["carers"], 2)
+    app_store.apply(Change(put_nodes=[{"id": "young", "label": "Public", "name": "Young carers", "tags": ["Jury"]}],
+                           delete_nodes=["e1"]))
+    assert listed("CARER") == (["young", "carers"], 2) and listed("jury") == (["young"], 1)
+    for q in ("carer", "jury", "young car", "s"):
+        assert sorted(listed(q)[0]) == sorted(n["id"] for n in app_store.search_text(q)), q
+    assert client.get("/api/v1/nodes/young").get_json()["version"] == 1
+
+
+def test_box_1_ranks_each_public_once_per_revision_and_lets_the_revision_go():
+    """Box 1's rows are kept per frozen read-model graph (shared by the statistics that describe a
+    public) and go with it; a graph still being built is never kept."""
+    import gc
+    import weakref
+
+    import networkx as nx
+
+    from graph import box1, discovery
+    from graph.readmodel import build_graph
+    from graph.settings import DEFAULTS
+    records = [{"id": "s", "label": "Statistic", "name": "S"}, {"id": "t", "label": "Statistic", "name": "T"},
+               {"id": "p", "label": "Public", "name": "P"}, {"id": "i", "label": "Intermediary", "name": "I"}]
+    edges = [("DESCRIBES", "s", "p", {}), ("DESCRIBES", "t", "p", {}), ("REACHES", "i", "p", {})]
+    graph = build_graph(records, edges)
+    status = discovery.load_from_burden(graph, DEFAULTS)
+    calls = []
+    real = box1.discover
+    box1.discover = lambda *a, **k: calls.append(1) or real(*a, **k)
+    try:
+        first = box1.box1(graph, "s", DEFAULTS, load_status=status)
+        box1.box1(graph, "t", DEFAULTS, load_status=status)
+        assert len(calls) == 1 and [c.id for c in first.groups[0].rows[0].intermediaries] == ["i"]
+        box1.box1(graph, "s", DEFAULTS, load_status=discovery.load_from_burden(graph, DEFAULTS))
+        assert len(calls) == 2  # another day's or revision's load status is not this one's
+        open_graph = nx.MultiDiGraph(build_graph(records, edges))
+        box1.box1(open_graph, "s", DEFAULTS)
+        box1.box1(open_graph, "s", DEFAULTS)
+        assert len(calls) == 4
+    finally:
+        box1.discover = real
+    gone = weakref.ref(graph)
+    del graph, status, first
+    gc.collect()
+    assert gone() is None
+
+
+def test_todays_burden_coverage_is_kept_through_changes_to_other_records(app, app_store, client, monkeypatch):
+    """What the burden figures rest on reads only engagements and who RAN them: a new public keeps
+    it, a new engagement or a deleted record recomputes it."""
+    import datetime as _dt
+    transfer.import_document(app_store, transfer.document_from_data(DOC))
+    from graph import burden
+    calls = []
+    real = burden.coverage
+    monkeypatch.setattr(burden, "coverage", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with app.test_request_context():
+        from registry.coverage import coverage_for
+        first = coverage_for()
+        app_store.apply(Change(put_nodes=[{"id": "renters", "label": "Public", "name": "Renters"},
+                                          {"id": "owners", "label": "Public", "name": "Owners"}]))
+        from flask import g
+        g.pop("pathways_caught_up", None)
+        assert coverage_for() is first and len(calls) == 1
+        today = _dt.date.today().isoformat()
+        app_store.apply(Change(put_nodes=[{"id": "e9", "label": "Engagement", "name": "Renters' survey",
+                                           "method": "survey", "start": today, "status": "held"}],
+                               put_edges=[{"type": "RAN", "from": "ons", "to": "e9"},
+                                          {"type": "INVOLVED", "from": "e9", "to": "renters"}]))
+        g.pop("pathways_caught_up", None)
+        assert coverage_for().engagements == first.engagements + 1 and len(calls) == 2
+        app_store.apply(Change(delete_nodes=["owners"]))
+        g.pop("pathways_caught_up", None)
+        coverage_for()
+        assert len(calls) == 3
+
+
+def test_todays_feedback_debt_is_kept_through_changes_no_engagement_is_next_to(app, app_store, client, monkeypatch):
+    """Each producer's page filters the registry's feedback debt of today: a new public alone keeps
+    it; a change to a producer that RAN an engagement recomputes it."""
+    transfer.import_document(app_store, transfer.document_from_data(DOC))
+    from graph import burden
+    calls = []
+    real = burden.feedback_debt
+    monkeypatch.setattr(burden, "feedback_debt", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert client.get("/records/ons").status_code == 200 and len(calls) == 1
+    app_store.apply(Change(put_nodes=[{"id": "renters", "label": "Public", "name": "Renters"}]))
+    assert client.get("/records/ons").status_code == 200 and len(calls) == 1
+    app_store.apply(Change(put_nodes=[{"id": "ons", "label": "Producer", "name": "Office for National Statistics"}]))
+    assert client.get("/records/ons").status_code == 200 and len(calls) == 2

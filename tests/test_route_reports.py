@@ -76,6 +76,25 @@ def test_the_statistic_page_asks_did_this_help_and_stores_a_report(rapp):
     assert not set(report) & {"ip", "address", "user_agent", "name", "email", "client"}
 
 
+def test_the_passed_on_list_is_escaped_leaves_out_the_first_contact_and_follows_writes(rapp):
+    """The options are made once per revision (escaped as they are made): a new organisation is
+    listed after its write, its name shown as text, and the first contact is never offered."""
+    client = rapp.test_client()
+
+    def options() -> list[tuple[str, str]]:
+        page = client.get("/records/crime").get_data(as_text=True)
+        select = page[page.index('<select class="govuk-select" id="passed_to"'):]
+        return re.findall(r'<option value="([^"]*)">([^<]*)</option>', select[:select.index("</select>")])
+
+    before = options()
+    assert before[0] == ("", "Choose who, if they are listed")
+    assert ("moj", "Ministry of Justice (producer)") in before and "home-office" not in dict(before)
+    store_of(rapp).apply(Change(put_nodes=[{"id": "bold-co", "label": "Intermediary", "name": '<b>Bold</b> & "Co"'}]))
+    page = client.get("/records/crime").get_data(as_text=True)
+    assert "<b>Bold" not in page
+    assert ("bold-co", "&lt;b&gt;Bold&lt;/b&gt; &amp; &#34;Co&#34; (trusted intermediary)") in options()
+
+
 def test_the_form_needs_its_csrf_token(rapp):
     client = rapp.test_client()
     tick = page_ticket(client)
@@ -334,6 +353,18 @@ def test_the_cli_shows_route_health_and_the_wrong_details_gap(store_url, cli):
     code, out, _ = cli("gaps", "--json")
     assert [i["id"] for i in json.loads(out)["wrong_contact_details"]] == ["home-office"]
     app.extensions["pathways.store"].close()
+
+
+def test_the_windows_reports_are_read_once_until_one_is_added(rapp):
+    """Rankings that weigh route reports are kept while the reports are the same object."""
+    from registry import route_reports as reporting
+    store = store_of(rapp)
+    with rapp.test_request_context("/"):
+        first = reporting.recent_reports()
+        assert reporting.recent_reports() is first and first == ()
+        store.add_report({"statistic": "crime", "contact": "home-office", "outcome": "answered"})
+        again = reporting.recent_reports()
+        assert again is not first and [r["outcome"] for r in again] == ["answered"]
 
 
 def test_reports_are_not_records(rapp):

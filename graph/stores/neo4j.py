@@ -186,6 +186,11 @@ class Neo4jStore(GraphStore):
         self.breaker = CircuitBreaker(limits["breaker_failures"], limits["breaker_reset"])
         self._revision_query = neo4j.Query("OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) "
                                            "RETURN coalesce(m.value, 0) AS v", timeout=limits["transaction_timeout"] or None)
+        self._changes_query = neo4j.Query(
+            "OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) WITH coalesce(m.value, 0) AS current "
+            "OPTIONAL MATCH (c:ChangeLog) WHERE c.revision > $revision WITH current, c ORDER BY c.revision "
+            "RETURN current, [x IN collect([c.revision, c.entry]) WHERE x[0] IS NOT NULL] AS rows",
+            timeout=limits["transaction_timeout"] or None)
         driver_config.setdefault("connection_timeout", limits["connect_timeout"])
         driver_config.setdefault("max_transaction_retry_time", limits["retry_time"])
         driver_config.setdefault("connection_acquisition_timeout", limits["acquire_timeout"])
@@ -565,14 +570,18 @@ class Neo4jStore(GraphStore):
     def revision(self) -> int:
         """The current revision, as one auto-commit read: every request asks this first (the read
         model's "has anything changed?"), so it is one round trip (RUN and PULL sent together),
-        with no BEGIN and COMMIT of a managed transaction. A read is safe to send again, so an
-        error that the driver calls retryable is retried once."""
+        with no BEGIN and COMMIT of a managed transaction."""
+        return self._auto_read(self._revision_query)[0]
+
+    def _auto_read(self, query, **params):
+        """The one row of a read ``query`` run as an auto-commit transaction: one round trip. A
+        read is safe to send again, so an error that the driver calls retryable is retried once."""
         def run():
             for attempt in (1, 2):
                 try:
                     with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
                                               bookmark_manager=None) as session:
-                        return session.run(self._revision_query).single(strict=True)[0]
+                        return session.run(query, params).single(strict=True)
                 except nx_errors.Neo4jError as exc:
                     if attempt == 2 or not exc.is_retryable():
                         raise
@@ -714,14 +723,11 @@ class Neo4jStore(GraphStore):
         return self._read(work)
 
     def changes_since(self, revision: int) -> list[tuple[int, dict]] | None:
-        def work(tx):
-            current = tx.run("OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) RETURN coalesce(m.value, 0) AS v") \
-                .single()["v"]
-            rows = [(r["revision"], json.loads(r["entry"])) for r in tx.run(
-                "MATCH (c:ChangeLog) WHERE c.revision > $revision RETURN c.revision AS revision, c.entry AS entry "
-                "ORDER BY c.revision", revision=revision)]
-            return complete_log(revision, current, rows)
-        return self._read(work)
+        """The log after ``revision`` in one auto-commit query (one round trip, as :meth:`revision`):
+        the current revision and the entries as ``[revision, JSON text]`` pairs in one row."""
+        row = self._auto_read(self._changes_query, revision=revision)
+        loads = json.loads
+        return complete_log(revision, row["current"], [(r, loads(e)) for r, e in sorted(row["rows"])])
 
     def load_state(self, build):
         """Streamed in one read transaction. Neo4j reads are read-committed, so what is read may

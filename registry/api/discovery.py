@@ -17,7 +17,7 @@ from graph import discovery as D
 from graph.model import LABELS, NATIONS
 
 from .. import cache
-from ..route_reports import window_reports
+from ..route_reports import recent_reports
 from ..store import get_graph, get_settings
 
 blp = Blueprint("discovery_api", __name__, description="Which trusted intermediaries can help a producer reach "
@@ -259,7 +259,7 @@ class PublicIntermediaries(MethodView):
         settings = get_settings()
         graph = get_graph()
         found = D.discover(graph, node_id, settings, producer=args["producer"], topic=args["topic"],
-                           nation=args["nation"], load_status=cache.load_status(), reports=window_reports())
+                           nation=args["nation"], load_status=cache.load_status(), reports=recent_reports())
         return discovery_json(found, D.public_burden(graph, node_id, settings))
 
 
@@ -275,5 +275,5 @@ class StatisticPublics(MethodView):
         """
         settings, graph = get_settings(), get_graph()
         box = B.box1(graph, node_id, settings, load_status=cache.load_status(),
-                     producer=args["producer"], top=args["top"], reports=window_reports())
+                     producer=args["producer"], top=args["top"], reports=recent_reports())
         return box1_json(box)

@@ -15,13 +15,14 @@ from flask_smorest import Blueprint
 
 from graph import model
 from graph.errors import InvalidRecord, NodeNotFound, Problem, VersionConflict
+from graph.search import text_search
 from graph.stores import Change
 from graph.stores.base import strip_meta
 
 from ..auth import require_role, requires
 from ..errors import Conflict, PreconditionRequired
 from ..ratelimit import check as rate_limit
-from ..store import get_store
+from ..store import get_store, snapshot
 from .schemas import DeleteQuerySchema, NodeOutSchema, NodePageSchema, NodePatchSchema, NodeQuerySchema, NodeSchema
 
 blp = Blueprint("nodes", __name__, description="Records of every label: producers, statistics, topics, publics, "
@@ -100,7 +101,7 @@ class Nodes(MethodView):
         store = get_store()
         label, limit, offset = args.get("label"), args["limit"], args["offset"]
         if args.get("q"):
-            found = store.search_text(args["q"], label=label, limit=offset + limit)
+            found = text_search(snapshot(), args["q"], label=label, limit=offset + limit)
             return {"items": found[offset:], "total": len(found), "limit": limit, "offset": offset}
         return {"items": store.list_nodes(label, limit=limit, offset=offset), "total": store.count_nodes(label),
                 "limit": limit, "offset": offset}
@@ -128,7 +129,10 @@ class Node(MethodView):
     @blp.response(200, NodeOutSchema, headers={"ETag": {"schema": {"type": "string"}}})
     def get(self, node_id):
         """Read one record; its version comes back as the ETag"""
-        node = _found(node_id)
+        # from the read model, caught up with the store at this request (no second round trip)
+        node = snapshot().graph._node.get(node_id)
+        if node is None:
+            raise NodeNotFound(node_id)
         return node, 200, {"ETag": etag(node)}
 
     @requires("editor")

@@ -20,7 +20,7 @@ from graph.model import NATION_NAMES
 from .. import cache, downloads
 from ..api.discovery import DiscoverySchema, discovery_json
 from ..coverage import coverage_for
-from ..route_reports import window_reports
+from ..route_reports import recent_reports
 from ..store import get_graph, get_settings, snapshot
 
 bp = Blueprint("discovery", __name__)
@@ -74,7 +74,7 @@ def public(node_id: str):
     found = None
     try:
         found = D.discover(graph, node_id, settings, producer=producer, topic=topic, nation=nation,
-                           load_status=cache.load_status(), reports=window_reports())
+                           load_status=cache.load_status(), reports=recent_reports())
     except InvalidRecord as exc:
         errors = {p.field: f"Select a {p.field} from the list" for p in exc.problems}
         if fmt:
@@ -125,7 +125,7 @@ def _needs(graph, public_id: str) -> list[dict]:
 def public_section(node: dict) -> dict | None:
     """Who this public is, the intermediaries that reach it, its burden, engagements and needs."""
     graph, settings = get_graph(), get_settings()
-    found = D.discover(graph, node["id"], settings, load_status=cache.load_status(), reports=window_reports())
+    found = D.discover(graph, node["id"], settings, load_status=cache.load_status(), reports=recent_reports())
     return {"found": found, "shown": found.intermediaries[:ON_RECORD_PAGE],
             "burden": D.public_burden(graph, node["id"], settings), "today": _dt.date.today(),
             "coverage": coverage_for(),
@@ -135,11 +135,11 @@ def public_section(node: dict) -> dict | None:
 def statistic_section(node: dict) -> dict | None:
     """Box 1: who this statistic is about, collected from, affects and leaves out, and who reaches them."""
     graph, settings = get_graph(), get_settings()
-    return {"box": B.box1(graph, node["id"], settings, load_status=cache.load_status(), reports=window_reports())}
+    return {"box": B.box1(graph, node["id"], settings, load_status=cache.load_status(), reports=recent_reports())}
 
 
 def producer_section(node: dict) -> dict | None:
     """The publics of this producer's statistics it has no partner route to, and who others use for them."""
     graph, settings = get_graph(), get_settings()
-    result = B.producer_gaps(graph, node["id"], settings, load_status=cache.load_status(), reports=window_reports())
+    result = B.producer_gaps(graph, node["id"], settings, load_status=cache.load_status(), reports=recent_reports())
     return {"result": result} if result.publics else None

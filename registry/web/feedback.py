@@ -9,7 +9,7 @@ from graph import feedback, feeds, needs, tables
 from graph.errors import InvalidRecord, NodeNotFound, Problem
 
 from .. import downloads
-from ..cache import feedback_debt, joined_needs
+from ..cache import feedback_debt, feedback_items, joined_needs
 from ..forms import form_status
 from ..store import get_graph, get_settings, get_store
 from ..urls import public_base_url
@@ -59,7 +59,7 @@ def you_said_we_did():
         if value and (value not in graph or graph.nodes[value].get("label") != label):
             errors[key] = f"Select a {label.lower()} from the list"
     items = feedback.you_said_we_did(graph, producer=None if "producer" in errors else producer,
-                                     topic=None if "topic" in errors else topic)
+                                     topic=None if "topic" in errors else topic, items=feedback_items())
     if fmt:
         if errors:
             raise InvalidRecord([Problem("query", k, m) for k, m in errors.items()])
@@ -93,7 +93,7 @@ def you_said_we_did():
 def producer_section(node: dict) -> dict:
     """A producer's you said, we did, its feedback debt and its feed (read around the producer only)."""
     graph, settings = get_graph(), get_settings()
-    return {"items": feedback.you_said_we_did(graph, producer=node["id"]),
+    return {"items": feedback.you_said_we_did(graph, producer=node["id"], items=feedback_items()),
             "debts": feedback.debt(graph, _dt.date.today(), settings, producer=node["id"],
                                     rows=feedback_debt(_dt.date.today())),
             "waiting": needs.waiting_list(graph, settings, producer=node["id"], joined=joined_needs()).items,
@@ -104,7 +104,7 @@ def producer_section(node: dict) -> dict:
 def topic_section(node: dict) -> dict:
     """Open needs and you said, we did on a topic, and its feed (read around the topic only)."""
     graph, settings = get_graph(), get_settings()
-    return {"items": feedback.you_said_we_did(graph, topic=node["id"]),
+    return {"items": feedback.you_said_we_did(graph, topic=node["id"], items=feedback_items()),
             "waiting": needs.waiting_list(graph, settings, topic=node["id"], joined=joined_needs()).items,
             "head_links": [feed_link("topics", node["id"], node["name"])]}
 

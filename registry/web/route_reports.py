@@ -6,18 +6,19 @@ from __future__ import annotations
 import datetime as _dt
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request
+from markupsafe import Markup
 
 from graph import model
 from graph import route_reports as R
-from graph import signpost as S
 from graph.errors import InvalidRecord, StoreUnavailable
 from graph.feeds import TAG, atom
 from graph.stores import Change
 
 from .. import route_reports as reporting
 from ..auth import current_identity
+from ..cache import signpost_answer
 from ..forms import sign_in_first
-from ..store import get_graph, get_settings, get_store
+from ..store import get_graph, get_settings, get_store, snapshot
 from ..urls import public_base_url
 from .signpost import asker
 
@@ -37,16 +38,45 @@ def passed_to_options(graph, chosen: str | None = None, leave_out: str | None = 
     return items
 
 
+def _option_tags() -> tuple[str, dict[str, tuple[int, int]]]:
+    """Every "passed on to" option as escaped ``<option>`` tags in one string, with where each
+    record's tag is in it, once per revision: on a statistic's page the list has a line for every
+    organisation in the registry (thousands), so rendering it through the template each request
+    was most of the page's time. ``Markup.format`` escapes the id and the name (user text is
+    never trusted as HTML)."""
+    def build(snap):
+        tag, parts, spans, at = Markup('<option value="{}">{}</option>'), [], {}, 0
+        for item in passed_to_options(snap.graph)[1:]:
+            html = tag.format(item["value"], item["text"])
+            spans[item["value"]] = (at, at + len(html))
+            parts.append(html)
+            at += len(html)
+        return "".join(parts), spans
+
+    def update(old, snap, delta):  # only a record that is or was one of the options changes them
+        nodes = snap.graph._node
+        if any(n in old[1] or nodes.get(n, {}).get("label") in model.PASSED_TO_LABELS for n in delta.nodes):
+            return build(snap)
+        return old
+    return snapshot().value("passed_to_options", build, update=update)
+
+
+def _options_without(leave_out: str) -> Markup:
+    """The options of :func:`_option_tags` without one record's (the first contact's)."""
+    html, spans = _option_tags()
+    start, end = spans.get(leave_out, (0, 0))
+    return Markup(html[:start] + html[end:])
+
+
 def did_this_help(node: dict) -> dict | None:
     """"Did this help?" under the signpost answer on a statistic's page (None when there is no first contact)."""
-    graph = get_graph()
-    public, nation = asker(graph)
-    answer = reporting.ranked(S.signpost(graph, node["id"], public, get_settings(), nation))
+    answer = signpost_answer(node["id"], *asker(get_graph()))
     first = answer.first_contact
     if first is None or first.id is None:
         return None
     return {"ticket": reporting.ticket_for(node["id"], first.id), "contact_name": first.name,
-            "options": passed_to_options(graph, leave_out=first.id), "values": {}, "errors": {}}
+            "option_tags": _options_without(first.id),
+            "values": {}, "errors": {}}
 
 
 def wrong_contact(node: dict) -> dict | None:

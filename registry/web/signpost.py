@@ -7,7 +7,6 @@ from flask import Blueprint, redirect, render_template, request
 
 from graph import asking as A
 from graph import model
-from graph import signpost as S
 
 from ..store import get_graph, get_settings, snapshot
 
@@ -26,10 +25,8 @@ def asker(graph) -> tuple[str | None, str | None]:
 
 def contact_card(node: dict) -> dict:
     """Who to contact about the statistic on this page."""
-    graph = get_graph()
-    public, nation = asker(graph)
-    from ..route_reports import ranked
-    return {"answer": ranked(S.signpost(graph, node["id"], public, get_settings(), nation))}
+    from ..cache import signpost_answer
+    return {"answer": signpost_answer(node["id"], *asker(get_graph()))}
 
 
 @bp.get("/contact")
