@@ -104,11 +104,15 @@ def window_reports(contact: str | None = None) -> list[dict]:
     return R.window_reports(get_store(), get_settings(), _dt.date.today(), contact)
 
 
-def recent_reports() -> tuple[dict, ...]:
-    """The window's reports, read once per revision, day and reports stamp: the same object until one
+def reports_key() -> tuple:
+    """What the window's reports depend on besides the registry: today and the store's reports stamp."""
+    return (_dt.date.today(), get_store().reports_stamp())
+
+
+def recent_reports(key: tuple | None = None) -> tuple[dict, ...]:
+    """The window's reports, read once per revision and :func:`reports_key`: the same object until one
     of those changes, so rankings that weigh them (:mod:`graph.box1`) are kept while it lasts."""
-    return per_revision("window_reports", (_dt.date.today(), get_store().reports_stamp()),
-                        lambda: tuple(window_reports()))
+    return per_revision("window_reports", key or reports_key(), lambda: tuple(window_reports()))
 
 
 def ranked(answer):

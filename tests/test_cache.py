@@ -220,3 +220,22 @@ def test_todays_feedback_debt_is_kept_through_changes_no_engagement_is_next_to(a
     assert client.get("/records/ons").status_code == 200 and len(calls) == 1
     app_store.apply(Change(put_nodes=[{"id": "ons", "label": "Producer", "name": "Office for National Statistics"}]))
     assert client.get("/records/ons").status_code == 200 and len(calls) == 2
+
+
+def test_a_publics_intermediaries_are_ranked_once_per_revision_and_reports(app, app_store, client, monkeypatch):
+    """Its page, its record page and the API share one ranking until a write or a new route report."""
+    transfer.import_document(app_store, transfer.document_from_data(DOC))
+    from graph import discovery
+    calls = []
+    real = discovery.discover
+    monkeypatch.setattr(discovery, "discover", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    first = client.get("/api/v1/publics/carers/intermediaries")
+    assert first.status_code == 200 and client.get("/publics/carers").status_code == 200
+    assert client.get("/api/v1/publics/carers/intermediaries").get_json() == first.get_json()
+    assert calls.count("carers") == 1
+    app_store.add_report({"contact": "ons", "outcome": "wrong_details"})
+    client.get("/api/v1/publics/carers/intermediaries")
+    assert calls.count("carers") == 2
+    app_store.apply(Change(put_nodes=[{"id": "t9", "label": "Topic", "name": "Another topic"}]))
+    client.get("/api/v1/publics/carers/intermediaries")
+    assert calls.count("carers") == 3

@@ -17,6 +17,7 @@ from graph import discovery as D
 from graph.model import LABELS, NATIONS
 
 from .. import cache
+from ..rankings import ranking
 from ..route_reports import recent_reports
 from ..store import get_graph, get_settings
 
@@ -258,8 +259,7 @@ class PublicIntermediaries(MethodView):
         """
         settings = get_settings()
         graph = get_graph()
-        found = D.discover(graph, node_id, settings, producer=args["producer"], topic=args["topic"],
-                           nation=args["nation"], load_status=cache.load_status(), reports=recent_reports())
+        found = ranking(node_id, producer=args["producer"], topic=args["topic"], nation=args["nation"])
         return discovery_json(found, D.public_burden(graph, node_id, settings))
 
 

@@ -20,6 +20,7 @@ from graph.model import NATION_NAMES
 from .. import cache, downloads
 from ..api.discovery import DiscoverySchema, discovery_json
 from ..coverage import coverage_for
+from ..rankings import ranking
 from ..route_reports import recent_reports
 from ..store import get_graph, get_settings, snapshot
 
@@ -73,8 +74,7 @@ def public(node_id: str):
     errors: dict[str, str] = {}
     found = None
     try:
-        found = D.discover(graph, node_id, settings, producer=producer, topic=topic, nation=nation,
-                           load_status=cache.load_status(), reports=recent_reports())
+        found = ranking(node_id, producer=producer, topic=topic, nation=nation)
     except InvalidRecord as exc:
         errors = {p.field: f"Select a {p.field} from the list" for p in exc.problems}
         if fmt:
@@ -125,7 +125,7 @@ def _needs(graph, public_id: str) -> list[dict]:
 def public_section(node: dict) -> dict | None:
     """Who this public is, the intermediaries that reach it, its burden, engagements and needs."""
     graph, settings = get_graph(), get_settings()
-    found = D.discover(graph, node["id"], settings, load_status=cache.load_status(), reports=recent_reports())
+    found = ranking(node["id"])
     return {"found": found, "shown": found.intermediaries[:ON_RECORD_PAGE],
             "burden": D.public_burden(graph, node["id"], settings), "today": _dt.date.today(),
             "coverage": coverage_for(),
