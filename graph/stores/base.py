@@ -197,7 +197,9 @@ def rule_problems(change: Change, before: dict[str, dict], fetch: Callable[[list
     engagements -= deleted
     if not engagements and not gone_publics:
         return problems
-    stored = set(involved(engagements | gone_publics))
+    # An engagement this change creates has no stored relationships yet: only ask about the others
+    # (an import creates thousands and none is stored).
+    stored = set(involved({e for e in engagements if e in before or e not in after} | gone_publics))
     orphaned = {e for e, p in stored if p in gone_publics} - engagements - deleted
     if orphaned:
         stored |= set(involved(orphaned))
@@ -313,9 +315,14 @@ def validate_change(change: Change, labels_in_store: Callable[[Iterable[str]], d
             return problems[:limit]
     deleted = set(change.delete_nodes)
     wanted = set(batch_labels) | deleted
+    add = wanted.add
     for edge in change.put_edges:
         if isinstance(edge, dict):
-            wanted.update(v for v in (edge.get("from"), edge.get("to")) if isinstance(v, str))
+            src, dst = edge.get("from"), edge.get("to")
+            if isinstance(src, str):
+                add(src)
+            if isinstance(dst, str):
+                add(dst)
     stored = labels_in_store(wanted) if wanted else {}
     for rid, label in batch_labels.items():
         if rid in stored and stored[rid] != label:
@@ -325,16 +332,20 @@ def validate_change(change: Change, labels_in_store: Callable[[Iterable[str]], d
     for rid in deleted:
         labels[rid] = None  # an edge may not point at a node deleted in the same change
     seen: set[Triple] = set()
+    validate_edge, n_lines = model.validate_edge, len(edge_lines)
     for i, edge in enumerate(change.put_edges):
         if i % PROGRESS_EVERY == 0:
             change.report("checking", len(change.put_nodes) + i)
-        line = edge_lines[i] if i < len(edge_lines) else None
-        problems += model.validate_edge(edge, labels, line)
-        if isinstance(edge, dict) and all(isinstance(edge.get(k), str) for k in model.EDGE_KEYS):
-            key = model.edge_key(edge)
-            if key in seen:
-                problems.append(Problem(model.edge_where(edge, line), "", "appears more than once in this import"))
-            seen.add(key)
+        line = edge_lines[i] if i < n_lines else None
+        found = validate_edge(edge, labels, line)
+        if found:
+            problems += found
+        if isinstance(edge, dict):
+            key = (edge.get("type"), edge.get("from"), edge.get("to"))
+            if isinstance(key[0], str) and isinstance(key[1], str) and isinstance(key[2], str):
+                if key in seen:
+                    problems.append(Problem(model.edge_where(edge, line), "", "appears more than once in this import"))
+                seen.add(key)
         if len(problems) >= limit:
             break
     change.report("checking", len(change))
