@@ -8,31 +8,17 @@ any other form fails, so a new reason must be added here with what it rests on.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import re
-from pathlib import Path
-
-import pytest
 
 from graph import discovery as D
-from graph import model, transfer
+from graph import model
 from graph.nations import nations_of
 from graph.settings import DEFAULTS
-from graph.stores import open_store
 
-SEED = Path(__file__).resolve().parents[1] / "seed" / "registry.json"
-AS_OF = _dt.date(2026, 12, 2)  # the day the seed was last checked, as in tests/test_reach_quality.py
+from tests.test_reach_quality import AS_OF, SEED, seed_graph  # noqa: F401 (seed_graph is a fixture)
+
 LOADS = ("within its capacity", "high", "over its capacity")
-
-
-@pytest.fixture(scope="module")
-def seed_graph(tmp_path_factory):
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('reasons') / 'registry.db'}")
-    transfer.import_document(store, transfer.document_from_data(json.loads(SEED.read_text("utf-8"))))
-    graph = store.graph()
-    store.close()
-    return graph
 
 
 def cited(edge: dict) -> str:
