@@ -399,27 +399,7 @@ def crossings(positions: dict, edges) -> int:
     >>> crossings({"a": (0, 0), "b": (10, 0), "c": (0, 10), "d": (10, 10)}, [("a", "b"), ("c", "d")])
     0
     """
-    segs = []
-    for u, v in edges:
-        if u != v and u in positions and v in positions:
-            (ax, ay), (bx, by) = positions[u], positions[v]
-            segs.append((min(ax, bx), max(ax, bx), min(ay, by), max(ay, by), ax, ay, bx, by, u, v))
-    segs.sort(key=lambda s: s[0])
-
-    def orient(ax, ay, bx, by, cx, cy):
-        d = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
-        return (d > 0) - (d < 0)
-    total = 0
-    for i, a in enumerate(segs):
-        for b in segs[i + 1:]:
-            if b[0] > a[1]:
-                break
-            if b[2] > a[3] or a[2] > b[3] or {a[8], a[9]} & {b[8], b[9]}:
-                continue
-            if orient(*a[4:8], *b[4:6]) * orient(*a[4:8], *b[6:8]) < 0 and \
-                    orient(*b[4:8], *a[4:6]) * orient(*b[4:8], *a[6:8]) < 0:
-                total += 1
-    return total
+    return drawn_crossings(positions, edges)
 
 
 # ---------------------------------------------------------------------------------------------
