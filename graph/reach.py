@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from . import model
 from .burden import confirmed, engagement_date
 from .feedback import COUNTED, debt_days, feedback_given
-from .nations import describe, nations_of
+from .nations import ALL, describe, nations_of
 from .settings import section_of
 from . import route_reports as RR
 
