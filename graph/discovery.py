@@ -58,7 +58,7 @@ from .errors import InvalidRecord, NodeNotFound, Problem
 from .model import NATIONS
 from .nations import nations_of
 from .settings import section_of
-from .walk import closure, producer_and_parts
+from .walk import closure, linked, producer_and_parts
 
 LoadStatus = Callable[[str], "str | None"]
 ROUTE_TYPES = ("REACHES", "MEMBER_OF")
@@ -217,8 +217,8 @@ def best_routes(graph, public_id: str, settings: dict, as_of: _dt.date | None = 
             best[head] = (weight, path)
         if len(path) - 1 >= max_hops:
             continue
-        for _src, umbrella_id, key in graph.out_edges(head, keys=True):
-            if key == "MEMBER_OF" and _label(graph, umbrella_id) == "Intermediary" and umbrella_id not in path:
+        for umbrella_id in linked(graph, head, "MEMBER_OF"):
+            if _label(graph, umbrella_id) == "Intermediary" and umbrella_id not in path:
                 stack.append((weight * umbrella, [umbrella_id, *path]))
     return best
 
@@ -265,8 +265,8 @@ def partners_of(graph, intermediary_id: str, exclude: str | None = None) -> list
             how.setdefault(src, []).insert(0, "partners with it")
         elif key == "VIA" and _label(graph, src) == "Engagement":
             name = graph.nodes[src].get("name", src)
-            for producer, _e, k in graph.in_edges(src, keys=True):
-                if k == "RAN" and _label(graph, producer) == "Producer":
+            for producer in linked(graph, src, "RAN", "in"):
+                if _label(graph, producer) == "Producer":
                     how.setdefault(producer, []).append(f"ran {name} through it")
     return sorted(({"id": p, "name": graph.nodes[p].get("name", p), "how": sorted(set(h), key=h.index)}
                    for p, h in how.items() if p != exclude), key=lambda r: (r["name"].lower(), r["id"]))
@@ -303,8 +303,8 @@ def family_partners(graph, family: dict[str, str], intermediary_id: str) -> list
 
 
 def _topics_of(graph, node_id: str, scope: set[str] | None) -> list[dict]:
-    return sorted((_brief(graph, t) for _s, t, k in graph.out_edges(node_id, keys=True)
-                   if k == "WORKS_ON" and (scope is None or t in scope)), key=lambda t: (t["name"].lower(), t["id"]))
+    return sorted((_brief(graph, t) for t in linked(graph, node_id, "WORKS_ON") if scope is None or t in scope),
+                  key=lambda t: (t["name"].lower(), t["id"]))
 
 
 def _fmt(x: float) -> str:

@@ -14,18 +14,29 @@ from __future__ import annotations
 import networkx as nx
 
 
+def linked(graph: nx.MultiDiGraph, node: str, rel: str, direction: str = "out") -> list[str]:
+    """The records joined to ``node`` by a ``rel`` relationship: those it points at ("out") or that
+    point at it ("in"), in the order they were added; none for an unknown id.
+
+    Read straight from the graph's adjacency dictionaries: the edge views cost about a microsecond
+    an edge, and a busy intermediary has thousands (a public's ranking walks hundreds of them).
+
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("i", "t", key="WORKS_ON"); _ = g.add_edge("i", "p", key="REACHES"); _ = g.add_edge("i", "p", key="WORKS_ON")
+    >>> linked(g, "i", "WORKS_ON"), linked(g, "p", "REACHES", "in"), linked(g, "nobody", "WORKS_ON")
+    (['t', 'p'], ['i'], [])
+    """
+    table = graph._adj if direction == "out" else graph._pred
+    return [other for other, keys in table.get(node, {}).items() if rel in keys]
+
+
 def closure(graph: nx.MultiDiGraph, start: str, rel: str, direction: str = "in") -> set[str]:
     """``start`` and every node reached by following ``rel`` edges, backwards ("in": the
     nodes pointing at it, at any depth) or forwards ("out"); safe on cycles and unknown ids."""
     seen, todo = {start}, [start]
-    edges = graph.in_edges if direction == "in" else graph.out_edges
     while todo:
-        current = todo.pop()
-        if current not in graph:
-            continue
-        for src, dst, key in edges(current, keys=True):
-            other = src if direction == "in" else dst
-            if key == rel and other not in seen:
+        for other in linked(graph, todo.pop(), rel, direction):
+            if other not in seen:
                 seen.add(other)
                 todo.append(other)
     return seen
