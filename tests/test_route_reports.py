@@ -76,9 +76,10 @@ def test_the_statistic_page_asks_did_this_help_and_stores_a_report(rapp):
     assert not set(report) & {"ip", "address", "user_agent", "name", "email", "client"}
 
 
-def test_the_passed_on_list_is_escaped_leaves_out_the_first_contact_and_follows_writes(rapp):
-    """The options are made once per revision (escaped as they are made): a new organisation is
-    listed after its write, its name shown as text, and the first contact is never offered."""
+def test_the_passed_on_list_offers_who_is_near_the_route_escaped_and_follows_writes(rapp):
+    """"Who were you passed on to?" offers the organisations near the statistic (its other producers,
+    the user groups and intermediaries on its topics), never the first contact and
+    not every organisation in the registry; a new one near it is listed after its write, as text."""
     client = rapp.test_client()
 
     def options() -> list[tuple[str, str]]:
@@ -87,12 +88,33 @@ def test_the_passed_on_list_is_escaped_leaves_out_the_first_contact_and_follows_
         return re.findall(r'<option value="([^"]*)">([^<]*)</option>', select[:select.index("</select>")])
 
     before = options()
-    assert before[0] == ("", "Choose who, if they are listed")
-    assert ("moj", "Ministry of Justice (producer)") in before and "home-office" not in dict(before)
-    store_of(rapp).apply(Change(put_nodes=[{"id": "bold-co", "label": "Intermediary", "name": '<b>Bold</b> & "Co"'}]))
+    assert before == [("", "Choose who, if they are listed"), ("ons", "Office for National Statistics (producer)")]
+    store_of(rapp).apply(Change(
+        put_nodes=[{"id": "bold-co", "label": "UserGroup", "name": '<b>Bold</b> & "Co"'},
+                   {"id": "victim-support", "label": "Intermediary", "name": "Victim Support"}],
+        put_edges=[{"type": "COVERS", "from": "bold-co", "to": "topic-crime"},
+                   {"type": "WORKS_ON", "from": "victim-support", "to": "topic-crime"}]))
     page = client.get("/records/crime").get_data(as_text=True)
     assert "<b>Bold" not in page
-    assert ("bold-co", "&lt;b&gt;Bold&lt;/b&gt; &amp; &#34;Co&#34; (trusted intermediary)") in options()
+    assert options() == [("", "Choose who, if they are listed"),
+                         ("bold-co", "&lt;b&gt;Bold&lt;/b&gt; &amp; &#34;Co&#34; (user group)"),
+                         ("ons", "Office for National Statistics (producer)"),
+                         ("victim-support", "Victim Support (trusted intermediary)")]
+
+
+def test_someone_not_listed_is_typed_and_the_error_page_keeps_the_choice(rapp):
+    """A report may name anyone by typing; sent back with an error, the form keeps a record chosen."""
+    client = rapp.test_client()
+    token, tick = csrf(client, "/records/crime"), page_ticket(client)
+    response = client.post("/route-reports/new", data={"csrf_token": token, "ticket": tick, "kind": "help",
+                                                       "outcome": "passed_on", "passed_to": "moj", "times_passed_on": "x"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and '<option value="moj" selected>Ministry of Justice (producer)</option>' in page
+    response = client.post("/route-reports/new", data={"csrf_token": token, "ticket": tick, "kind": "help",
+                                                       "outcome": "passed_on", "passed_to_text": "The local council"})
+    assert response.status_code == 303
+    [report] = store_of(rapp).reports()
+    assert (report.get("passed_to"), report["passed_to_text"]) == (None, "The local council")
 
 
 def test_the_form_needs_its_csrf_token(rapp):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as _dt
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request
-from markupsafe import Markup
 
 from graph import model
 from graph import route_reports as R
@@ -18,7 +17,7 @@ from .. import route_reports as reporting
 from ..auth import current_identity
 from ..cache import signpost_answer
 from ..forms import sign_in_first
-from ..store import get_graph, get_settings, get_store, snapshot
+from ..store import get_graph, get_settings, get_store
 from ..urls import public_base_url
 from .signpost import asker
 
@@ -27,56 +26,30 @@ WITH_CONTACT = ("Producer", "Statistic", "Intermediary", "UserGroup")
 HONEYPOT = "website"  # hidden from people (and from assistive technology); robots fill it in
 
 
-def passed_to_options(graph, chosen: str | None = None, leave_out: str | None = None) -> list[dict]:
-    """The records "passed on to" may name, by name, for a select."""
-    items = [{"value": "", "text": "Choose who, if they are listed"}]
-    found = sorted(((str(rec.get("name", n)), n, rec["label"]) for n, rec in graph.nodes(data=True)
-                    if rec.get("label") in model.PASSED_TO_LABELS and n != leave_out), key=lambda t: (t[0].lower(), t[1]))
+def passed_to_options(graph, statistic: str | None, contact: str, chosen: str | None = None) -> list[dict]:
+    """The choices of "Who were you passed on to?" for a route: the records near it
+    (:func:`graph.route_reports.passed_to_near`) by name, and the one already chosen."""
     from ..templating import LABEL_WORDS
-    items += [{"value": n, "text": f"{name} ({LABEL_WORDS.get(label, label).lower()})", "selected": n == chosen}
-              for name, n, label in found]
-    return items
-
-
-def _option_tags() -> tuple[str, dict[str, tuple[int, int]]]:
-    """Every "passed on to" option as escaped ``<option>`` tags in one string, with where each
-    record's tag is in it, once per revision: on a statistic's page the list has a line for every
-    organisation in the registry (thousands), so rendering it through the template each request
-    was most of the page's time. ``Markup.format`` escapes the id and the name (user text is
-    never trusted as HTML)."""
-    def build(snap):
-        tag, parts, spans, at = Markup('<option value="{}">{}</option>'), [], {}, 0
-        for item in passed_to_options(snap.graph)[1:]:
-            html = tag.format(item["value"], item["text"])
-            spans[item["value"]] = (at, at + len(html))
-            parts.append(html)
-            at += len(html)
-        return "".join(parts), spans
-
-    def update(old, snap, delta):  # only a record that is or was one of the options changes them
-        nodes = snap.graph._node
-        if any(n in old[1] or nodes.get(n, {}).get("label") in model.PASSED_TO_LABELS for n in delta.nodes):
-            return build(snap)
-        return old
-    return snapshot().value("passed_to_options", build, update=update)
-
-
-def _options_without(leave_out: str) -> Markup:
-    """The options of :func:`_option_tags` without one record's (the first contact's)."""
-    html, spans = _option_tags()
-    start, end = spans.get(leave_out, (0, 0))
-    return Markup(html[:start] + html[end:])
+    offered = [r.id for r in signpost_answer(statistic, *asker(graph)).everyone()] if statistic in graph else []
+    ids = R.passed_to_near(graph, statistic, contact, offered)
+    if chosen in graph and chosen not in ids and chosen != contact \
+            and graph.nodes[chosen].get("label") in model.PASSED_TO_LABELS:
+        ids.append(chosen)
+    found = sorted(((str(graph.nodes[n].get("name", n)), n, graph.nodes[n]["label"]) for n in ids),
+                   key=lambda t: (t[0].lower(), t[1]))
+    return [{"value": "", "text": "Choose who, if they are listed"}] + [
+        {"value": n, "text": f"{name} ({LABEL_WORDS.get(label, label).lower()})"} for name, n, label in found]
 
 
 def did_this_help(node: dict) -> dict | None:
     """"Did this help?" under the signpost answer on a statistic's page (None when there is no first contact)."""
-    answer = signpost_answer(node["id"], *asker(get_graph()))
+    graph = get_graph()
+    answer = signpost_answer(node["id"], *asker(graph))
     first = answer.first_contact
     if first is None or first.id is None:
         return None
     return {"ticket": reporting.ticket_for(node["id"], first.id), "contact_name": first.name,
-            "option_tags": _options_without(first.id),
-            "values": {}, "errors": {}}
+            "options": passed_to_options(graph, node["id"], first.id), "values": {}, "errors": {}}
 
 
 def wrong_contact(node: dict) -> dict | None:
@@ -133,7 +106,8 @@ def new_report():
                                ticket=reporting.ticket_for(statistic, contact) if contact else None,
                                contact_name=graph.nodes[contact].get("name", contact) if contact in graph else None,
                                back=back, kind=kind,
-                               options=passed_to_options(graph, form.get("passed_to"), contact)), 400
+                               options=passed_to_options(graph, statistic, contact, form.get("passed_to"))
+                               if contact in graph else []), 400
     held = " It will be read by an editor before it counts." if stored["status"] == "held" else ""
     flash(f"Thank you: your report has been recorded.{held}", "success")
     return redirect(back + "#did-this-help", 303)

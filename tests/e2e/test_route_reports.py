@@ -16,7 +16,8 @@ def test_feedback_on_an_answer_becomes_a_referral_an_editor_accepts(live, page):
         {"id": "e2e-rr-next", "label": "Producer", "name": "Harbour analysis unit",
          "contact": {"email": "harbours@example.org"}},
         {"id": "e2e-rr-stat", "label": "Statistic", "name": "Ferry passengers e2e"}],
-        "edges": [{"type": "PRODUCES", "from": "e2e-rr-first", "to": "e2e-rr-stat"}]})
+        "edges": [{"type": "PRODUCES", "from": "e2e-rr-first", "to": "e2e-rr-stat"},
+                  {"type": "PART_OF", "from": "e2e-rr-first", "to": "e2e-rr-next"}]})
     page.goto(live.url + "/records/e2e-rr-stat")
     assert page.locator("#first-contact-name").inner_text() == "Ferry statistics team"
     form = page.locator("#did-this-help")
