@@ -302,6 +302,35 @@ def family_partners(graph, family: dict[str, str], intermediary_id: str) -> list
     return sorted(found, key=lambda m: (FAMILY_ORDER[m["relation"]], m["name"].lower(), m["id"]))
 
 
+def filter_choices(graph, found: Discovery) -> tuple[list[str], list[str]]:
+    """The producers and topics worth offering as filters of a public's ranking ``found`` (unfiltered):
+    the producers whose choice raises one of its intermediaries (the partners of one, their teams
+    and the bodies they are part of) and the topics its intermediaries work on with the broader
+    topics those fall under. Any other producer or topic would change nothing or empty the list,
+    and a select of every one is thousands of lines in a national registry.
+
+    >>> import networkx as nx
+    >>> from types import SimpleNamespace
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_nodes_from(["ons", "team", "uksa", "dwp"], label="Producer"); g.add_nodes_from(["rent", "housing"], label="Topic")
+    >>> for u, v, k in (("ons", "i", "PARTNERS_WITH"), ("team", "ons", "PART_OF"), ("ons", "uksa", "PART_OF"),
+    ...                 ("dwp", "uksa", "PART_OF"), ("i", "rent", "WORKS_ON"), ("rent", "housing", "BROADER")):
+    ...     _ = g.add_edge(u, v, key=k)
+    >>> found = Discovery(public={}, producer=None, topic=None, intermediaries=[SimpleNamespace(id="i")], unfiltered=1)
+    >>> [sorted(ids) for ids in filter_choices(g, found)]
+    [['ons', 'team', 'uksa'], ['housing', 'rent']]
+    """
+    producers: set[str] = set()
+    topics: set[str] = set()
+    for candidate in found.intermediaries:
+        for partner in linked(graph, candidate.id, "PARTNERS_WITH", "in"):
+            producers |= closure(graph, partner, "PART_OF", "in") | closure(graph, partner, "PART_OF", "out")
+        for topic in linked(graph, candidate.id, "WORKS_ON"):
+            topics |= closure(graph, topic, "BROADER", "out")
+    return ([p for p in producers if _label(graph, p) == "Producer"],
+            [t for t in topics if _label(graph, t) == "Topic"])
+
+
 def _topics_of(graph, node_id: str, scope: set[str] | None) -> list[dict]:
     return sorted((_brief(graph, t) for t in linked(graph, node_id, "WORKS_ON") if scope is None or t in scope),
                   key=lambda t: (t["name"].lower(), t["id"]))

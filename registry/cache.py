@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Callable, Hashable, TypeVar
 
-from graph import model
 
 from .store import get_settings, snapshot
 
@@ -76,12 +75,6 @@ def feedback_debt(as_of):
     day, rows = snapshot().value("feedback_debt.today", build, update=update)
     return rows if day == as_of else per_revision(  # no write since midnight
         "feedback_debt", as_of, lambda: burden.feedback_debt(snapshot().graph, as_of, settings))
-
-
-def choices(label: str) -> list[dict]:
-    """``[{"id", "name"}]`` of every record of a label, by name (the options of a page's select), once per revision."""
-    return per_revision("choices", label, lambda: [{"id": n["id"], "name": n["name"]}
-                                                   for n in snapshot().records(label)], keep=len(model.LABELS))
 
 
 def feedback_items():

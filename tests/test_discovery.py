@@ -578,6 +578,11 @@ def test_public_page_filters_and_errors(app_store, client):
     assert 'href="mailto:hello@alpha.example"' in page
     assert page.count('<details class="govuk-details') == len(TINY_ORDER) and "Why it is ranked here" in page
     assert "Score 0.85: 0.85 points of evidence" in page
+    # The filters offer what changes the list: ONS partners with Delta; DWP partners with none of them.
+    def offered(name: str, text: str) -> list[str]:
+        select = text[text.index(f'<select class="govuk-select" id="{name}"'):]
+        return re.findall(r'<option value="([^"]*)"', select[:select.index("</select>")])
+    assert offered("producer", page) == ["", "ons"] and offered("topic", page) == ["", "housing"]
     wales = client.get("/publics/carers?nation=wales")
     assert wales.status_code == 200 and '<option value="wales" selected>' in wales.get_data(as_text=True)
     bad_nation = client.get("/publics/carers?nation=cornwall")
