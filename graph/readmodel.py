@@ -23,6 +23,7 @@ an ``update`` function is carried to the next snapshot and updated from what cha
 """
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 from collections import OrderedDict
@@ -353,6 +354,30 @@ class Snapshot:
         return Snapshot(revision, graph, carried)
 
 
+def settled(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``graph``'s records and relationships moved out of the cyclic garbage collector's sight
+    (:func:`gc.freeze`), held by a new graph object; everything frozen earlier is let go first.
+
+    A loaded registry is millions of long-lived dictionaries that can never form a cycle (plain
+    records and adjacency), yet each full collection walked them all: at 100,000 records that was
+    a pause of 150-350 ms every few hundred requests. Frozen objects are still freed when nothing
+    refers to them. The graph object itself is made after the freeze and left in sight, because
+    networkx caches views on it that refer back to it (a cycle only the collector can free). What
+    else was alive at the freeze (the request under way) is frozen too: a few kilobytes per load.
+
+    >>> g = settled(build_graph([{"id": "a", "label": "Topic", "name": "A"}], []))
+    >>> list(g), nx.is_frozen(g), gc.get_freeze_count() > 0
+    (['a'], True, True)
+    """
+    parts = (graph._node, graph._adj, graph._pred, dict(graph.graph))
+    gc.unfreeze()
+    gc.freeze()
+    new = nx.MultiDiGraph()
+    new._node, new._adj, new._pred = parts[:3]
+    new.graph.update(parts[3])
+    return nx.freeze(new)
+
+
 class ReadModel:
     """The registry of one store, in memory, for this process (see the module's docstring)."""
 
@@ -395,6 +420,7 @@ class ReadModel:
         if entries is None:
             revision, graph = self.store.load_state(lambda rev, nodes, edges: (rev, build_graph(nodes, edges)))
             graph.graph["revision"] = revision
+            graph = settled(graph)
             snapshot = Snapshot(revision, graph)
             entries = self.store.changes_since(revision) or []  # what a load that overlapped a write missed
         if entries:

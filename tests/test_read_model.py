@@ -102,6 +102,23 @@ def test_this_processs_writes_are_taken_without_a_read_and_readers_keep_their_sn
         now.graph.add_node("x")  # frozen
 
 
+def test_a_loaded_graph_is_let_go_once_later_revisions_replace_it(sqlite_store):
+    """The load's records are kept out of the garbage collector's sight (graph.readmodel.settled),
+    but a graph no request holds any more is still freed, with its views (a cycle)."""
+    import gc
+    import weakref
+    sqlite_store.apply(Change(put_nodes=[{"id": "t1", "label": "Topic", "name": "Housing"}]))
+    model = ReadModel(sqlite_store)
+    loaded = model.current().graph
+    assert gc.get_freeze_count() > 0 and list(loaded.edges) == []  # a view on it, which refers back to it
+    gone = weakref.ref(loaded)
+    del loaded
+    sqlite_store.apply(Change(put_nodes=[{"id": "t2", "label": "Topic", "name": "Crime"}]))
+    assert sorted(model.current().graph) == ["t1", "t2"]
+    gc.collect()
+    assert gone() is None
+
+
 def test_another_processs_writes_are_caught_up_from_the_log(store, tmp_path):
     other = open_store(store.url) if not store.url.startswith("sqlite") else open_store(store.url)
     try:
