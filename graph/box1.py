@@ -24,20 +24,13 @@ intermediaries other producers already use for them.
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
-import functools
-import threading
-import weakref
 from dataclasses import dataclass, field
-from typing import Callable, TypeVar
+from typing import Callable
 
-import networkx as nx
-
-from .discovery import Candidate, LoadStatus, _brief, _label, _require, discover, leads
+from .discovery import Candidate, Discovery, LoadStatus, _brief, _label, _require, discover, leads
 from .settings import section_of
 from .walk import producer_and_parts
 
-T = TypeVar("T")
 ROLES = ("about", "collected_from", "affected", "left_out")
 # The toolkit's own questions (Box 1), one per role.
 ROLE_HEADINGS = {
@@ -90,65 +83,22 @@ def described(graph, statistic_id: str) -> list[tuple[str, str]]:
                   if key == "DESCRIBES" and _label(graph, dst) == "Public")
 
 
-# A read model's graph is frozen: one per revision, never changed. What Box 1 shows for each public
-# (its top intermediaries) is the same on every statistic's page that describes it until the next
-# write, so it is kept per frozen graph (dropped with it) instead of ranked again on each page; a
-# producer's gaps keep each public's whole ranking the same way, fewer of them (they are larger).
-_KEPT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-ROWS_KEPT = 4096  # Box 1 rows kept per graph (each a few candidates)
-RANKINGS_KEPT = 512  # whole rankings kept per graph, for producers' gaps
-_KEPT_LOCK = threading.Lock()
+Rank = Callable[[str, "str | None"], Discovery]  # (public, asking producer) -> its ranking
 
 
-def _kept(graph, kind: str, key: tuple, settings: dict, load_status, limit: int, compute: Callable[[], T],
-          reports=None) -> T:
-    """``compute()``, remembered per frozen graph, ``kind``, ``key``, today, settings, load status and
-    route reports (the very objects: a caller keeps them the same while they are unchanged)."""
-    if not nx.is_frozen(graph):
-        return compute()
-    with _KEPT_LOCK:
-        tables = _KEPT.get(graph)
-        if tables is None:
-            tables = _KEPT[graph] = {}
-        table = tables.setdefault(kind, {})
-    key = (*key, _dt.date.today(), id(settings), id(load_status), id(reports))
-    row = table.get(key)
-    # the ids in the key are checked against the very objects (the load status is only weakly
-    # held: it holds the graph, which must stay free to go)
-    if row is not None and row[0] is settings and row[3] is reports and (
-            row[1] is None if load_status is None else row[1] is not None and row[1]() is load_status):
-        return row[2]
-    value = compute()
-    if len(table) >= limit:
-        table.pop(next(iter(table), None), None)
-    table[key] = (settings, None if load_status is None else weakref.ref(load_status), value, reports)
-    return value
-
-
-def _public_row(graph, public_id: str, settings: dict, load_status, producer, top: int, reports=None) -> tuple:
-    """``(public, top intermediaries, how many, top leads)`` for one public of Box 1, from
-    :func:`graph.discovery.discover`."""
-    def compute():
-        found = _ranking(graph, public_id, settings, load_status, producer, reports)
-        return found.public, found.intermediaries[:top], len(found.intermediaries), found.leads[:top]
-    return _kept(graph, "box1", (public_id, producer, top), settings, load_status, ROWS_KEPT, compute, reports)
-
-
-def _ranking(graph, public_id: str, settings: dict, load_status, producer: str | None = None, reports=None):
-    """:func:`graph.discovery.discover` for one public, shared by Box 1 and producers' gaps."""
-    return _kept(graph, "ranking", (public_id, producer), settings, load_status, RANKINGS_KEPT,
-                 functools.partial(discover, graph, public_id, settings, producer=producer, load_status=load_status,
-                                   reports=reports), reports)
+def _ranker(graph, settings: dict, load_status: LoadStatus | None, reports) -> Rank:
+    """:func:`graph.discovery.discover` for one public, as Box 1 and producers' gaps use it when the
+    caller keeps no rankings of its own (the app keeps them: :mod:`registry.rankings`)."""
+    return lambda public_id, producer=None: discover(graph, public_id, settings, producer=producer,
+                                                     load_status=load_status, reports=reports)
 
 
 def box1(graph, statistic_id: str, settings: dict, load_status: LoadStatus | None = None,
-         producer: str | None = None, top: int | None = None, reports: list[dict] | None = None) -> Box1:
+         producer: str | None = None, top: int | None = None, reports: list[dict] | None = None,
+         rank: Rank | None = None) -> Box1:
     """The publics a statistic describes, by role, each with its top ``top`` intermediaries
     (``settings["discovery"]["box1_top"]`` unless given), ranked as discovery ranks them (with the route
-    ``reports`` when given).
-
-    On a read model's (frozen) graph each public's row is ranked once and shared by every
-    statistic that describes it, until the next revision's graph.
+    ``reports`` when given), or by ``rank`` (a caller that keeps each public's ranking).
 
     >>> from graph.readmodel import build_graph
     >>> from graph.settings import DEFAULTS
@@ -157,16 +107,17 @@ def box1(graph, statistic_id: str, settings: dict, load_status: LoadStatus | Non
     ...                 [("DESCRIBES", "s", "p", {}), ("DESCRIBES", "t", "p", {"role": "affected"}),
     ...                  ("REACHES", "i", "p", {})])
     >>> a, b = box1(g, "s", DEFAULTS).groups[0].rows[0], box1(g, "t", DEFAULTS).groups[2].rows[0]
-    >>> (a.role, b.role, [c.id for c in a.intermediaries], a.intermediaries[0] is b.intermediaries[0])
-    ('about', 'affected', ['i'], True)
+    >>> (a.role, b.role, [c.id for c in a.intermediaries], a.total)
+    ('about', 'affected', ['i'], 1)
     """
     top = top or int(section_of(settings, "discovery")["box1_top"])
     statistic = _require(graph, statistic_id, "Statistic", "statistic", subject=True)
     by_role: dict[str, list[PublicRow]] = {r: [] for r in ROLES}
+    rank = rank or _ranker(graph, settings, load_status, reports)
     for public_id, role in described(graph, statistic_id):
-        public, shown, total, public_leads = _public_row(graph, public_id, settings, load_status, producer, top,
-                                                         reports)
-        by_role.setdefault(role, []).append(PublicRow(public, role, list(shown), total, list(public_leads)))
+        found = rank(public_id, producer)
+        by_role.setdefault(role, []).append(PublicRow(found.public, role, found.intermediaries[:top],
+                                                      len(found.intermediaries), found.leads[:top]))
     groups = []
     for role, rows in by_role.items():
         heading, question = ROLE_HEADINGS.get(role, (role, ""))
@@ -211,10 +162,11 @@ def family_of(graph, producer_id: str) -> list[str]:
 
 
 def producer_gaps(graph, producer_id: str, settings: dict, load_status: LoadStatus | None = None,
-                  top: int | None = None, reports: list[dict] | None = None) -> ProducerGaps:
+                  top: int | None = None, reports: list[dict] | None = None, rank: Rank | None = None) -> ProducerGaps:
     """The publics of a producer's statistics (its own and its teams') that it has no partner route to.
 
-    A partner route is a route (as discovery finds them) from an intermediary the
+    Each public is ranked by ``rank`` when given (see :func:`box1`). A partner route is a route
+    (as discovery finds them) from an intermediary the
     producer or one of its teams PARTNERS_WITH. For each gap: the intermediaries
     other producers already work with that reach the public ("join up with …"), or,
     when there are none, the best-ranked that reach it.
@@ -249,8 +201,9 @@ def producer_gaps(graph, producer_id: str, settings: dict, load_status: LoadStat
                     if all(s["id"] != stat for s in stats):
                         stats.append(_brief(graph, stat))
     gaps = []
+    rank = rank or _ranker(graph, settings, load_status, reports)
     for public_id in sorted(statistics, key=lambda i: (graph.nodes[i].get("name", i).lower(), i)):
-        found = _ranking(graph, public_id, settings, load_status, reports=reports)
+        found = rank(public_id, None)
         if any(c.id in partnered for c in found.intermediaries):
             continue
         used = []

@@ -42,17 +42,6 @@ def joined_needs():
     return snapshot().value("needs.joined", lambda snap: needs.joined_items(snap.graph, settings), update=update)
 
 
-def load_status(as_of=None):
-    """The ``load_status`` of :func:`graph.discovery.load_from_burden` for a date (today by default),
-    shared by every request of this revision: each intermediary's burden status is worked out once
-    per revision instead of once per request (a public's page ranks hundreds of intermediaries)."""
-    import datetime as _dt
-
-    from graph import discovery
-    day = as_of or _dt.date.today()
-    return per_revision("load_status", day, lambda: discovery.load_from_burden(snapshot().graph, get_settings(), day))
-
-
 def feedback_debt(as_of):
     """Every engagement owing feedback as of a date (:func:`graph.burden.feedback_debt`), once per
     revision: the burden dashboard, the you-said-we-did page and each producer's page share it."""

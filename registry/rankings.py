@@ -1,25 +1,66 @@
-"""A public's ranked intermediaries, shared by its page, its record page and the API.
+"""A public's ranked intermediaries, shared by its page, its record page, the API, Box 1 of every
+statistic that describes it and producers' gaps.
 
-:func:`graph.discovery.discover` weighs every route to the public, so it is kept on the read
-model's snapshot (:func:`registry.cache.per_revision`) per filters, day and route reports, instead
-of ranked again on every request; a write or a new report starts afresh.
+:func:`graph.discovery.discover` weighs every route to the public, so each ranking is kept on the
+read model's snapshot per public, filters, day and route reports, with what it read
+(:class:`graph.footprint.Reading`). A write keeps every ranking it could not have changed and
+drops the rest (:meth:`graph.footprint.Kept.after`): a new record elsewhere in the registry no
+longer makes every statistic's and producer's page rank its publics again. Each intermediary's
+load status (its burden of engagement, part of every ranking it is in) is kept the same way.
 """
 from __future__ import annotations
 
+import datetime as _dt
+
+from graph import burden
 from graph import discovery as D
+from graph.footprint import Kept, Reading
 
-from . import cache
 from .route_reports import recent_reports, reports_key
-from .store import get_graph, get_settings
+from .store import get_settings, snapshot
 
-KEEP = 256  # rankings kept per revision (publics times the filters people use)
+KEEP = 1024  # rankings kept (publics times the filters people use)
+STATUSES_KEPT = 16384  # intermediaries' load statuses kept
+
+
+def _kept(name: str, keep: int) -> Kept:
+    """This snapshot's kept answers of ``name``, carried from the last snapshot through the change."""
+    return snapshot().value(name, lambda _snap: Kept(keep=keep), update=lambda old, _snap, delta: old.after(delta))
 
 
 def ranking(public_id: str, producer: str | None = None, topic: str | None = None,
             nation: str | None = None) -> D.Discovery:
-    """:func:`graph.discovery.discover` for a public and filters, once per revision and reports."""
-    key = reports_key()
-    return cache.per_revision(
-        "ranking", (public_id, producer, topic, nation, key),
-        lambda: D.discover(get_graph(), public_id, get_settings(), producer=producer, topic=topic, nation=nation,
-                           load_status=cache.load_status(), reports=recent_reports(key)), keep=KEEP)
+    """:func:`graph.discovery.discover` for a public and filters, kept until a change touches what it read."""
+    settings, reports = get_settings(), reports_key()
+    key = (public_id, producer, topic, nation, reports, id(settings))
+    kept = _kept("rankings", KEEP)
+    found = kept.get(key)
+    if found is None:
+        reading = Reading(snapshot().graph)
+        found = D.discover(reading, public_id, settings, producer=producer, topic=topic, nation=nation,
+                           load_status=_load_status(reading, reports[0]), reports=recent_reports(reports))
+        kept.put(key, found, reading)
+    return found
+
+
+def rank(public_id: str, producer: str | None = None) -> D.Discovery:
+    """:func:`ranking` as :func:`graph.box1.box1` and :func:`graph.box1.producer_gaps` ask for it."""
+    return ranking(public_id, producer)
+
+
+def _load_status(reading: Reading, day: _dt.date) -> D.LoadStatus:
+    """Each intermediary's load status for a ranking being made from ``reading``, kept with what it
+    read; what it read counts as read by the ranking."""
+    settings = get_settings()
+    kept = _kept("load_statuses", STATUSES_KEPT)
+
+    def status(node_id: str) -> str | None:
+        key = (node_id, day, id(settings))
+        found = kept.entry(key)
+        if found is None:
+            own = Reading(reading.base)
+            found = (burden.score_node(own, node_id, day, settings).status, None if own.whole else frozenset(own.read))
+            kept.put(key, *found)
+        reading.noted(found[1])
+        return found[0]
+    return status

@@ -140,41 +140,41 @@ def test_the_records_word_search_is_answered_from_the_read_model_and_follows_wri
     assert client.get("/api/v1/nodes/young").get_json()["version"] == 1
 
 
-def test_box_1_ranks_each_public_once_per_revision_and_lets_the_revision_go():
-    """Box 1's rows are kept per frozen read-model graph (shared by the statistics that describe a
-    public) and go with it; a graph still being built is never kept."""
-    import gc
-    import weakref
+BOX = {"format": "pathways-graph", "version": 1, "nodes": [
+    {"id": "ons", "label": "Producer", "name": "ONS"},
+    {"id": "s", "label": "Statistic", "name": "Carers' allowance"}, {"id": "t", "label": "Statistic", "name": "Care hours"},
+    {"id": "carers", "label": "Public", "name": "Unpaid carers"}, {"id": "other", "label": "Public", "name": "Tenants"},
+    {"id": "i", "label": "Intermediary", "name": "Carers Trust"}],
+    "edges": [{"type": "PRODUCES", "from": "ons", "to": "s"}, {"type": "PRODUCES", "from": "ons", "to": "t"},
+              {"type": "DESCRIBES", "from": "s", "to": "carers"}, {"type": "DESCRIBES", "from": "t", "to": "carers"},
+              {"type": "REACHES", "from": "i", "to": "carers", "source": "https://example.org/carers", "verified": "2026-01-05"}]}
 
-    import networkx as nx
 
-    from graph import box1, discovery
-    from graph.readmodel import build_graph
-    from graph.settings import DEFAULTS
-    records = [{"id": "s", "label": "Statistic", "name": "S"}, {"id": "t", "label": "Statistic", "name": "T"},
-               {"id": "p", "label": "Public", "name": "P"}, {"id": "i", "label": "Intermediary", "name": "I"}]
-    edges = [("DESCRIBES", "s", "p", {}), ("DESCRIBES", "t", "p", {}), ("REACHES", "i", "p", {})]
-    graph = build_graph(records, edges)
-    status = discovery.load_from_burden(graph, DEFAULTS)
+def test_a_publics_ranking_is_shared_by_box_1_and_gaps_and_kept_through_writes_it_did_not_read(
+        app, app_store, client, monkeypatch):
+    """Two statistics' Box 1, the producer's gaps and the public's page rank a public once; a write
+    elsewhere in the registry keeps the ranking; a write to what it read (a new route to the public,
+    an engagement through its intermediary) ranks it again, and the pages show the change."""
+    transfer.import_document(app_store, transfer.document_from_data(BOX))
+    from graph import discovery
     calls = []
-    real = box1.discover
-    box1.discover = lambda *a, **k: calls.append(1) or real(*a, **k)
-    try:
-        first = box1.box1(graph, "s", DEFAULTS, load_status=status)
-        box1.box1(graph, "t", DEFAULTS, load_status=status)
-        assert len(calls) == 1 and [c.id for c in first.groups[0].rows[0].intermediaries] == ["i"]
-        box1.box1(graph, "s", DEFAULTS, load_status=discovery.load_from_burden(graph, DEFAULTS))
-        assert len(calls) == 2  # another day's or revision's load status is not this one's
-        open_graph = nx.MultiDiGraph(build_graph(records, edges))
-        box1.box1(open_graph, "s", DEFAULTS)
-        box1.box1(open_graph, "s", DEFAULTS)
-        assert len(calls) == 4
-    finally:
-        box1.discover = real
-    gone = weakref.ref(graph)
-    del graph, status, first
-    gc.collect()
-    assert gone() is None
+    real = discovery.discover
+    monkeypatch.setattr(discovery, "discover", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    for path in ("/records/s", "/records/t", "/records/ons", "/publics/carers", "/api/v1/statistics/s/publics"):
+        assert client.get(path).status_code == 200, path
+    assert calls.count("carers") == 1
+    app_store.apply(Change(put_nodes=[{"id": "j", "label": "Intermediary", "name": "Tenants Voice"}],
+                           put_edges=[{"type": "REACHES", "from": "j", "to": "other",
+                                       "source": "https://example.org/tenants", "verified": "2026-01-05"}]))
+    assert "Carers Trust" in client.get("/records/s").get_data(as_text=True) and calls.count("carers") == 1
+    app_store.apply(Change(put_edges=[{"type": "REACHES", "from": "j", "to": "carers",
+                                       "source": "https://example.org/tenants", "verified": "2026-01-05"}]))
+    assert "Tenants Voice" in client.get("/records/s").get_data(as_text=True) and calls.count("carers") == 2
+    app_store.apply(Change(put_nodes=[{"id": "e9", "label": "Engagement", "name": "Carers' panel", "method": "panel_meeting",
+                                       "start": "2026-01-10", "status": "held"}],
+                           put_edges=[{"type": "VIA", "from": "e9", "to": "i"}, {"type": "INVOLVED", "from": "e9", "to": "other"}]))
+    client.get("/records/t")
+    assert calls.count("carers") == 3  # its load of engagement may have moved
 
 
 def test_todays_burden_coverage_is_kept_through_changes_to_other_records(app, app_store, client, monkeypatch):
@@ -223,7 +223,7 @@ def test_todays_feedback_debt_is_kept_through_changes_no_engagement_is_next_to(a
 
 
 def test_a_publics_intermediaries_are_ranked_once_per_revision_and_reports(app, app_store, client, monkeypatch):
-    """Its page, its record page and the API share one ranking until a write or a new route report."""
+    """Its page, its record page and the API share one ranking until a write to what it read or a new route report."""
     transfer.import_document(app_store, transfer.document_from_data(DOC))
     from graph import discovery
     calls = []
@@ -238,4 +238,7 @@ def test_a_publics_intermediaries_are_ranked_once_per_revision_and_reports(app, 
     assert calls.count("carers") == 2
     app_store.apply(Change(put_nodes=[{"id": "t9", "label": "Topic", "name": "Another topic"}]))
     client.get("/api/v1/publics/carers/intermediaries")
+    assert calls.count("carers") == 2  # a record it did not read
+    app_store.apply(Change(put_nodes=[{"id": "carers", "label": "Public", "name": "Carers who are not paid"}]))
+    assert client.get("/api/v1/publics/carers/intermediaries").get_json()["public"]["name"] == "Carers who are not paid"
     assert calls.count("carers") == 3

@@ -16,9 +16,7 @@ from graph import box1 as B
 from graph import discovery as D
 from graph.model import LABELS, NATIONS
 
-from .. import cache
-from ..rankings import ranking
-from ..route_reports import recent_reports
+from ..rankings import rank, ranking
 from ..store import get_graph, get_settings
 
 blp = Blueprint("discovery_api", __name__, description="Which trusted intermediaries can help a producer reach "
@@ -274,6 +272,5 @@ class StatisticPublics(MethodView):
         intermediaries; publics with no known route are listed in `without_route`.
         """
         settings, graph = get_settings(), get_graph()
-        box = B.box1(graph, node_id, settings, load_status=cache.load_status(),
-                     producer=args["producer"], top=args["top"], reports=recent_reports())
+        box = B.box1(graph, node_id, settings, producer=args["producer"], top=args["top"], rank=rank)
         return box1_json(box)

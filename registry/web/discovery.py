@@ -17,11 +17,10 @@ from graph.errors import InvalidRecord, NodeNotFound
 from graph.feedback import feedback_given
 from graph.model import NATION_NAMES
 
-from .. import cache, downloads
+from .. import downloads
 from ..api.discovery import DiscoverySchema, discovery_json
 from ..coverage import coverage_for
-from ..rankings import ranking
-from ..route_reports import recent_reports
+from ..rankings import rank, ranking
 from ..store import get_graph, get_settings, snapshot
 
 bp = Blueprint("discovery", __name__)
@@ -144,11 +143,11 @@ def public_section(node: dict) -> dict | None:
 def statistic_section(node: dict) -> dict | None:
     """Box 1: who this statistic is about, collected from, affects and leaves out, and who reaches them."""
     graph, settings = get_graph(), get_settings()
-    return {"box": B.box1(graph, node["id"], settings, load_status=cache.load_status(), reports=recent_reports())}
+    return {"box": B.box1(graph, node["id"], settings, rank=rank)}
 
 
 def producer_section(node: dict) -> dict | None:
     """The publics of this producer's statistics it has no partner route to, and who others use for them."""
     graph, settings = get_graph(), get_settings()
-    result = B.producer_gaps(graph, node["id"], settings, load_status=cache.load_status(), reports=recent_reports())
+    result = B.producer_gaps(graph, node["id"], settings, rank=rank)
     return {"result": result} if result.publics else None

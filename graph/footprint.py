@@ -1,0 +1,229 @@
+"""What an answer read: a frozen graph that notes the records it is asked about, so the answer can
+be kept through later writes that touch none of them.
+
+A public's ranking (:func:`graph.discovery.discover`) reads a few hundred records of a registry
+of 100,000. Ranking it again after every write anywhere made every statistic's and producer's
+page slow after each write (each ranks the publics it names). :class:`Reading` stands in for the
+graph while the answer is computed and keeps the id of every record whose data or relationships
+were read, found or not; :meth:`Reading.touched` then says whether a change (a
+:class:`graph.readmodel.Delta`) could have altered the answer. A change can only alter what was
+read: a record put or deleted is in ``delta.nodes``, and a relationship put or removed has both
+its ends in ``delta.edges``, and reading either end's relationships is noted.
+
+Anything the stand-in does not know (iterating the whole graph, a networkx algorithm) is passed
+to the real graph and marks the reading ``whole``: such an answer is never kept.
+
+>>> from graph.readmodel import Delta, build_graph
+>>> g = build_graph([{"id": "p", "label": "Public", "name": "P"}, {"id": "i", "label": "Intermediary", "name": "I"},
+...                  {"id": "far", "label": "Topic", "name": "Far"}], [("REACHES", "i", "p", {"source": "s"})])
+>>> r = Reading(g)
+>>> [u for u, _p, k in r.in_edges("p", keys=True) if k == "REACHES"], r.nodes["i"]["name"], "x" in r
+(['i'], 'I', False)
+>>> sorted(r.read)
+['i', 'p', 'x']
+>>> [r.touched(Delta(frozenset(n), frozenset(e))) for n, e in ((["far"], []), (["x"], []), ([], [("WORKS_ON", "i", "far")]))]
+[False, True, True]
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+
+import networkx as nx
+
+
+class _Noted(Mapping):
+    """One of the graph's dictionaries by node (records, successors, predecessors), noting each key asked for."""
+
+    def __init__(self, table: dict, reading: "Reading"):
+        self._table, self._reading = table, reading
+
+    def __getitem__(self, node):
+        self._reading.read.add(node)
+        return self._table[node]
+
+    def get(self, node, default=None):
+        self._reading.read.add(node)
+        return self._table.get(node, default)
+
+    def __contains__(self, node) -> bool:
+        self._reading.read.add(node)
+        return node in self._table
+
+    def __iter__(self):
+        self._reading.whole = True
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        self._reading.whole = True
+        return len(self._table)
+
+
+class _Nodes:
+    """``graph.nodes`` as discovery uses it: ``nodes[id]``; anything else reads the whole graph."""
+
+    def __init__(self, reading: "Reading"):
+        self._reading = reading
+
+    def __getitem__(self, node):
+        return self._reading._node[node]
+
+    def __contains__(self, node) -> bool:
+        return node in self._reading._node
+
+    def __getattr__(self, name):
+        self._reading.whole = True
+        return getattr(self._reading.base.nodes, name)
+
+    def __call__(self, *args, **kwargs):
+        self._reading.whole = True
+        return self._reading.base.nodes(*args, **kwargs)
+
+    def __iter__(self):
+        self._reading.whole = True
+        return iter(self._reading.base.nodes)
+
+
+class _Edges:
+    """``graph.edges`` as discovery uses it: ``edges[u, v, key]`` notes both ends; anything else
+    reads the whole graph."""
+
+    def __init__(self, reading: "Reading"):
+        self._reading = reading
+
+    def __getitem__(self, edge):
+        self._reading.read.update(edge[:2])
+        return self._reading.base.edges[edge]
+
+    def __getattr__(self, name):
+        self._reading.whole = True
+        return getattr(self._reading.base.edges, name)
+
+    def __call__(self, *args, **kwargs):
+        self._reading.whole = True
+        return self._reading.base.edges(*args, **kwargs)
+
+
+class Reading:
+    """A read-only stand-in for a frozen registry graph that notes what is read (see the module)."""
+
+    frozen = True  # nx.is_frozen
+
+    def __init__(self, graph: nx.MultiDiGraph):
+        self.base = graph
+        self.read: set[str] = set()
+        self.whole = False
+        self._node = _Noted(graph._node, self)
+        self._adj = _Noted(graph._adj, self)
+        self._pred = _Noted(graph._pred, self)
+        self.graph = graph.graph
+        self.nodes = _Nodes(self)
+        self.edges = _Edges(self)
+
+    def __contains__(self, node) -> bool:
+        return node in self._node
+
+    def __iter__(self):
+        self.whole = True
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        self.whole = True
+        return len(self.base)
+
+    def in_edges(self, node=None, keys: bool = False, data=False):
+        self._one(node)
+        return self.base.in_edges(node, keys=keys, data=data)
+
+    def out_edges(self, node=None, keys: bool = False, data=False):
+        self._one(node)
+        return self.base.out_edges(node, keys=keys, data=data)
+
+    def _one(self, node) -> None:
+        if isinstance(node, str):
+            self.read.add(node)
+        else:  # every relationship, or several records'
+            self.whole = True
+
+    def has_edge(self, u, v, key=None) -> bool:
+        self.read.update((u, v))
+        return self.base.has_edge(u, v, key)
+
+    def __getattr__(self, name):
+        self.whole = True
+        return getattr(self.base, name)
+
+    def noted(self, read: frozenset[str] | None) -> None:
+        """Take ``read`` (another answer's, None for the whole graph) as read here too: an answer
+        made from a kept one depends on what that one read."""
+        if read is None:
+            self.whole = True
+        else:
+            self.read |= read
+
+    def touched(self, delta) -> bool:
+        """Whether ``delta`` (what moved since the graph read) could change what was read."""
+        return touched(self.read if not self.whole else None, delta)
+
+
+def touched(read: set[str] | frozenset[str] | None, delta) -> bool:
+    """Whether a change moved any of ``read`` (None: the whole graph was read), by records put or
+    deleted or relationships with an end among them.
+
+    >>> from graph.readmodel import Delta
+    >>> touched({"a"}, Delta(frozenset(), frozenset({("T", "b", "a")}))), touched({"a"}, Delta(frozenset("b"), frozenset()))
+    (True, False)
+    >>> touched(None, Delta(frozenset(), frozenset()))
+    True
+    """
+    if read is None:
+        return True
+    return any(n in read for n in delta.nodes) or any(u in read or v in read for _t, u, v in delta.edges)
+
+
+class Kept:
+    """Answers by key, each with what it read, carried from snapshot to snapshot without those a
+    change touched (:meth:`after`); the ``keep`` most recently used are kept.
+
+    >>> from graph.readmodel import Delta
+    >>> kept = Kept(keep=2)
+    >>> kept.put("a", 1, {"p"}); kept.put("b", 2, {"q"}); kept.put("c", 3, None)
+    >>> kept.get("a"), kept.get("b"), kept.get("c")
+    (None, 2, 3)
+    >>> later = kept.after(Delta(frozenset("q"), frozenset()))
+    >>> later.get("b"), later.get("c"), kept.get("b")
+    (None, None, 2)
+    """
+
+    def __init__(self, entries=(), keep: int = 1024):
+        self._entries: OrderedDict = OrderedDict(entries)
+        self._lock = threading.Lock()
+        self.keep = keep
+
+    def entry(self, key) -> tuple | None:
+        """``(value, read)`` for a key (``read`` a frozenset of ids, None for the whole graph), or None."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def get(self, key):
+        found = self.entry(key)
+        return None if found is None else found[0]
+
+    def put(self, key, value, read) -> None:
+        """Keep ``value``, made from ``read`` (a :class:`Reading`, a set of ids, or None for the whole graph)."""
+        if isinstance(read, Reading):
+            read = None if read.whole else read.read
+        with self._lock:
+            self._entries[key] = (value, None if read is None else frozenset(read))
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.keep:
+                self._entries.popitem(last=False)
+
+    def after(self, delta) -> "Kept":
+        """A copy for the next snapshot, without the answers ``delta`` could have changed."""
+        with self._lock:
+            return Kept(((k, e) for k, e in self._entries.items() if not touched(e[1], delta)), self.keep)
