@@ -198,7 +198,7 @@ class Hit:
                 "named": self.named}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Doc:
     id: str
     label: str
@@ -208,7 +208,108 @@ class _Doc:
     nations: frozenset[str]
     name_words: int  # the telling words of its name: not little, generic or nation words
     aliases: tuple[frozenset[str], ...] = ()  # the stems of the telling words of each other name
+    # what it added to the index, so it can be taken out
+    stems: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    bare: str = ""
+    surfaces: tuple[str, ...] = ()
 
+
+_GONE = object()
+
+
+class _Layered:
+    """A table of an index that its updates share: the entries of an older index (``base``, never
+    changed once made) under this index's own changes (``top``; ``_GONE`` where one was taken out).
+
+    A :meth:`child` copies only the changes, so an update costs what it changed, not the size of the
+    table; once the changes outgrow a share of the base (:meth:`folded`) they are folded into a new
+    base, a copy that is rare enough to cost little per update.
+
+    >>> old = _Layered({"a": (1,), "b": (2,)})
+    >>> new = old.child()
+    >>> new["c"] = (3,); del new["a"]; new["b"] = (2, 5)
+    >>> new.get("a"), new["b"], "c" in new, len(new), old.get("c"), old["b"], len(old)
+    (None, (2, 5), True, 2, None, (2,), 2)
+    >>> folded = new.folded(share=1, least=0)
+    >>> folded.top, sorted(folded.base.items()), len(folded)
+    ({}, [('b', (2, 5)), ('c', (3,))], 2)
+    """
+
+    __slots__ = ("base", "top", "size")
+    FOLD_SHARE, FOLD_LEAST = 32, 1024
+
+    def __init__(self, base: dict | None = None, top: dict | None = None, size: int | None = None):
+        self.base = {} if base is None else base
+        self.top = {} if top is None else top
+        self.size = len(self.base) if size is None else size
+
+    def child(self) -> "_Layered":
+        """A table with the same entries, whose changes leave this one as it is."""
+        return _Layered(self.base, dict(self.top), self.size)
+
+    def folded(self, share: int | None = None, least: int | None = None) -> "_Layered":
+        """This table, or when its changes are more than ``least`` and a ``share``-th of its base,
+        the same entries as one new base."""
+        share, least = share or self.FOLD_SHARE, self.FOLD_LEAST if least is None else least
+        if len(self.top) <= max(least, len(self.base) // share):
+            return self
+        base = dict(self.base)
+        for key, value in self.top.items():
+            if value is _GONE:
+                del base[key]
+            else:
+                base[key] = value
+        return _Layered(base)
+
+    def get(self, key, default=None):
+        value = self.top.get(key, self)
+        if value is self:
+            return self.base.get(key, default)
+        return default if value is _GONE else value
+
+    def __getitem__(self, key):
+        value = self.get(key, _GONE)
+        if value is _GONE:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key) -> bool:
+        return self.get(key, _GONE) is not _GONE
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __setitem__(self, key, value) -> None:
+        if key not in self:
+            self.size += 1
+        self.top[key] = value
+
+    def __delitem__(self, key) -> None:
+        self.pop(key)
+
+    def pop(self, key, *default):
+        value = self.get(key, _GONE)
+        if value is _GONE:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        self.size -= 1
+        if key in self.base:
+            self.top[key] = _GONE
+        else:
+            del self.top[key]
+        return value
+
+
+def _docs(held: int | tuple[int, ...]) -> tuple[int, ...]:
+    """The docs a phrase table holds for a phrase: one doc on its own (nearly every phrase is one
+    record's, and an int is far smaller than a collection of one), or several in a tuple.
+
+    >>> _docs(7), _docs((3, 7)), _docs(())
+    ((7,), (3, 7), ())
+    """
+    return held if type(held) is tuple else (held,)
 
 
 NAMED_LABELS = ("Producer", "Topic")  # whose names a statistic is also found by
@@ -229,21 +330,32 @@ class SearchIndex:
     the index of a changed registry from this one, re-indexing only the records that
     changed (and the statistics of a renamed producer or topic); it never changes this one,
     so a search under way is not disturbed.
+
+    Kept small, as it lives beside a read model of 100,000 records: a posting is one shared
+    ``(weight, field, surface word)`` tuple (there are far fewer distinct ones than postings,
+    so they are made once, in ``_shared``, as are records' nation sets), a phrase's record is
+    kept on its own (:func:`_docs`), and a record's :class:`_Doc` has slots. Kept cheap to update: the largest
+    tables (records' positions, phrases) are :class:`_Layered`, and the rarity of a word is worked
+    out when a query asks for it, so an update costs about what it changed.
     """
 
     def __init__(self, records: Iterable[dict], revision: int | None = None, edges: Iterable[dict] = ()):
         self.revision = revision
         self.docs: list[_Doc | None] = []
-        self.position: dict[str, int] = {}
-        # what each doc added, so it can be taken out: (stems, phrases, bare phrase, surface words)
-        self.terms: list[tuple | None] = []
+        self._labels: list[str | None] = []
+        self.position: dict[str, int] | _Layered = {}  # plain while it is built, layered once it is
         # stem -> {doc: (weight, field, surface word)}
         self.postings: dict[str, dict[int, tuple[float, str, str]]] = {}
-        self.phrases: dict[str, set[int]] = {}
-        self.bare_phrases: dict[str, set[int]] = {}
+        # normalised name -> the doc that has it, or the docs in a tuple (:func:`_docs`)
+        self.phrases: dict | _Layered = {}
+        self.bare_phrases: dict | _Layered = {}
         self.surface_count: dict[str, int] = {}
         self._stem_of: dict[str, str] = {}
-        self._owned: set | None = None  # None: every table is this index's own (a fresh build)
+        # one copy of each posting tuple and set of nations, for this index and its updates (only added
+        # to: there are about as many as words in the registry, and a few sets)
+        self._shared: dict = {}
+        self._owned: set[str] | None = None  # stems whose posting is this index's own; None: all (a fresh build)
+        self._surface_moved = True
         records = list(records)
         self.names = {r["id"]: _name_words(r) for r in records if r.get("label") in NAMED_LABELS}
         around: dict[str, dict[str, list[str]]] = {}
@@ -254,7 +366,7 @@ class SearchIndex:
                 around.setdefault(e["from"], {}).setdefault("topic", []).append(e["to"])
         for record in records:
             self._add(record, around.get(record["id"], {}))
-        self._finish()
+        self._finish(None)
 
     @classmethod
     def from_graph(cls, graph) -> "SearchIndex":
@@ -281,10 +393,11 @@ class SearchIndex:
         """
         new = object.__new__(SearchIndex)
         new.revision = graph.graph.get("revision")
-        new.docs, new.terms, new.position = list(self.docs), list(self.terms), dict(self.position)
-        new.postings, new.phrases, new.bare_phrases = dict(self.postings), dict(self.phrases), dict(self.bare_phrases)
+        new.docs, new._labels, new.position = list(self.docs), list(self._labels), self.position.child()
+        new.postings = dict(self.postings)
+        new.phrases, new.bare_phrases = self.phrases.child(), self.bare_phrases.child()
         new.surface_count, new._stem_of, new.names = dict(self.surface_count), dict(self._stem_of), dict(self.names)
-        new._owned = set()
+        new._shared, new._owned, new._surface_moved = self._shared, set(), False
         redo = set(nodes)
         for type_, src, dst in edges:
             if type_ in INDEX_EDGES:
@@ -305,59 +418,85 @@ class SearchIndex:
                           "topic": [v for v, keys in graph._adj[node_id].items() if "ABOUT" in keys and v in new.names]}
                 new._add(record, around)
         new._owned = None
-        new._finish()
+        new._finish(self)
         return new
 
-    def _own(self, table: dict, key: str, factory):
-        """``table[key]``, made this index's own copy first if it is shared with an older index."""
-        current = table.get(key)
-        mark = (id(table), key)
-        if current is None:
-            current = table[key] = factory()
-        elif self._owned is not None and mark not in self._owned:
-            current = table[key] = factory(current)
+    def _posting(self, stem_: str) -> dict:
+        """The posting of a stem, to change: made this index's own copy first if an older index shares it."""
+        posting = self.postings.get(stem_)
+        if posting is None:
+            posting = self.postings[stem_] = {}
+        elif self._owned is None or stem_ in self._owned:
+            return posting
         else:
-            return current
+            posting = self.postings[stem_] = dict(posting)
         if self._owned is not None:
-            self._owned.add(mark)
-        return current
+            self._owned.add(stem_)
+        return posting
 
-    def _finish(self) -> None:
-        """The figures over the whole index: rarity of each stem and the sorted words for typos."""
-        n = max(len(self.position), 1)
-        self.idf = {w: math.log(1 + n / len(p)) for w, p in self.postings.items()}
-        self.vocab = sorted(self.postings)
-        self._labels = [d.label if d else None for d in self.docs]
+    def _finish(self, before: "SearchIndex | None") -> None:
+        """The figures over the whole index: the number of records rarity is counted against, the
+        sorted words typos are matched against (kept from ``before`` when no such word came or went)
+        and the best of long postings; and the layered tables folded when their changes have grown."""
+        self.position, self.phrases, self.bare_phrases = (
+            (t if isinstance(t, _Layered) else _Layered(t)).folded() for t in (self.position, self.phrases,
+                                                                              self.bare_phrases))
+        self._n = max(len(self.position), 1)
         # Typos are matched against the words of names, aliases, topics and producers, as typed there.
-        self.surface = sorted(self.surface_count)
-        self._mean_idf = sum(self.idf.values()) / len(self.idf) if self.idf else 1.0
-        self._tops: dict[tuple[str, int], list] = {}
+        self.surface = sorted(self.surface_count) if before is None or self._surface_moved else before.surface
+        self._mean = None
+        # the best of each long posting, kept from ``before`` for the postings this update left as they were
+        self._tops: dict[tuple[str, int], list] = {} if before is None else {
+            key: top for key, top in list(before._tops.items()) if self.postings.get(key[0]) is before.postings[key[0]]}
+
+    def _idf(self, stem_: str) -> float:
+        """How rare a stem is: the fewer records have it, the more matching it tells."""
+        return math.log(1 + self._n / len(self.postings[stem_]))
+
+    @property
+    def _mean_idf(self) -> float:
+        """The mean rarity of the index's stems (what a word matching nothing would have counted),
+        worked out when first needed, once per index, adding in the order of the stems as it always has.
+
+        >>> index = SearchIndex([{"id": "a", "label": "Topic", "name": "Rents"}, {"id": "b", "label": "Topic",
+        ...                      "name": "Rents and prices"}])
+        >>> index._mean_idf == (math.log(1 + 2 / 2) + math.log(1 + 2 / 1) + math.log(1 + 2 / 1)) / 3
+        True
+        """
+        mean = self._mean
+        if mean is None:
+            counts = list(map(len, self.postings.values()))
+            rarity = {count: math.log(1 + self._n / count) for count in set(counts)}  # far fewer than stems
+            mean = self._mean = sum(map(rarity.__getitem__, counts)) / len(counts) if counts else 1.0
+        return mean
 
     def _remove(self, node_id: str) -> None:
         i = self.position.pop(node_id, None)
         if i is None:
             return
-        stems, phrases, bare, surfaces = self.terms[i]
-        for s in stems:
-            posting = self._own(self.postings, s, dict)
+        doc = self.docs[i]
+        for s in doc.stems:
+            posting = self._posting(s)
             posting.pop(i, None)
             if not posting:
                 del self.postings[s]
-        for table, keys in ((self.phrases, phrases), (self.bare_phrases, (bare,) if bare else ())):
+        for table, keys in ((self.phrases, doc.phrases), (self.bare_phrases, (doc.bare,) if doc.bare else ())):
             for phrase in keys:
-                docs = self._own(table, phrase, set)
-                docs.discard(i)
-                if not docs:
+                rest = tuple(j for j in _docs(table[phrase]) if j != i)
+                if rest:
+                    table[phrase] = rest if len(rest) > 1 else rest[0]
+                else:
                     del table[phrase]
-        for w in surfaces:
+        for w in doc.surfaces:
             self.surface_count[w] -= 1
             if not self.surface_count[w]:
                 del self.surface_count[w]
-        self.docs[i] = self.terms[i] = None
+                self._surface_moved = True
+        self.docs[i] = self._labels[i] = None
 
     def _add(self, record: dict, around: dict[str, list[str]]) -> None:
         i = len(self.docs)
-        names = self.names
+        names, one = self.names, self._shared.setdefault  # one(value, value): the one copy of an immutable value
         name = record.get("name") or record["id"]
         description = record.get("description") or record.get("statement") or record.get("remit")
         producers = around.get("producer", [])
@@ -367,12 +506,6 @@ class SearchIndex:
         telling = [w for w in words(without_nations) if w not in GENERIC]
         aliases = [t for t in (record.get("aliases") or []) if isinstance(t, str)]
         name_words, alias_words = words(name), [words(t) for t in aliases]
-        self.docs.append(_Doc(record["id"], record.get("label", ""), name, description,
-                              names[producers[0]][0] if producers else None, nations,
-                              len({w for w in telling if not w.isdigit()}),
-                              tuple(frozenset(stem(w) for w in ws if w not in GENERIC and w not in NATION_WORDS)
-                                    for ws in alias_words)))
-        self.position[record["id"]] = i
         fields = [("name", name_words), ("alias", [w for ws in alias_words for w in ws]),
                   ("acronym", [w for t in (*re.findall(r"\((.*?)\)", name), acronym(name)) for w in words(t)]),
                   ("keyword", [w for t in (record.get("tags") or []) if isinstance(t, str) for w in words(t)]),
@@ -387,24 +520,37 @@ class SearchIndex:
                 s = stem(w)
                 if kind != "description" and w.isalpha():
                     surfaces.add(w)
-                posting = self._own(self.postings, s, dict)
+                posting = self._posting(s)
                 stems.add(s)
                 if posting.get(i, (0.0,))[0] < weight:
-                    posting[i] = (weight, kind, w)
+                    entry = (weight, kind, w)
+                    posting[i] = one(entry, entry)
         phrases = {" ".join(map(stem, ws)) for ws in (name_words, *alias_words)} - {""}
         phrases.add(normalise(record["id"].replace(".", " ")))
         for phrase in phrases:
-            self._own(self.phrases, phrase, set).add(i)
+            self.phrases[phrase] = (*_docs(self.phrases[phrase]), i) if phrase in self.phrases else i
         # Without its nation and generic words, a name typed counts as the whole name when the record
         # covers several nations or the nation asked: "divorces" is "Divorces in England and Wales".
         bare = " ".join(stem(w) for w in telling)
         if bare:
-            self._own(self.bare_phrases, bare, set).add(i)
+            self.bare_phrases[bare] = (*_docs(self.bare_phrases[bare]), i) if bare in self.bare_phrases else i
+        surfaces = tuple(map(sys.intern, surfaces))  # one string per word, shared by every record with it
         for w in surfaces:
-            self.surface_count[w] = self.surface_count.get(w, 0) + 1
-            if w not in self._stem_of:
-                self._stem_of[w] = stem(w)
-        self.terms.append((tuple(stems), tuple(phrases), bare, tuple(surfaces)))
+            count = self.surface_count.get(w, 0)
+            self.surface_count[w] = count + 1
+            if not count:
+                self._surface_moved = True
+                if w not in self._stem_of:
+                    self._stem_of[w] = stem(w)
+        label = record.get("label", "")
+        self.docs.append(_Doc(record["id"], label, name, description,
+                              names[producers[0]][0] if producers else None, one(nations, nations),
+                              len({w for w in telling if not w.isdigit()}),
+                              tuple(frozenset(stem(w) for w in ws if w not in GENERIC and w not in NATION_WORDS)
+                                    for ws in alias_words),
+                              tuple(stems), tuple(phrases), bare, surfaces))
+        self._labels.append(label)
+        self.position[record["id"]] = i
 
     def __len__(self) -> int:
         return len(self.position)
@@ -480,13 +626,13 @@ class SearchIndex:
             if rescued:
                 read_as[qw] = rescued
             if not is_optional:
-                possible += factor * FIELD_WEIGHTS["name"] * max(self.idf[w] for w in options)
+                possible += factor * FIELD_WEIGHTS["name"] * max(self._idf(w) for w in options)
             size = sum(len(self.postings[w]) for w in options)
             restrict = is_optional or (bool(scores) and size > max(cfg["common_factor"] * len(scores),
                                                                    cfg["restrict_above"]))
             best: dict[int, tuple[float, str, str]] = {}
             for w, sim in options.items():
-                idf, posting = self.idf[w], self.postings[w]
+                idf, posting = self._idf(w), self.postings[w]
                 pairs = ((i, posting[i]) for i in scores if i in posting) if restrict else \
                     self._top(w, cfg["max_posting"])
                 for i, (weight, kind, surface) in pairs:
@@ -500,8 +646,8 @@ class SearchIndex:
                 if not is_optional:
                     hits_of.setdefault(i, []).append((qw, kind, surface, rescued is not None))
         asked_stems = {stem(w) for w in [*query, *optional, *read_as.values()]}
-        exact = {i for phrase in phrases for i in self.phrases.get(phrase, ())}
-        exact |= {i for phrase in phrases for i in self.bare_phrases.get(phrase, ())
+        exact = {i for phrase in phrases for i in _docs(self.phrases.get(phrase, ()))}
+        exact |= {i for phrase in phrases for i in _docs(self.bare_phrases.get(phrase, ()))
                   if len(self.docs[i].nations) > 1 or self.docs[i].nations & asked_nations}
         for i in exact:
             scores.setdefault(i, 0.0)
@@ -622,7 +768,8 @@ class TextIndex:
     up among the distinct pieces (one regular-expression pass over them, in C), not among the
     records, and what each word matches is remembered for this index. :meth:`updated` re-files
     only the records that changed, leaving this index as it was (the tables hold tuples, which
-    are never changed, so the two indexes share all but the changed records' entries).
+    are never changed, so the two indexes share all but the changed records' entries; what each
+    record was filed under is a :class:`_Layered` table, as only updates read it).
 
     >>> index = TextIndex([{"id": "c", "label": "Statistic", "name": "Census 2021"},
     ...                    {"id": "o", "label": "Producer", "name": "Office for National Statistics",
@@ -641,14 +788,15 @@ class TextIndex:
 
     def __init__(self, records: Iterable[dict] = ()):
         self.records: dict[str, dict] = {}
-        self.tokens_of: dict[str, tuple[str, ...]] = {}
+        tokens_of: dict[str, tuple[str, ...]] = {}
         postings: dict[str, list[str]] = {}
         for record in records:
             node_id = record["id"]
             self.records[node_id] = record
-            self.tokens_of[node_id] = tokens = _text_tokens(record)
+            tokens_of[node_id] = tokens = _text_tokens(record)
             for token in tokens:
                 postings.setdefault(token, []).append(node_id)
+        self.tokens_of = _Layered(tokens_of)  # read only by updates, so kept as layers
         self.postings: dict[str, tuple[str, ...]] = {t: tuple(ids) for t, ids in postings.items()}
         self._vocab: str | None = None
         self._words: dict[str, tuple[list[str], frozenset[str]]] = {}
@@ -663,7 +811,7 @@ class TextIndex:
         """The index with the records in ``changed`` (id -> record now, or None when deleted)
         re-filed; this index is left as it was."""
         new = object.__new__(TextIndex)
-        records, tokens_of, postings = dict(self.records), dict(self.tokens_of), dict(self.postings)
+        records, tokens_of, postings = dict(self.records), self.tokens_of.child(), dict(self.postings)
         vocab_changed = False
         for node_id, record in changed.items():
             for token in tokens_of.pop(node_id, ()):
@@ -681,7 +829,7 @@ class TextIndex:
                     ids = postings.get(token)
                     vocab_changed = vocab_changed or ids is None
                     postings[token] = (*(ids or ()), node_id)
-        new.records, new.tokens_of, new.postings = records, tokens_of, postings
+        new.records, new.tokens_of, new.postings = records, tokens_of.folded(), postings
         new._vocab = None if vocab_changed else self._vocab
         new._words = {}
         new._lock = threading.Lock()
