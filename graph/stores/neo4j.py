@@ -541,11 +541,14 @@ class Neo4jStore(GraphStore):
     def wipe(self) -> None:
         """Delete every record, token and audit entry in batches, then bump the revision.
 
-        Batches keep each transaction small; the bump happens last, so caches see the change.
+        Batches keep each transaction small (relationships first: a batch of records holding an
+        umbrella body's thousands of relationships outgrew the server's default transaction memory
+        at 100,000 records); the bump happens last, so caches see the change.
         """
         def batch(tx, query):
             return tx.run(query).single()["n"]
-        for query in ("MATCH (n:Node) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n",
+        for query in ("MATCH (:Node)-[r]->() WITH r LIMIT 10000 DELETE r RETURN count(*) AS n",
+                      "MATCH (n:Node) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n",
                       "MATCH (n:AuditEntry) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
                       "MATCH (n:Token) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
                       "MATCH (n:Session) WITH n LIMIT 10000 DELETE n RETURN count(*) AS n",
