@@ -225,5 +225,7 @@ class Kept:
 
     def after(self, delta) -> "Kept":
         """A copy for the next snapshot, without the answers ``delta`` could have changed."""
+        moved = set(delta.nodes).union(*((u, v) for _t, u, v in delta.edges))
         with self._lock:
-            return Kept(((k, e) for k, e in self._entries.items() if not touched(e[1], delta)), self.keep)
+            return Kept(((k, e) for k, e in self._entries.items() if e[1] is not None and e[1].isdisjoint(moved)),
+                        self.keep)

@@ -766,7 +766,8 @@ class TextIndex:
 
     Each record is filed under the pieces of its text (:func:`_text_tokens`); a word is looked
     up among the distinct pieces (one regular-expression pass over them, in C), not among the
-    records, and what each word matches is remembered for this index. :meth:`updated` re-files
+    records, and what each word matches is remembered, and carried to the updated index (mended
+    where a changed record now matches or did). :meth:`updated` re-files
     only the records that changed, leaving this index as it was (the tables hold tuples, which
     are never changed, so the two indexes share all but the changed records' entries; what each
     record was filed under is a :class:`_Layered` table, as only updates read it).
@@ -832,8 +833,22 @@ class TextIndex:
         new.records, new.tokens_of, new.postings = records, tokens_of.folded(), postings
         new._vocab = None if vocab_changed else self._vocab
         new._words = {}
+        with self._lock:
+            remembered = list(self._words.items())
+        for word, (ordered, ids) in remembered:  # carried, mended where a changed record comes or goes
+            now = {i for i, record in changed.items()
+                   if record is not None and any(word in t for t in new.tokens_of[i])}
+            if now or not ids.isdisjoint(changed):
+                ids = (ids - changed.keys()) | now
+                ordered = new._ordered(ids)
+            new._words[word] = (ordered, frozenset(ids))
         new._lock = threading.Lock()
         return new
+
+    def _ordered(self, ids) -> list[str]:
+        """``ids`` shortest names first (then by name and id), as the stores list them."""
+        records = self.records
+        return sorted(ids, key=lambda i: (len(str(records[i].get("name") or "")), str(records[i].get("name") or ""), i))
 
     def _matching(self, word: str) -> tuple[list[str], frozenset[str]]:
         """The ids of the records whose text contains ``word``, shortest names first, and as a set."""
@@ -846,10 +861,7 @@ class TextIndex:
         ids: set[str] = set()
         for token in re.findall(r"^.*" + re.escape(word) + r".*$", vocab, re.MULTILINE):
             ids.update(self.postings[token])
-        records = self.records
-        ordered = sorted(ids, key=lambda i: (len(str(records[i].get("name") or "")),
-                                             str(records[i].get("name") or ""), i))
-        found = (ordered, frozenset(ids))
+        found = (self._ordered(ids), frozenset(ids))
         with self._lock:
             if len(self._words) >= self.CACHE_WORDS:
                 self._words.pop(next(iter(self._words)))
