@@ -24,6 +24,7 @@ an ``update`` function is carried to the next snapshot and updated from what cha
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 import threading
 from collections import OrderedDict
@@ -35,6 +36,7 @@ import networkx as nx
 from . import model
 
 Triple = tuple[str, str, str]
+_log = logging.getLogger(__name__)
 _PLAIN: dict[str, dict] = {}
 _SINGLE: dict[str, dict] = {}
 
@@ -418,6 +420,9 @@ class ReadModel:
     def _catch_up(self, snapshot: Snapshot | None) -> Snapshot:
         entries = self.store.changes_since(snapshot.revision) if snapshot is not None else None
         if entries is None:
+            if snapshot is not None:
+                _log.warning("the change log does not reach back to revision %s: loading the registry afresh",
+                             snapshot.revision)
             revision, graph = self.store.load_state(lambda rev, nodes, edges: (rev, build_graph(nodes, edges)))
             graph.graph["revision"] = revision
             graph = settled(graph)

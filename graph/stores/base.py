@@ -266,6 +266,21 @@ def complete_log(revision: int, current: int, rows: list[tuple[int, dict]]) -> l
     return rows
 
 
+def behind(revision: int, current: int, rows: list[tuple[int, dict]]) -> bool:
+    """Whether an incomplete log (:func:`complete_log` said None) is only not visible yet: its entries
+    follow ``revision`` without a gap, none says "reload", and the newest ``LOG_KEEP`` would still
+    reach back. Neo4j shows a commit to a concurrent reader piece by piece (the revision before the
+    entry written with it), so a reader can see the new revision and not yet its entry.
+
+    >>> behind(3, 4, []), behind(3, 5, [(4, {})]), behind(3, 5, [(5, {})]), behind(3, 4, [(4, {"reload": True})])
+    (True, True, False, False)
+    >>> behind(3, 3 + LOG_KEEP + 1, [])
+    False
+    """
+    return [r for r, _ in rows] == list(range(revision + 1, revision + 1 + len(rows))) \
+        and current - revision <= LOG_KEEP and not any(e.get("reload") for _, e in rows)
+
+
 def audit_rows_for(change: Change, plan: NodePlan) -> list[dict]:
     """The audit entries a change leaves: one per record, or one summary for bulk changes.
 

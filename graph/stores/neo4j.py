@@ -32,7 +32,7 @@ import networkx as nx
 from .. import model
 from ..errors import DuplicateNode, EdgeNotFound, NodeNotFound, StoreUnavailable
 from .breaker import CircuitBreaker
-from .base import (LOG_KEEP, Change, GraphStore, WriteResult, audit_rows_for, complete_log, graph_from_records,
+from .base import (LOG_KEEP, Change, GraphStore, WriteResult, audit_rows_for, behind, complete_log, graph_from_records,
                    log_entry, plan_nodes, prepare_report, raise_if_problems, resolved, rule_problems, strip_meta,
                    touched_ids, validate_change)
 
@@ -43,6 +43,7 @@ except ImportError as _exc:  # pragma: no cover - packaging problem
     raise ImportError("the Neo4j store needs the neo4j driver: pip install neo4j") from _exc
 
 BATCH = 5000  # rows per UNWIND statement
+LOG_VISIBLE_TRIES = 4  # reads of the change log while a commit's entry is not visible yet
 log = logging.getLogger(__name__)
 # A change of more writes than this (an import, a harvest, the seed) and whole-registry reads get
 # the long transaction timeout; everything a request does gets the short one.
@@ -727,10 +728,19 @@ class Neo4jStore(GraphStore):
 
     def changes_since(self, revision: int) -> list[tuple[int, dict]] | None:
         """The log after ``revision`` in one auto-commit query (one round trip, as :meth:`revision`):
-        the current revision and the entries as ``[revision, JSON text]`` pairs in one row."""
-        row = self._auto_read(self._changes_query, revision=revision)
+        the current revision and the entries as ``[revision, JSON text]`` pairs in one row. A reader
+        may see a concurrent commit's revision before its entry (:func:`graph.stores.base.behind`):
+        it asks again a few times, then takes what is visible, rather than load the registry afresh
+        (23 s at 100,000 records, with every request waiting)."""
         loads = json.loads
-        return complete_log(revision, row["current"], [(r, loads(e)) for r, e in sorted(row["rows"])])
+        for attempt in range(LOG_VISIBLE_TRIES):
+            row = self._auto_read(self._changes_query, revision=revision)
+            rows = [(r, loads(e)) for r, e in sorted(row["rows"])]
+            found = complete_log(revision, row["current"], rows)
+            if found is not None or not behind(revision, row["current"], rows):
+                return found
+            time.sleep(0.002 * (attempt + 1))  # a commit's entry shows a moment after its revision
+        return rows  # what is visible now; the rest at the next read (never a reload for it)
 
     def load_state(self, build):
         """Streamed in one read transaction. Neo4j reads are read-committed, so what is read may
