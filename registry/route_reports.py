@@ -14,7 +14,7 @@ import datetime as _dt
 import hashlib
 import hmac
 
-from flask import current_app, request
+from flask import current_app, g, has_request_context, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from graph import model
@@ -87,7 +87,9 @@ def submit(ticket: str | None, fields: dict) -> dict:
     if problems:
         raise InvalidRecord(problems)
     check_limits(statistic, contact)
-    return get_store().add_report(report)
+    stored = get_store().add_report(report)
+    g.pop("pathways_reports_key", None)  # the stamp moved
+    return stored
 
 
 def feedback_for(answer) -> dict | None:
@@ -105,8 +107,14 @@ def window_reports(contact: str | None = None) -> list[dict]:
 
 
 def reports_key() -> tuple:
-    """What the window's reports depend on besides the registry: today and the store's reports stamp."""
-    return (_dt.date.today(), get_store().reports_stamp())
+    """What the window's reports depend on besides the registry: today and the store's reports stamp,
+    read once per request (each public ranked on a page asks; on Neo4j each read is a round trip)."""
+    if not has_request_context():
+        return (_dt.date.today(), get_store().reports_stamp())
+    key = g.get("pathways_reports_key")
+    if key is None:
+        key = g.pathways_reports_key = (_dt.date.today(), get_store().reports_stamp())
+    return key
 
 
 def recent_reports(key: tuple | None = None) -> tuple[dict, ...]:
