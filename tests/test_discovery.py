@@ -569,7 +569,7 @@ def test_record_pages_show_box1_and_the_producers_gaps(app_store, client):
         assert "(score " not in page and "score 0." not in page.lower()
 
 
-def test_public_page_filters_and_errors(app_store, client):
+def test_public_page_filters_and_errors(app_store, client, monkeypatch):
     transfer.import_document(app_store, transfer.document_from_data(TINY))
     page = client.get("/publics/carers?producer=ons").get_data(as_text=True)
     assert "Your partner" in page and page.index('data-id="c"') < page.index('data-id="d"') < page.index('data-id="a"')
@@ -578,11 +578,19 @@ def test_public_page_filters_and_errors(app_store, client):
     assert 'href="mailto:hello@alpha.example"' in page
     assert page.count('<details class="govuk-details') == len(TINY_ORDER) and "Why it is ranked here" in page
     assert "Score 0.85: 0.85 points of evidence" in page
-    # The filters offer what changes the list: ONS partners with Delta; DWP partners with none of them.
+    # A short list offers every producer; a long one only what changes the list: ONS partners with
+    # Delta, DWP with none of them (and a producer asked for stays offered).
     def offered(name: str, text: str) -> list[str]:
         select = text[text.index(f'<select class="govuk-select" id="{name}"'):]
         return re.findall(r'<option value="([^"]*)"', select[:select.index("</select>")])
-    assert offered("producer", page) == ["", "ons"] and offered("topic", page) == ["", "housing"]
+    assert offered("producer", page) == ["", "dwp", "ons"] and "Listed:" not in page
+    from registry.web import discovery as web_discovery
+    monkeypatch.setattr(web_discovery, "FILTER_LIST_MAX", 1)
+    narrowed = client.get("/publics/carers").get_data(as_text=True)
+    assert offered("producer", narrowed) == ["", "ons"] and offered("topic", narrowed) == ["", "housing"]
+    assert "Listed: the producers that partner with one of them" in narrowed
+    assert offered("producer", client.get("/publics/carers?producer=dwp").get_data(as_text=True)) == ["", "dwp", "ons"]
+    monkeypatch.undo()
     wales = client.get("/publics/carers?nation=wales")
     assert wales.status_code == 200 and '<option value="wales" selected>' in wales.get_data(as_text=True)
     bad_nation = client.get("/publics/carers?nation=cornwall")

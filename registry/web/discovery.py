@@ -28,16 +28,28 @@ MAX_QUERY = 200
 ON_RECORD_PAGE = 5
 
 
-def _filter_options(graph, public_id: str, producer: str | None, topic: str | None) -> tuple[list[dict], list[dict]]:
-    """The producers and topics the filters offer (:func:`graph.discovery.filter_choices` over the
-    unfiltered ranking), by name, each with the one chosen if it is a real one."""
+FILTER_LIST_MAX = 300  # above this many producers (or topics) the filters offer only those that change the list
+
+
+def _filter_options(graph, public_id: str, producer: str | None, topic: str | None) -> tuple[list[dict], list[dict], bool]:
+    """The producers and topics the filters offer, by name, and whether they are narrowed: every one
+    while there are at most ``FILTER_LIST_MAX`` (the seed has 71 producers), else those that change
+    the list (:func:`graph.discovery.filter_choices` over the unfiltered ranking) with the one chosen:
+    a select of thousands is no use to anyone."""
+    here = snapshot()
+    everyone = {label: here.records(label) for label in ("Producer", "Topic")}
+    narrowed = any(len(records) > FILTER_LIST_MAX for records in everyone.values())
+    if not narrowed:
+        return ([{"id": r["id"], "name": r.get("name", r["id"])} for r in everyone["Producer"]],
+                [{"id": r["id"], "name": r.get("name", r["id"])} for r in everyone["Topic"]], False)
+
     def named(ids: list[str], chosen: str | None, label: str) -> list[dict]:
         if chosen in graph and chosen not in ids and graph.nodes[chosen].get("label") == label:
             ids = [*ids, chosen]
         return sorted(({"id": n, "name": graph.nodes[n].get("name", n)} for n in ids),
                       key=lambda r: (r["name"].lower(), r["id"]))
     producers, topics = D.filter_choices(graph, ranking(public_id))
-    return named(producers, producer, "Producer"), named(topics, topic, "Topic")
+    return named(producers, producer, "Producer"), named(topics, topic, "Topic"), True
 
 
 def _matches(public: dict, words: list[str]) -> bool:
@@ -88,11 +100,11 @@ def public(node_id: str):
             raise
     if fmt:
         return _download(fmt, graph, settings, found)
-    producers, topics = _filter_options(graph, node_id, producer, topic)
+    producers, topics, narrowed = _filter_options(graph, node_id, producer, topic)
     return render_template(
         "discovery/public.html", node=record, found=found, errors=errors, producer=producer, topic=topic,
         nation=nation, nations=list(NATION_NAMES.items()), nation_name=NATION_NAMES.get(nation or ""),
-        producers=producers, topics=topics, settings=settings,
+        producers=producers, topics=topics, narrowed=narrowed, settings=settings,
         burden=D.public_burden(graph, node_id, settings) if found else None,
         coverage=coverage_for() if found else None, downloads=downloads.download_links(),
         error_title=bool(errors)), 400 if errors else 200
