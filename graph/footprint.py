@@ -60,11 +60,33 @@ class _Noted(Mapping):
         return len(self._table)
 
 
-class _Nodes:
-    """``graph.nodes`` as discovery uses it: ``nodes[id]``; anything else reads the whole graph."""
+class _View:
+    """One of the graph's views as discovery uses it; anything it does not know (iterating, calling,
+    any other attribute) is passed to the real view and reads the whole graph."""
+
+    name = ""  # the graph's attribute: "nodes" or "edges"
 
     def __init__(self, reading: "Reading"):
         self._reading = reading
+
+    def _whole(self):
+        self._reading.whole = True
+        return getattr(self._reading.base, self.name)
+
+    def __getattr__(self, name):
+        return getattr(self._whole(), name)
+
+    def __call__(self, *args, **kwargs):
+        return self._whole()(*args, **kwargs)
+
+    def __iter__(self):
+        return iter(self._whole())
+
+
+class _Nodes(_View):
+    """``graph.nodes[id]`` and ``id in graph.nodes``."""
+
+    name = "nodes"
 
     def __getitem__(self, node):
         return self._reading._node[node]
@@ -72,37 +94,15 @@ class _Nodes:
     def __contains__(self, node) -> bool:
         return node in self._reading._node
 
-    def __getattr__(self, name):
-        self._reading.whole = True
-        return getattr(self._reading.base.nodes, name)
 
-    def __call__(self, *args, **kwargs):
-        self._reading.whole = True
-        return self._reading.base.nodes(*args, **kwargs)
+class _Edges(_View):
+    """``graph.edges[u, v, key]``, noting both ends."""
 
-    def __iter__(self):
-        self._reading.whole = True
-        return iter(self._reading.base.nodes)
-
-
-class _Edges:
-    """``graph.edges`` as discovery uses it: ``edges[u, v, key]`` notes both ends; anything else
-    reads the whole graph."""
-
-    def __init__(self, reading: "Reading"):
-        self._reading = reading
+    name = "edges"
 
     def __getitem__(self, edge):
         self._reading.read.update(edge[:2])
         return self._reading.base.edges[edge]
-
-    def __getattr__(self, name):
-        self._reading.whole = True
-        return getattr(self._reading.base.edges, name)
-
-    def __call__(self, *args, **kwargs):
-        self._reading.whole = True
-        return self._reading.base.edges(*args, **kwargs)
 
 
 class Reading:
@@ -164,22 +164,27 @@ class Reading:
 
     def touched(self, delta) -> bool:
         """Whether ``delta`` (what moved since the graph read) could change what was read."""
-        return touched(self.read if not self.whole else None, delta)
+        return touched(None if self.whole else self.read, moved(delta))
 
 
-def touched(read: set[str] | frozenset[str] | None, delta) -> bool:
-    """Whether a change moved any of ``read`` (None: the whole graph was read), by records put or
-    deleted or relationships with an end among them.
+def moved(delta) -> set[str]:
+    """The ids a change moved: records put or deleted, and both ends of each relationship put or removed.
 
     >>> from graph.readmodel import Delta
-    >>> touched({"a"}, Delta(frozenset(), frozenset({("T", "b", "a")}))), touched({"a"}, Delta(frozenset("b"), frozenset()))
-    (True, False)
-    >>> touched(None, Delta(frozenset(), frozenset()))
-    True
+    >>> sorted(moved(Delta(frozenset("a"), frozenset({("T", "b", "c")}))))
+    ['a', 'b', 'c']
     """
-    if read is None:
-        return True
-    return any(n in read for n in delta.nodes) or any(u in read or v in read for _t, u, v in delta.edges)
+    return set(delta.nodes).union(*((u, v) for _t, u, v in delta.edges))
+
+
+def touched(read, ids: set[str]) -> bool:
+    """Whether an answer that read ``read`` (None: the whole graph) could be changed by a change
+    that moved ``ids`` (:func:`moved`).
+
+    >>> touched({"a"}, {"b", "a"}), touched({"a"}, {"b"}), touched(None, set())
+    (True, False, True)
+    """
+    return read is None or not read.isdisjoint(ids)
 
 
 class Kept:
@@ -225,7 +230,6 @@ class Kept:
 
     def after(self, delta) -> "Kept":
         """A copy for the next snapshot, without the answers ``delta`` could have changed."""
-        moved = set(delta.nodes).union(*((u, v) for _t, u, v in delta.edges))
+        ids = moved(delta)
         with self._lock:
-            return Kept(((k, e) for k, e in self._entries.items() if e[1] is not None and e[1].isdisjoint(moved)),
-                        self.keep)
+            return Kept(((k, e) for k, e in self._entries.items() if not touched(e[1], ids)), self.keep)

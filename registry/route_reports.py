@@ -109,11 +109,11 @@ def window_reports(contact: str | None = None) -> list[dict]:
 def reports_key() -> tuple:
     """What the window's reports depend on besides the registry: today and the store's reports stamp,
     read once per request (each public ranked on a page asks; on Neo4j each read is a round trip)."""
-    if not has_request_context():
-        return (_dt.date.today(), get_store().reports_stamp())
-    key = g.get("pathways_reports_key")
+    key = g.get("pathways_reports_key") if has_request_context() else None
     if key is None:
-        key = g.pathways_reports_key = (_dt.date.today(), get_store().reports_stamp())
+        key = (_dt.date.today(), get_store().reports_stamp())
+        if has_request_context():
+            g.pathways_reports_key = key
     return key
 
 
