@@ -1,8 +1,8 @@
 """What an answer read: a frozen graph that notes the records it is asked about, so the answer can
 be kept through later writes that touch none of them.
 
-A public's ranking (:func:`graph.discovery.discover`) reads a few hundred records of a registry
-of 100,000. Ranking it again after every write anywhere made every statistic's and producer's
+A public's ranking (:func:`graph.discovery.discover`) or a statistic's signpost
+(:func:`graph.signpost.signpost`) reads a few hundred records of a registry of 100,000. Ranking it again after every write anywhere made every statistic's and producer's
 page slow after each write (each ranks the publics it names). :class:`Reading` stands in for the
 graph while the answer is computed and keeps the id of every record whose data or relationships
 were read, found or not; :meth:`Reading.touched` then says whether a change (a
@@ -149,6 +149,10 @@ class Reading:
     def has_edge(self, u, v, key=None) -> bool:
         self.read.update((u, v))
         return self.base.has_edge(u, v, key)
+
+    def get_edge_data(self, u, v, key=None, default=None):
+        self.read.update((u, v))
+        return self.base.get_edge_data(u, v, key, default)
 
     def __getattr__(self, name):
         self.whole = True

@@ -2,7 +2,8 @@
 snapshot of the current revision (:meth:`graph.readmodel.Snapshot.value`): computed once, lazily,
 by the first request that needs it, and gone with the snapshot after the next write.
 
-Per-record answers are computed per request instead; the search index lives with the snapshot too
+Per-record answers (a public's ranking, a statistic's signpost) are kept through writes by
+:mod:`registry.rankings` instead; the search index lives with the snapshot too
 (:func:`graph.search.index_of`), updated from each change rather than rebuilt.
 """
 from __future__ import annotations
@@ -77,19 +78,3 @@ def feedback_items():
             return feedback.you_said_we_did(snap.graph)
         return items
     return snapshot().value("feedback_items", lambda snap: feedback.you_said_we_did(snap.graph), update=update)
-
-
-def signpost_answer(statistic_id: str, public: str | None, nation: str | None):
-    """Who to contact first about a statistic (:func:`graph.signpost.signpost`, reordered by route
-    reports when that is on), once per request: a statistic's page shows it in the "Contact first"
-    card and asks "Did this help?" about the same first contact."""
-    from flask import g
-
-    from graph import signpost
-
-    from .route_reports import ranked
-    answers = g.setdefault("pathways_signposts", {})
-    key = (statistic_id, public, nation)
-    if key not in answers:
-        answers[key] = ranked(signpost.signpost(snapshot().graph, statistic_id, public, get_settings(), nation))
-    return answers[key]

@@ -1,12 +1,16 @@
 """A public's ranked intermediaries, shared by its page, its record page, the API, Box 1 of every
-statistic that describes it and producers' gaps.
+statistic that describes it and producers' gaps; and each statistic's signpost answer, shared by its
+page ("Contact first" and "Did this help?") and the signpost API.
 
 :func:`graph.discovery.discover` weighs every route to the public, so each ranking is kept on the
 read model's snapshot per public, filters, day and route reports, with what it read
 (:class:`graph.footprint.Reading`). A write keeps every ranking it could not have changed and
 drops the rest (:meth:`graph.footprint.Kept.after`): a new record elsewhere in the registry no
 longer makes every statistic's and producer's page rank its publics again. Each intermediary's
-load status (its burden of engagement, part of every ranking it is in) is kept the same way.
+load status (its burden of engagement, part of every ranking it is in) is kept the same way, and
+so is each signpost answer (:func:`graph.signpost.signpost` reads the statistic's owners, their
+referral chains, its topics and the user groups and intermediaries working on them: at 100,000
+records about 10 ms a statistic, half of its page).
 """
 from __future__ import annotations
 
@@ -14,13 +18,15 @@ import datetime as _dt
 
 from graph import burden
 from graph import discovery as D
+from graph import signpost as S
 from graph.footprint import Kept, Reading
 
-from .route_reports import recent_reports, reports_key
+from .route_reports import ranked, recent_reports, reports_key
 from .store import get_settings, snapshot
 
 KEEP = 1024  # rankings kept (publics times the filters people use)
 STATUSES_KEPT = 16384  # intermediaries' load statuses kept
+SIGNPOSTS_KEPT = 4096  # signpost answers kept (statistics times the askers' publics and nations)
 
 
 def _kept(name: str, keep: int) -> Kept:
@@ -46,6 +52,22 @@ def ranking(public_id: str, producer: str | None = None, topic: str | None = Non
 def rank(public_id: str, producer: str | None = None) -> D.Discovery:
     """:func:`ranking` as :func:`graph.box1.box1` and :func:`graph.box1.producer_gaps` ask for it."""
     return ranking(public_id, producer)
+
+
+def signpost(statistic_id: str, public: str | None = None, nation: str | None = None) -> S.Signpost:
+    """Who to contact first about a statistic (:func:`graph.signpost.signpost`, reordered by route
+    reports when that setting is on: :func:`registry.route_reports.ranked`), kept until a change
+    touches what it read. Raises as the signpost does (an unknown statistic or public): nothing is kept then.
+    """
+    settings, reports = get_settings(), reports_key()
+    key = (statistic_id, public, nation, reports, id(settings))
+    kept = _kept("signposts", SIGNPOSTS_KEPT)
+    found = kept.get(key)
+    if found is None:
+        reading = Reading(snapshot().graph)
+        found = ranked(S.signpost(reading, statistic_id, public, settings, nation))
+        kept.put(key, found, reading)
+    return found
 
 
 def _load_status(reading: Reading, day: _dt.date) -> D.LoadStatus:

@@ -9,9 +9,9 @@ from werkzeug.exceptions import NotFound
 from graph import asking as A
 from graph import model
 from graph import search as _search
-from graph import signpost as S
 from graph.errors import InvalidRecord, NodeNotFound, Problem
 
+from .. import rankings
 from .. import route_reports as reporting
 from ..store import get_settings, snapshot
 from .search import HitSchema, query_text
@@ -101,7 +101,7 @@ class Signpost(MethodView):
                                      f"{found.topic['name']}."]}
             statistic = found
         try:
-            answer = reporting.ranked(S.signpost(here.graph, statistic, args["public"], settings, args["nation"]))
+            answer = rankings.signpost(statistic, args["public"], args["nation"])
             return {**answer.as_dict(), "feedback": reporting.feedback_for(answer)}
         except NodeNotFound as exc:
             not_found(f"no statistic with id '{exc.node_id}'", _search.closest(here, exc.node_id, settings=settings))

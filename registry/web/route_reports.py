@@ -15,7 +15,7 @@ from graph.stores import Change
 
 from .. import route_reports as reporting
 from ..auth import current_identity
-from ..cache import signpost_answer
+from ..rankings import signpost
 from ..forms import sign_in_first
 from ..store import get_graph, get_settings, get_store
 from ..urls import public_base_url
@@ -30,7 +30,7 @@ def passed_to_options(graph, statistic: str | None, contact: str, chosen: str | 
     """The choices of "Who were you passed on to?" for a route: the records near it
     (:func:`graph.route_reports.passed_to_near`) by name, and the one already chosen."""
     from ..templating import LABEL_WORDS
-    offered = [r.id for r in signpost_answer(statistic, *asker(graph)).everyone()] if statistic in graph else []
+    offered = [r.id for r in signpost(statistic, *asker(graph)).everyone()] if statistic in graph else []
     ids = R.passed_to_near(graph, statistic, contact, offered)
     if chosen in graph and chosen not in ids and chosen != contact \
             and graph.nodes[chosen].get("label") in model.PASSED_TO_LABELS:
@@ -44,7 +44,7 @@ def passed_to_options(graph, statistic: str | None, contact: str, chosen: str | 
 def did_this_help(node: dict) -> dict | None:
     """"Did this help?" under the signpost answer on a statistic's page (None when there is no first contact)."""
     graph = get_graph()
-    answer = signpost_answer(node["id"], *asker(graph))
+    answer = signpost(node["id"], *asker(graph))
     first = answer.first_contact
     if first is None or first.id is None:
         return None

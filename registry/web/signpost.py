@@ -25,8 +25,8 @@ def asker(graph) -> tuple[str | None, str | None]:
 
 def contact_card(node: dict) -> dict:
     """Who to contact about the statistic on this page."""
-    from ..cache import signpost_answer
-    return {"answer": signpost_answer(node["id"], *asker(get_graph()))}
+    from ..rankings import signpost
+    return {"answer": signpost(node["id"], *asker(get_graph()))}
 
 
 @bp.get("/contact")
