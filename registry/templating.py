@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from flask import Flask, abort, send_from_directory
+from flask import Flask, abort, current_app, request, send_from_directory
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 
 from graph import model
 
@@ -79,6 +80,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(NAVIGATION=NAVIGATION, LABEL_WORDS=LABEL_WORDS, PROPERTY_WORDS=PROPERTY_WORDS,
                                  SERVICE_NAME="Pathways")
     app.jinja_env.globals["signed_in_identity"] = signed_in_identity
+    app.jinja_env.globals["page_chrome"] = page_chrome
 
     @app.route("/assets/<path:filename>")
     def govuk_assets(filename: str):
@@ -87,6 +89,35 @@ def init_app(app: Flask) -> None:
             if (folder / filename).is_file():
                 return send_from_directory(folder, filename, max_age=86400)
         abort(404)
+
+
+def navigation(path: str) -> list[dict]:
+    """The menu's items for a page at ``path``, the section it is in marked active.
+
+    >>> [i["text"] for i in navigation("/publics/carers") if i["active"]], [i["active"] for i in navigation("/")][:2]
+    (['Find intermediaries'], [True, False])
+    """
+    return [{"href": href, "text": text, "active": path == href if href == "/" else path.startswith(href)}
+            for text, href in NAVIGATION]
+
+
+def page_chrome(part: str) -> Markup:
+    """The GOV.UK parts of the header (``"header"``: the menu, its active item this page's section,
+    and the phase banner) or the footer (``"footer"``), from ``templates/chrome/``.
+
+    Each is rendered once per app and active item and kept: they are the same on every page, and
+    rendering their GOV.UK macros was about half of a simple page's time. Not kept while templates
+    reload (debugging), so an edited template shows at once.
+    """
+    items = navigation(request.path) if part == "header" else []
+    key = (part, tuple(i["active"] for i in items))
+    kept = current_app.extensions.setdefault("pathways.chrome", {})
+    found = kept.get(key)
+    if found is None:
+        found = Markup(current_app.jinja_env.get_template(f"chrome/{part}.html").render(navigation=items))
+        if not current_app.jinja_env.auto_reload:
+            kept[key] = found
+    return found
 
 
 def signed_in_identity():
