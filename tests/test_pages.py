@@ -68,3 +68,21 @@ def test_govuk_assets_are_served_locally(client):
         response = client.get(path)
         response.close()
         assert response.status_code == status, path
+
+
+def test_the_menu_marks_each_pages_own_section_while_the_header_is_kept(client, app):
+    """The header's GOV.UK parts are rendered once per active menu item (registry.templating.page_chrome):
+    pages of different sections, in any order, each mark their own, and the footer is on every page."""
+    import re
+
+    def active(path: str) -> list[str]:
+        page = client.get(path).get_data(as_text=True)
+        assert "Gaps in the system" in page  # the kept footer
+        return re.findall(r'govuk-service-navigation__item--active">\s*<a[^>]*href="([^"]+)"', page)
+    for _round in range(2):
+        assert active("/publics") == ["/publics"]
+        assert active("/about") == ["/about"]
+        assert active("/") == ["/"]
+        assert active("/search?q=census") == []
+    kept = app.extensions["pathways.chrome"]
+    assert sorted(part for part, _active in kept) == ["footer", "header", "header", "header", "header"]
