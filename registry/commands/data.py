@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from graph import hsds, transfer
+from graph import search as _search
 from graph.stores import Change, open_store
 
 from .. import ROOT
@@ -42,9 +43,15 @@ def serve(ctx, host, port, threads, connection_limit, backlog):
     store = ctx.store  # open (and verify) before accepting requests
     click.echo(f"loading the registry from {store.url} …", err=True)
     started = time.perf_counter()
-    graph = store.graph()  # the read model, loaded once; each later change is replayed onto it
-    click.echo(f"Pathways on http://{host}:{port}/ ({graph.number_of_nodes()} records, "
-               f"{graph.number_of_edges()} relationships, loaded in {time.perf_counter() - started:.1f} s)", err=True)
+    snapshot = store.snapshot()  # the read model, loaded once; each later change is replayed onto it
+    loaded = time.perf_counter()
+    click.echo(f"loaded {snapshot.graph.number_of_nodes()} records and {snapshot.graph.number_of_edges()} "
+               f"relationships in {loaded - started:.1f} s; building the search indexes …", err=True)
+    # Built here, not by the first search: at 100,000 records that takes seconds, and every request
+    # arriving meanwhile would queue behind it. Later writes update them in place.
+    _search.index_of(snapshot)
+    _search.text_index_of(snapshot)
+    click.echo(f"Pathways on http://{host}:{port}/ (search ready in {time.perf_counter() - loaded:.1f} s)", err=True)
     print_to_stderr()
     waitress_serve(ctx.app, host=host, port=port, threads=threads, connection_limit=connection_limit,
                    backlog=backlog, ident="pathways")
