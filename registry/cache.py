@@ -78,3 +78,23 @@ def feedback_items():
             return feedback.you_said_we_did(snap.graph)
         return items
     return snapshot().value("feedback_items", lambda snap: feedback.you_said_we_did(snap.graph), update=update)
+
+
+def warm() -> None:
+    """Build the shared answers the first pages need, before a server listens (``pathways serve``):
+    both search indexes (every search), every need joined up (the waiting list, each need's and each
+    producer's page) and today's feedback owed (each producer's page).
+
+    At 100,000 records each takes seconds; built by the first request that needs it instead, every
+    request arriving meanwhile queued behind it. Later writes carry each forward (updated from the
+    change, or kept when the change cannot alter it), so this is done once per process.
+    """
+    import datetime as _dt
+
+    from graph import search
+    here = snapshot()
+    search.index_of(here)
+    search.text_index_of(here)
+    joined_needs()
+    feedback_debt(_dt.date.today())
+

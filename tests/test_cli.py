@@ -112,9 +112,10 @@ def test_records_of_the_wrong_shape_are_located_problems(cli, tmp_path):
     assert code == 1 and "error: node 'x': label: must be one of" in err and "nothing was written" in err
 
 
-def test_serve_builds_the_search_indexes_before_it_answers(cli, tmp_path, monkeypatch):
-    """``pathways serve`` loads the registry and builds both search indexes before it listens, so the
-    first search does not keep every request waiting; the search it then answers uses them."""
+def test_serve_builds_the_shared_answers_before_it_answers(cli, tmp_path, monkeypatch):
+    """``pathways serve`` loads the registry and builds both search indexes, the joined-up needs and
+    today's feedback owed before it listens (registry.cache.warm), so no first request keeps every
+    other waiting; the search it then answers uses them."""
     import waitress
 
     served = {}
@@ -122,12 +123,13 @@ def test_serve_builds_the_search_indexes_before_it_answers(cli, tmp_path, monkey
     def fake_serve(app, **options):  # the server itself: answer one search in-process instead
         from registry.store import store_for
         snapshot = store_for(app).snapshot()
-        served["built"] = sorted(name for name in ("search", "text_search") if name in snapshot._slots)
+        served["built"] = sorted(name for name in ("search", "text_search", "needs.joined", "feedback_debt.today")
+                                 if name in snapshot._slots)
         served["search"] = app.test_client().get("/api/v1/nodes?q=census").get_json()
     monkeypatch.setattr(waitress, "serve", fake_serve)
     assert cli("import", write(tmp_path / "r.json", RICH))[0] == 0
     code, _out, err = cli("serve", "--port", "5999")
     assert code == 0, err
-    assert "building the search indexes" in err and "search ready in" in err
-    assert served["built"] == ["search", "text_search"]
+    assert "building the search indexes and joining up needs" in err and "ready" in err
+    assert served["built"] == ["feedback_debt.today", "needs.joined", "search", "text_search"]
     assert "census" in [item["id"] for item in served["search"]["items"]]

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from graph import hsds, transfer
-from graph import search as _search
 from graph.stores import Change, open_store
 
 from .. import ROOT
@@ -35,6 +34,7 @@ def serve(ctx, host, port, threads, connection_limit, backlog):
     Prints one line per request on stderr (method, path, status, time taken)."""
     from waitress import serve as waitress_serve
 
+    from ..cache import warm
     from ..requestlog import print_to_stderr
     from ..templating import asset_missing
     missing = asset_missing()
@@ -46,12 +46,11 @@ def serve(ctx, host, port, threads, connection_limit, backlog):
     snapshot = store.snapshot()  # the read model, loaded once; each later change is replayed onto it
     loaded = time.perf_counter()
     click.echo(f"loaded {snapshot.graph.number_of_nodes()} records and {snapshot.graph.number_of_edges()} "
-               f"relationships in {loaded - started:.1f} s; building the search indexes …", err=True)
-    # Built here, not by the first search: at 100,000 records that takes seconds, and every request
-    # arriving meanwhile would queue behind it. Later writes update them in place.
-    _search.index_of(snapshot)
-    _search.text_index_of(snapshot)
-    click.echo(f"Pathways on http://{host}:{port}/ (search ready in {time.perf_counter() - loaded:.1f} s)", err=True)
+               f"relationships in {loaded - started:.1f} s; building the search indexes and joining up needs …",
+               err=True)
+    with ctx.app.app_context():
+        warm()
+    click.echo(f"Pathways on http://{host}:{port}/ (ready {time.perf_counter() - loaded:.1f} s later)", err=True)
     print_to_stderr()
     waitress_serve(ctx.app, host=host, port=port, threads=threads, connection_limit=connection_limit,
                    backlog=backlog, ident="pathways")
