@@ -192,48 +192,103 @@ def touched(read, ids: set[str]) -> bool:
 
 
 class Kept:
-    """Answers by key, each with what it read, carried from snapshot to snapshot without those a
-    change touched (:meth:`after`); the ``keep`` most recently used are kept.
+    """Answers by key, each with what it read and the revision it was made at, kept for the
+    snapshots that follow until a change touches what it read; the ``keep`` most recently used
+    are kept.
+
+    One object serves every snapshot of a process: :meth:`after` drops, in place, the answers a
+    change could have altered (found through an index from each record to the answers that read
+    it), so a write costs in proportion to what it touched, not to the answers kept (copying
+    16,000 load statuses on every write cost more than the write). A snapshot older than the
+    change still in use by a request sees only answers made at or before its own revision, and
+    an answer made from it after the change is not kept.
 
     >>> from graph.readmodel import Delta
     >>> kept = Kept(keep=2)
-    >>> kept.put("a", 1, {"p"}); kept.put("b", 2, {"q"}); kept.put("c", 3, None)
-    >>> kept.get("a"), kept.get("b"), kept.get("c")
+    >>> kept.put("a", 1, {"p"}, 0); kept.put("b", 2, {"q"}, 0); kept.put("c", 3, None, 0)
+    >>> kept.get("a", 0), kept.get("b", 0), kept.get("c", 0)
     (None, 2, 3)
-    >>> later = kept.after(Delta(frozenset("q"), frozenset()))
-    >>> later.get("b"), later.get("c"), kept.get("b")
-    (None, None, 2)
+    >>> kept.after(Delta(frozenset("q"), frozenset()), 1) is kept
+    True
+    >>> kept.get("b", 1), kept.get("c", 1)
+    (None, None)
+    >>> kept.put("d", 4, {"r"}, 0); kept.get("d", 1)  # made from the older snapshot: not kept
+    >>> kept.put("d", 4, {"r"}, 1); kept.get("d", 1), kept.get("d", 0)
+    (4, None)
     """
 
-    def __init__(self, entries=(), keep: int = 1024):
-        self._entries: OrderedDict = OrderedDict(entries)
+    def __init__(self, keep: int = 1024, revision: int = 0):
+        self._entries: OrderedDict = OrderedDict()  # key -> (value, read or None, revision made at)
+        self._readers: dict[str, list] = {}  # record id -> keys of answers that read it (some stale)
+        self._whole: set = set()  # keys of answers that read the whole graph
+        self._refs = self._live = 0  # entries in _readers, and those of answers still kept
         self._lock = threading.Lock()
         self.keep = keep
+        self.revision = revision
 
-    def entry(self, key) -> tuple | None:
-        """``(value, read)`` for a key (``read`` a frozenset of ids, None for the whole graph), or None."""
+    def entry(self, key, revision: int) -> tuple | None:
+        """``(value, read)`` for a key as of ``revision`` (``read`` a frozenset of ids, None for the
+        whole graph), or None."""
         with self._lock:
             found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
+            if found is None or found[2] > revision:
+                return None
+            self._entries.move_to_end(key)
+            return found[:2]
 
-    def get(self, key):
-        found = self.entry(key)
+    def get(self, key, revision: int):
+        found = self.entry(key, revision)
         return None if found is None else found[0]
 
-    def put(self, key, value, read) -> None:
-        """Keep ``value``, made from ``read`` (a :class:`Reading`, a set of ids, or None for the whole graph)."""
+    def put(self, key, value, read, revision: int) -> None:
+        """Keep ``value``, made at ``revision`` from ``read`` (a :class:`Reading`, a set of ids, or
+        None for the whole graph); not kept when a later change has already been taken."""
         if isinstance(read, Reading):
             read = None if read.whole else read.read
+        read = None if read is None else frozenset(read)
         with self._lock:
-            self._entries[key] = (value, None if read is None else frozenset(read))
-            self._entries.move_to_end(key)
+            if revision != self.revision:
+                return
+            self._forget(key)
+            self._entries[key] = (value, read, revision)
+            if read is None:
+                self._whole.add(key)
+            else:
+                for node in read:
+                    self._readers.setdefault(node, []).append(key)
+                self._refs += len(read)
+                self._live += len(read)
             while len(self._entries) > self.keep:
-                self._entries.popitem(last=False)
+                self._forget(next(iter(self._entries)))
+            if self._refs > 2 * self._live + 100_000:
+                self._reindex()
 
-    def after(self, delta) -> "Kept":
-        """A copy for the next snapshot, without the answers ``delta`` could have changed."""
-        ids = moved(delta)
+    def after(self, delta, revision: int) -> "Kept":
+        """This object, taken to ``revision``: without the answers ``delta`` (what moved since the
+        revision it was at) could have changed. Asked again for an older revision, it is left as it is."""
         with self._lock:
-            return Kept(((k, e) for k, e in self._entries.items() if not touched(e[1], ids)), self.keep)
+            if revision <= self.revision:
+                return self
+            for node in moved(delta):
+                for key in self._readers.pop(node, ()):
+                    self._refs -= 1
+                    self._forget(key)
+            for key in list(self._whole):
+                self._forget(key)
+            self.revision = revision
+        return self
+
+    def _forget(self, key) -> None:
+        found = self._entries.pop(key, None)
+        if found is not None:
+            self._whole.discard(key)
+            self._live -= len(found[1] or ())
+
+    def _reindex(self) -> None:
+        """The index from records to answers made again from the answers kept (dropped and evicted
+        answers leave their keys behind)."""
+        self._readers = {}
+        for key, (_value, read, _made) in self._entries.items():
+            for node in read or ():
+                self._readers.setdefault(node, []).append(key)
+        self._refs = self._live

@@ -5,9 +5,9 @@ page ("Contact first" and "Did this help?") and the signpost API.
 :func:`graph.discovery.discover` weighs every route to the public, so each ranking is kept on the
 read model's snapshot per public, filters, day and route reports, with what it read
 (:class:`graph.footprint.Reading`). A write keeps every ranking it could not have changed and
-drops the rest (:meth:`graph.footprint.Kept.after`): a new record elsewhere in the registry no
-longer makes every statistic's and producer's page rank its publics again. Each intermediary's
-load status (its burden of engagement, part of every ranking it is in) is kept the same way, and
+drops the rest (:meth:`graph.footprint.Kept.after`, in place, in proportion to what it
+touched): a new record elsewhere in the registry no longer makes every statistic's and
+producer's page rank its publics again. Each intermediary's load status (its burden of engagement, part of every ranking it is in) is kept the same way, and
 so is each signpost answer (:func:`graph.signpost.signpost` reads the statistic's owners, their
 referral chains, its topics and the user groups and intermediaries working on them: at 100,000
 records about 10 ms a statistic, half of its page).
@@ -29,9 +29,11 @@ STATUSES_KEPT = 16384  # intermediaries' load statuses kept
 SIGNPOSTS_KEPT = 4096  # signpost answers kept (statistics times the askers' publics and nations)
 
 
-def _kept(name: str, keep: int) -> Kept:
-    """This snapshot's kept answers of ``name``, carried from the last snapshot through the change."""
-    return snapshot().value(name, lambda _snap: Kept(keep=keep), update=lambda old, _snap, delta: old.after(delta))
+def _kept(here, name: str, keep: int) -> Kept:
+    """The kept answers of ``name`` as of the snapshot ``here``: one object for the process, taken
+    through each change (:meth:`graph.footprint.Kept.after`) when a snapshot first asks for it."""
+    return here.value(name, lambda snap: Kept(keep=keep, revision=snap.revision),
+                      update=lambda old, snap, delta: old.after(delta, snap.revision))
 
 
 def ranking(public_id: str, producer: str | None = None, topic: str | None = None,
@@ -39,13 +41,14 @@ def ranking(public_id: str, producer: str | None = None, topic: str | None = Non
     """:func:`graph.discovery.discover` for a public and filters, kept until a change touches what it read."""
     settings, reports = get_settings(), reports_key()
     key = (public_id, producer, topic, nation, reports, id(settings))
-    kept = _kept("rankings", KEEP)
-    found = kept.get(key)
+    here = snapshot()
+    kept = _kept(here, "rankings", KEEP)
+    found = kept.get(key, here.revision)
     if found is None:
-        reading = Reading(snapshot().graph)
+        reading = Reading(here.graph)
         found = D.discover(reading, public_id, settings, producer=producer, topic=topic, nation=nation,
-                           load_status=_load_status(reading, reports[0]), reports=recent_reports(reports))
-        kept.put(key, found, reading)
+                           load_status=_load_status(here, reading, reports[0]), reports=recent_reports(reports))
+        kept.put(key, found, reading, here.revision)
     return found
 
 
@@ -61,28 +64,29 @@ def signpost(statistic_id: str, public: str | None = None, nation: str | None = 
     """
     settings, reports = get_settings(), reports_key()
     key = (statistic_id, public, nation, reports, id(settings))
-    kept = _kept("signposts", SIGNPOSTS_KEPT)
-    found = kept.get(key)
+    here = snapshot()
+    kept = _kept(here, "signposts", SIGNPOSTS_KEPT)
+    found = kept.get(key, here.revision)
     if found is None:
-        reading = Reading(snapshot().graph)
+        reading = Reading(here.graph)
         found = ranked(S.signpost(reading, statistic_id, public, settings, nation))
-        kept.put(key, found, reading)
+        kept.put(key, found, reading, here.revision)
     return found
 
 
-def _load_status(reading: Reading, day: _dt.date) -> D.LoadStatus:
-    """Each intermediary's load status for a ranking being made from ``reading``, kept with what it
-    read; what it read counts as read by the ranking."""
+def _load_status(here, reading: Reading, day: _dt.date) -> D.LoadStatus:
+    """Each intermediary's load status for a ranking being made from ``reading`` (of the snapshot
+    ``here``), kept with what it read; what it read counts as read by the ranking."""
     settings = get_settings()
-    kept = _kept("load_statuses", STATUSES_KEPT)
+    kept = _kept(here, "load_statuses", STATUSES_KEPT)
 
     def status(node_id: str) -> str | None:
         key = (node_id, day, id(settings))
-        found = kept.entry(key)
+        found = kept.entry(key, here.revision)
         if found is None:
             own = Reading(reading.base)
             found = (burden.score_node(own, node_id, day, settings).status, None if own.whole else frozenset(own.read))
-            kept.put(key, *found)
+            kept.put(key, *found, here.revision)
         reading.noted(found[1])
         return found[0]
     return status
