@@ -7,10 +7,11 @@ read model's snapshot per public, filters, day and route reports, with what it r
 (:class:`graph.footprint.Reading`). A write keeps every ranking it could not have changed and
 drops the rest (:meth:`graph.footprint.Kept.after`, in place, in proportion to what it
 touched): a new record elsewhere in the registry no longer makes every statistic's and
-producer's page rank its publics again. Each intermediary's load status (its burden of engagement, part of every ranking it is in) is kept the same way, and
-so is each signpost answer (:func:`graph.signpost.signpost` reads the statistic's owners, their
-referral chains, its topics and the user groups and intermediaries working on them: at 100,000
-records about 10 ms a statistic, half of its page).
+producer's page rank its publics again. Each intermediary's load status (its burden of
+engagement, part of every ranking it is in) is kept the same way, and so is each signpost
+answer (:func:`graph.signpost.signpost` reads the statistic's owners, their referral chains, its
+topics and the user groups and intermediaries working on them: at 100,000 records about 10 ms a
+statistic, half of its page).
 """
 from __future__ import annotations
 
@@ -36,20 +37,28 @@ def _kept(here, name: str, keep: int) -> Kept:
                       update=lambda old, snap, delta: old.after(delta, snap.revision))
 
 
+def _answer(name: str, keep: int, key, make):
+    """The kept answer of ``name`` for ``key`` as of this request's snapshot, else
+    ``make(snapshot, reading)`` (``reading`` a :class:`graph.footprint.Reading` of its graph), kept
+    with what it read."""
+    here = snapshot()
+    kept = _kept(here, name, keep)
+    found = kept.get(key, here.revision)
+    if found is None:
+        reading = Reading(here.graph)
+        found = make(here, reading)
+        kept.put(key, found, reading, here.revision)
+    return found
+
+
 def ranking(public_id: str, producer: str | None = None, topic: str | None = None,
             nation: str | None = None) -> D.Discovery:
     """:func:`graph.discovery.discover` for a public and filters, kept until a change touches what it read."""
     settings, reports = get_settings(), reports_key()
-    key = (public_id, producer, topic, nation, reports, id(settings))
-    here = snapshot()
-    kept = _kept(here, "rankings", KEEP)
-    found = kept.get(key, here.revision)
-    if found is None:
-        reading = Reading(here.graph)
-        found = D.discover(reading, public_id, settings, producer=producer, topic=topic, nation=nation,
-                           load_status=_load_status(here, reading, reports[0]), reports=recent_reports(reports))
-        kept.put(key, found, reading, here.revision)
-    return found
+    return _answer("rankings", KEEP, (public_id, producer, topic, nation, reports, id(settings)),
+                   lambda here, reading: D.discover(
+                       reading, public_id, settings, producer=producer, topic=topic, nation=nation,
+                       load_status=_load_status(here, reading, reports[0]), reports=recent_reports(reports)))
 
 
 def rank(public_id: str, producer: str | None = None) -> D.Discovery:
@@ -63,15 +72,8 @@ def signpost(statistic_id: str, public: str | None = None, nation: str | None = 
     touches what it read. Raises as the signpost does (an unknown statistic or public): nothing is kept then.
     """
     settings, reports = get_settings(), reports_key()
-    key = (statistic_id, public, nation, reports, id(settings))
-    here = snapshot()
-    kept = _kept(here, "signposts", SIGNPOSTS_KEPT)
-    found = kept.get(key, here.revision)
-    if found is None:
-        reading = Reading(here.graph)
-        found = ranked(S.signpost(reading, statistic_id, public, settings, nation))
-        kept.put(key, found, reading, here.revision)
-    return found
+    return _answer("signposts", SIGNPOSTS_KEPT, (statistic_id, public, nation, reports, id(settings)),
+                   lambda _here, reading: ranked(S.signpost(reading, statistic_id, public, settings, nation)))
 
 
 def _load_status(here, reading: Reading, day: _dt.date) -> D.LoadStatus:
