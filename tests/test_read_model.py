@@ -119,6 +119,27 @@ def test_a_loaded_graph_is_let_go_once_later_revisions_replace_it(sqlite_store):
     assert gone() is None
 
 
+def test_snapshots_replaced_by_later_changes_are_freed(store):
+    """What each change makes is kept out of the garbage collector's sight
+    (graph.readmodel.out_of_sight), where a cycle is never freed: a snapshot no request holds any
+    more must still be freed, with its graph, its derived answers and the views a reader made."""
+    import gc
+    import weakref
+    store.apply(Change(put_nodes=[{"id": "t1", "label": "Topic", "name": "Housing"}]))
+    replaced = []
+    for i in range(12):
+        snapshot = store.snapshot()
+        found(snapshot, "housing"), snapshot.records("Topic"), snapshot.counts()
+        list(snapshot.graph.edges), list(snapshot.graph.in_edges("t1")), snapshot.graph.degree("t1")
+        replaced.append((weakref.ref(snapshot), weakref.ref(snapshot.graph)))
+        del snapshot
+        store.apply(Change(put_nodes=[{"id": f"s{i}", "label": "Statistic", "name": f"Rents {i}"}],
+                           put_edges=[{"type": "ABOUT", "from": f"s{i}", "to": "t1"}]))
+    assert found(store.snapshot(), "housing")[:2] == ["s0", "s1"] and gc.get_freeze_count() > 0
+    gc.collect()
+    assert [i for i, (snapshot, graph) in enumerate(replaced) if snapshot() or graph()] == []
+
+
 def test_another_processs_writes_are_caught_up_from_the_log(store, tmp_path):
     other = open_store(store.url) if not store.url.startswith("sqlite") else open_store(store.url)
     try:
