@@ -333,7 +333,7 @@ class Snapshot:
                 return slot.values[key]
             if update is not None:
                 slot.updatable = True
-            carried = self._carried.pop(name, None) if update is not None else None
+            carried = self._take_carried(name) if update is not None else None
             if carried is not None and isinstance(carried[0], _Slot):
                 # An earlier snapshot was building it when this one was made: wait for that build
                 # and update it, rather than start again (a build slower than the time between
@@ -346,6 +346,10 @@ class Snapshot:
             while len(slot.values) > slot.keep:
                 slot.values.popitem(last=False)
             return value
+
+    def _take_carried(self, name: str):
+        with self._lock:  # the next snapshot may be reading what is carried (:meth:`advanced`)
+            return self._carried.pop(name, None)
 
     def records(self, label: str) -> list[dict]:
         """The records of a label, by name (as a store's ``list_nodes`` orders them), once per snapshot."""
@@ -374,8 +378,10 @@ class Snapshot:
 
     def advanced(self, revision: int, graph: nx.MultiDiGraph, delta: Delta) -> "Snapshot":
         """The next snapshot, carrying the values that update themselves (with what changed)."""
-        carried = {name: (value, moved | delta) for name, (value, moved) in self._carried.items()}
-        for name, slot in self._slots.items():
+        with self._lock:
+            carried = {name: (value, moved | delta) for name, (value, moved) in self._carried.items()}
+            slots = list(self._slots.items())
+        for name, slot in slots:
             if slot.updatable:
                 # computed: carried with what changed; still being built: the next snapshot waits for it
                 carried[name] = (slot.values[None] if None in slot.values else slot, delta)

@@ -140,6 +140,48 @@ def test_snapshots_replaced_by_later_changes_are_freed(store):
     assert [i for i, (snapshot, graph) in enumerate(replaced) if snapshot() or graph()] == []
 
 
+def test_a_committed_write_is_not_reported_failed_when_the_read_model_cannot_take_it(store, monkeypatch, caplog):
+    """The change is committed before the read model takes it: should that fail, the write is still
+    done (the caller is told so) and the next read catches up from the change log."""
+    store.apply(Change(put_nodes=[{"id": "t1", "label": "Topic", "name": "Housing"}]))
+    store.snapshot()
+    model = store._read_model
+
+    def broken(revision, entry):
+        raise RuntimeError("the read model could not take it")
+    monkeypatch.setattr(model, "applied", broken)
+    result = store.apply(Change(put_nodes=[{"id": "t2", "label": "Topic", "name": "Crime"}]))
+    assert result.revision == store.revision() and "read it from the change log" in caplog.text
+    assert sorted(store.snapshot().graph) == ["t1", "t2"]
+
+
+def test_a_snapshot_is_advanced_while_a_reader_takes_what_it_carries(sqlite_store, monkeypatch):
+    """The next snapshot copies what the last carries while a reader of the last may be taking one
+    of those values to update it (a load run once saw "dictionary changed size during iteration",
+    and a committed write answered 500): the reader waits for the copy."""
+    from graph import readmodel
+    sqlite_store.apply(Change(put_nodes=[{"id": "t1", "label": "Topic", "name": "Housing"}]))
+    held = sqlite_store.snapshot()
+    held._carried.update({"a": (1, readmodel.Delta(frozenset(), frozenset())),
+                          "b": (2, readmodel.Delta(frozenset(), frozenset()))})
+    took, plain_or = [], readmodel.Delta.__or__
+
+    def or_while_a_reader_takes(self, other):
+        reader = threading.Thread(target=lambda: took.append(held.value("b", lambda _s: 0, update=lambda v, _s, _d: v)))
+        reader.start()
+        reader.join(0.2)  # a reader that does not wait pops "b" here, in the middle of the copy
+        return plain_or(self, other)
+    monkeypatch.setattr(readmodel.Delta, "__or__", or_while_a_reader_takes)
+    following = held.advanced(held.revision + 1, held.graph, readmodel.Delta(frozenset(), frozenset()))
+    monkeypatch.setattr(readmodel.Delta, "__or__", plain_or)
+    assert sorted(following._carried) == ["a", "b"]
+    for _ in range(100):
+        if len(took) == 2:
+            break
+        threading.Event().wait(0.02)
+    assert took == [2, 2]
+
+
 def test_another_processs_writes_are_caught_up_from_the_log(store, tmp_path):
     other = open_store(store.url) if not store.url.startswith("sqlite") else open_store(store.url)
     try:

@@ -9,6 +9,7 @@ all, so the importer, the API and the CLI share one write path.
 from __future__ import annotations
 
 import abc
+import logging
 import json
 import threading
 import uuid
@@ -380,10 +381,16 @@ class GraphStore(abc.ABC):
     def apply(self, change: Change) -> WriteResult:
         """Validate and apply a change in one transaction; raise and write nothing on any error.
 
-        Once committed, this process's read model takes the change at once (no re-read)."""
+        Once committed, this process's read model takes the change at once (no re-read). Should
+        it fail to, the write is still done: it is logged, and the next read catches up from the
+        change log instead, so a committed write is never reported as failed."""
         result = self._apply(change)
         if result.log is not None and self._read_model is not None:
-            self._read_model.applied(result.revision, result.log)
+            try:
+                self._read_model.applied(result.revision, result.log)
+            except Exception:
+                logging.getLogger(__name__).exception("revision %s is committed; the read model will read it from "
+                                                      "the change log", result.revision)
         return result
 
     @abc.abstractmethod
