@@ -435,10 +435,12 @@ class ReadModel:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
 
-    def current(self) -> Snapshot:
-        """The snapshot of the store's current revision: one revision read when nothing changed,
-        else the change log's new entries replayed (or, when the log does not reach back, a load)."""
-        revision = self.store.revision()
+    def current(self, revision: int | None = None) -> Snapshot:
+        """The snapshot of the store's current revision (``revision``, when the caller has just read
+        it): one revision read when nothing changed, else the change log's new entries replayed (or,
+        when the log does not reach back, a load)."""
+        if revision is None:
+            revision = self.store.revision()
         snapshot = self._snapshot
         if snapshot is not None and snapshot.revision >= revision:
             return snapshot

@@ -88,8 +88,14 @@ def submit(ticket: str | None, fields: dict) -> dict:
         raise InvalidRecord(problems)
     check_limits(statistic, contact)
     stored = get_store().add_report(report)
-    g.pop("pathways_reports_key", None)  # the stamp moved
+    reports_moved()
     return stored
+
+
+def reports_moved() -> None:
+    """Forget the reports stamp this request read: it has just stored or resolved one."""
+    g.pop("pathways_reports_key", None)
+    g.pop("pathways_reports_stamp", None)
 
 
 def feedback_for(answer) -> dict | None:
@@ -108,10 +114,12 @@ def window_reports(contact: str | None = None) -> list[dict]:
 
 def reports_key() -> tuple:
     """What the window's reports depend on besides the registry: today and the store's reports stamp,
-    read once per request (each public ranked on a page asks; on Neo4j each read is a round trip)."""
+    read once per request, with the revision (:func:`registry.store.snapshot`; each public ranked on
+    a page asks, and on Neo4j each read is a round trip)."""
     key = g.get("pathways_reports_key") if has_request_context() else None
     if key is None:
-        key = (_dt.date.today(), get_store().reports_stamp())
+        stamp = g.get("pathways_reports_stamp") if has_request_context() else None
+        key = (_dt.date.today(), get_store().reports_stamp() if stamp is None else stamp)
         if has_request_context():
             g.pathways_reports_key = key
     return key

@@ -47,11 +47,13 @@ def snapshot():
     """The registry as this request reads it (:class:`graph.readmodel.Snapshot`): caught up with
     the store on the request's first read (one revision read when nothing changed), then with
     this process's own writes as they are made."""
-    model = get_store().read_model()
+    store = get_store()
+    model = store.read_model()
     if g.get("pathways_caught_up"):
         return model.latest()
+    revision, g.pathways_reports_stamp = store.stamps()
     g.pathways_caught_up = True
-    return model.current()
+    return model.current(revision)
 
 
 def get_graph():

@@ -393,6 +393,32 @@ def test_the_windows_reports_are_read_once_until_one_is_added(rapp):
         assert again is not first and [r["outcome"] for r in again] == ["answered"]
 
 
+def test_a_signpost_and_a_statistics_page_ask_the_store_once_when_nothing_changed(rapp):
+    """The revision and the reports stamp are read together, at the request's first read
+    (GraphStore.stamps: one round trip on Neo4j); a report stored through another connection, as
+    another app server would, is weighed at the next request."""
+    from graph.stores import open_store
+    store, client = store_of(rapp), rapp.test_client()
+    assert client.get("/api/v1/signpost?statistic=crime").status_code == 200
+    calls = []
+    for name in ("revision", "reports_stamp", "stamps", "changes_since", "load_state"):
+        real = getattr(store, name)
+        setattr(store, name, lambda *a, _name=name, _real=real, **k: calls.append(_name) or _real(*a, **k))
+    answer = client.get("/api/v1/signpost?statistic=crime").get_json()
+    assert calls == ["stamps"] and answer["first_contact"]["id"] == "home-office"
+    assert client.get("/records/crime").status_code == 200 and calls == ["stamps", "stamps"]
+    other = open_store(store.url)
+    try:
+        other.add_report({"statistic": "crime", "contact": "home-office", "outcome": "answered"})
+        with rapp.test_request_context("/"):
+            from registry import route_reports as reporting
+            from registry.store import snapshot
+            snapshot()
+            assert [r["outcome"] for r in reporting.recent_reports()] == ["answered"]
+    finally:
+        other.close()
+
+
 def test_reports_are_not_records(rapp):
     store = store_of(rapp)
     store.add_report({"statistic": "crime", "contact": "home-office", "outcome": "no_reply", "comment": "findme"})

@@ -559,6 +559,12 @@ class GraphStore(abc.ABC):
     def reports_stamp(self) -> int:
         """A number that grows with every report stored or resolved (for caches keyed on reports)."""
 
+    def stamps(self) -> tuple[int, int]:
+        """The revision and the reports stamp, read together: a request asks for both before it
+        reads anything else (:func:`registry.store.snapshot`), and on a server each read is a round
+        trip, so a store that can answers both in one."""
+        return self.revision(), self.reports_stamp()
+
     @abc.abstractmethod
     def wipe(self) -> None:
         """Remove every record, token, sign-in and audit entry (tests; migrating into a fresh store)."""

@@ -187,6 +187,10 @@ class Neo4jStore(GraphStore):
         self.breaker = CircuitBreaker(limits["breaker_failures"], limits["breaker_reset"])
         self._revision_query = neo4j.Query("OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) "
                                            "RETURN coalesce(m.value, 0) AS v", timeout=limits["transaction_timeout"] or None)
+        self._stamps_query = neo4j.Query("OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) "
+                                         "OPTIONAL MATCH (r:PathwaysMeta {key: 'reports'}) "
+                                         "RETURN coalesce(m.value, 0) AS v, coalesce(r.value, 0) AS r",
+                                         timeout=limits["transaction_timeout"] or None)
         self._changes_query = neo4j.Query(
             "OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) WITH coalesce(m.value, 0) AS current "
             "OPTIONAL MATCH (c:ChangeLog) WHERE c.revision > $revision WITH current, c ORDER BY c.revision "
@@ -875,3 +879,9 @@ class Neo4jStore(GraphStore):
     def reports_stamp(self) -> int:
         return self._read(lambda tx: tx.run("OPTIONAL MATCH (m:PathwaysMeta {key: 'reports'}) "
                                             "RETURN coalesce(m.value, 0) AS v").single()["v"])
+
+    def stamps(self) -> tuple[int, int]:
+        """One auto-commit read, as :meth:`revision`: a ranked page read the reports stamp in a
+        managed transaction of its own, about 5 ms more per request at 100,000 records."""
+        row = self._auto_read(self._stamps_query)
+        return row["v"], row["r"]

@@ -537,3 +537,7 @@ class SQLiteStore(GraphStore):
 
     def reports_stamp(self) -> int:
         return self._read("SELECT value FROM meta WHERE key = 'reports'")[0][0]
+
+    def stamps(self) -> tuple[int, int]:
+        found = dict(self._read("SELECT key, value FROM meta WHERE key IN ('revision', 'reports')"))
+        return found["revision"], found["reports"]
