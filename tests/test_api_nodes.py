@@ -147,9 +147,9 @@ def test_store_unavailable_is_503(client, loaded, monkeypatch):
 
     def down(*args, **kwargs):
         raise StoreUnavailable("the registry database could not be read: disk I/O error")
-    # a record is read from the read model once it has asked the store for its revision: the store is down for both
-    monkeypatch.setattr(type(loaded), "get_nodes", down)
-    monkeypatch.setattr(type(loaded), "revision", down)
+    # a record is read from the read model once it has asked the store for its revision: the store is down for all
+    for name in ("get_nodes", "revision", "stamps"):
+        monkeypatch.setattr(type(loaded), name, down)
     response = client.get("/api/v1/nodes/ons")
     assert response.status_code == 503 and response.json["status"] == "Service Unavailable"
 
