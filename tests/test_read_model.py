@@ -140,6 +140,31 @@ def test_snapshots_replaced_by_later_changes_are_freed(store):
     assert [i for i, (snapshot, graph) in enumerate(replaced) if snapshot() or graph()] == []
 
 
+def test_a_cycle_frozen_while_a_change_was_made_is_freed_within_settle_every_changes(sqlite_store, monkeypatch):
+    """A request under way when a change is replayed is frozen with it (graph.readmodel.out_of_sight);
+    should it leave a cycle behind, that is freed once SETTLE_EVERY more changes have been made."""
+    import gc
+    import weakref
+    from graph import readmodel
+    monkeypatch.setattr(readmodel, "SETTLE_EVERY", 4)
+    sqlite_store.apply(Change(put_nodes=[{"id": "t0", "label": "Topic", "name": "Housing"}]))
+    sqlite_store.snapshot()
+
+    class Request:
+        pass
+    under_way = Request()
+    under_way.me = under_way  # a cycle, as a request and its headers make
+    gone = weakref.ref(under_way)
+    sqlite_store.apply(Change(put_nodes=[{"id": "t1", "label": "Topic", "name": "Crime"}]))
+    del under_way
+    gc.collect()
+    assert gone() is not None  # frozen while alive: not freed by a collection
+    for i in range(2, 6):
+        sqlite_store.apply(Change(put_nodes=[{"id": f"t{i}", "label": "Topic", "name": f"Topic {i}"}]))
+    gc.collect()
+    assert gone() is None
+
+
 def test_a_committed_write_is_not_reported_failed_when_the_read_model_cannot_take_it(store, monkeypatch, caplog):
     """The change is committed before the read model takes it: should that fail, the write is still
     done (the caller is told so) and the next read catches up from the change log."""
