@@ -26,6 +26,62 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of a long list: its ``number`` (from 1) of ``pages``, the items ``first`` to ``last``
+    (counted from 1) of ``total``, and ``rows``, those items.
+
+    Made by :func:`page_of`, so that every paged list (the map's table of records, a public's
+    intermediaries) clamps page numbers and counts the same way.
+    """
+
+    number: int
+    pages: int
+    first: int
+    last: int
+    total: int
+    rows: list = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def numbers(self) -> list[int | None]:
+        """The page numbers to link to: the first, the last, this one and those either side, None for
+        each gap (shown as an ellipsis, as the GOV.UK pagination component does for many pages).
+
+        >>> page_of(range(400), "7", 20).numbers, page_of(range(200), "7", 20).numbers, page_of(range(50), "1", 20).numbers
+        ([1, None, 6, 7, 8, None, 20], [1, None, 6, 7, 8, 9, 10], [1, 2, 3])
+        """
+        shown = sorted({1, self.pages, *range(max(1, self.number - 1), min(self.pages, self.number + 1) + 1)})
+        out: list[int | None] = []
+        for n in shown:
+            if out and n - out[-1] == 2:
+                out.append(n - 1)  # a gap of one page: the page itself is as short as an ellipsis
+            elif out and n - out[-1] > 2:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def page_of(items, page: Any, size: int) -> Page:
+    """Page ``page`` of ``items``, ``size`` to a page. A page number that is not one (missing, not a
+    whole number, below 1 or beyond the last page) gives the nearest page: the first, or the last.
+
+    >>> [(p.number, p.first, p.last, p.total) for p in (page_of(range(312), n, 20) for n in ("2", None, "x", "-3", "0", "99"))]
+    [(2, 21, 40, 312), (1, 1, 20, 312), (1, 1, 20, 312), (1, 1, 20, 312), (1, 1, 20, 312), (16, 301, 312, 312)]
+    >>> page_of([], "3", 20)
+    Page(number=1, pages=1, first=0, last=0, total=0)
+    """
+    size = max(1, int(size))
+    items = list(items)
+    pages = max(1, -(-len(items) // size))
+    try:
+        number = min(max(1, int(str(page).strip())), pages)
+    except ValueError:
+        number = 1
+    start = (number - 1) * size
+    rows = items[start:start + size]
+    return Page(number, pages, start + 1 if rows else 0, start + len(rows), len(items), rows)
+
+
 def yes_no(value: Any) -> str:
     """A flag as a reader says it.
 

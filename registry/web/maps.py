@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import networkx as nx
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 
-from graph import layouts, maps, model
+from graph import layouts, maps, model, tables
 from graph.errors import InvalidRecord
 from graph.resolve import Ambiguous, NotNamed, resolve_each
 
@@ -234,21 +234,11 @@ def gap_marks(view: maps.MapView) -> dict:
     return marks
 
 
-def table_page(view: maps.MapView, page: str | None, settings: dict) -> dict:
-    """One page of the table of records beside the map, best connected first.
-
-    A bad or out-of-range page number shows the nearest page.
-    """
-    size = max(1, int(settings["map"]["table_page_size"]))
+def table_page(view: maps.MapView, page: str | None, settings: dict) -> tables.Page:
+    """One page of the table of records beside the map, best connected first (a bad or
+    out-of-range page number shows the nearest page: :func:`graph.tables.page_of`)."""
     ordered = sorted(view.nodes, key=lambda n: (-n.importance, n.name.lower(), n.id))
-    pages = max(1, math.ceil(len(ordered) / size))
-    try:
-        number = min(max(1, int(page or 1)), pages)
-    except ValueError:
-        number = 1
-    first = (number - 1) * size
-    return {"rows": ordered[first:first + size], "number": number, "pages": pages, "first": first + 1,
-            "last": min(first + size, len(ordered)), "total": len(ordered)}
+    return tables.page_of(ordered, page, settings["map"]["table_page_size"])
 
 
 @bp.get("/map")
