@@ -30,7 +30,8 @@ import logging
 import sys
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Callable, Hashable, Iterable, TypeVar
 
 import networkx as nx
@@ -119,17 +120,23 @@ def _key_dict(current: dict | None, type_: str, props: dict) -> dict:
 @dataclass(frozen=True)
 class Delta:
     """What moved between two snapshots: records put or deleted, relationships put or removed
-    (with those removed because a record was).
+    (with those removed because a record was), and ``labels``: how many records of each label came
+    (+) or went (−), so that a count by label is carried through a change without the graph before it.
 
-    >>> (Delta(frozenset("a"), frozenset()) | Delta(frozenset("b"), frozenset({("T", "a", "b")}))).nodes == {"a", "b"}
-    True
+    >>> both = Delta(frozenset("a"), frozenset(), {"Topic": 1}) | Delta(frozenset("b"), frozenset({("T", "a", "b")}), {"Topic": -1, "Need": 1})
+    >>> both.nodes == {"a", "b"}, both.labels
+    (True, {'Topic': 0, 'Need': 1})
     """
 
     nodes: frozenset[str]
     edges: frozenset[Triple]
+    labels: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def __or__(self, other: "Delta") -> "Delta":
-        return Delta(self.nodes | other.nodes, self.edges | other.edges)
+        labels = dict(self.labels)
+        for label, step in other.labels.items():
+            labels[label] = labels.get(label, 0) + step
+        return Delta(self.nodes | other.nodes, self.edges | other.edges, labels)
 
     def near(self, graph: nx.MultiDiGraph, labels: Iterable[str], before: Iterable[str] = ()) -> bool:
         """Whether anything that moved could change an answer about the records of ``labels``: a
@@ -245,10 +252,17 @@ def advance(graph: nx.MultiDiGraph, entries: Iterable[tuple[int, dict]]) -> tupl
 
     nodes_moved: set[str] = set()
     edges_moved: set[Triple] = set()
+    labels: dict[str, int] = {}
+
+    def count(record: dict | None, step: int) -> None:
+        if record is not None:
+            labels[record["label"]] = labels.get(record["label"], 0) + step
     for revision, entry in entries:
         for record in entry.get("nodes", ()):
             record = shared(record)
             node_id = record["id"]
+            count(node.get(node_id), -1)
+            count(record, 1)
             node[node_id] = record
             if node_id not in succ:
                 succ[node_id], pred[node_id] = {}, {}
@@ -258,6 +272,7 @@ def advance(graph: nx.MultiDiGraph, entries: Iterable[tuple[int, dict]]) -> tupl
         for node_id in entry.get("deleted", ()):
             if node_id not in node:
                 continue
+            count(node[node_id], -1)
             for other, keys in list(succ[node_id].items()):
                 own(pred, owned_pred, other).pop(node_id, None)
                 edges_moved.update((t, node_id, other) for t in keys)
@@ -289,7 +304,7 @@ def advance(graph: nx.MultiDiGraph, entries: Iterable[tuple[int, dict]]) -> tupl
                 del out[dst], into[src]
             edges_moved.add((type_, src, dst))
         new.graph["revision"] = revision
-    return nx.freeze(new), Delta(frozenset(nodes_moved), frozenset(edges_moved))
+    return nx.freeze(new), Delta(frozenset(nodes_moved), frozenset(edges_moved), labels)
 
 
 @dataclass
@@ -363,18 +378,44 @@ class Snapshot:
             return by_label
         return self.value("records_by_label", build).get(label, [])
 
+    def label_counts(self) -> dict[str, int]:
+        """How many records there are of each label (none: absent or 0): counted once per process,
+        then carried to each later snapshot and moved by each change's ``Delta.labels``, in
+        proportion to the change. A public's page asks on every request whether there are too many
+        producers to offer them all; counting them, or listing them (:meth:`records`), went over the
+        whole registry after every write (at 100,000 records, 204 ms to list them after a write).
+
+        >>> first = Snapshot(1, build_graph([{"id": "a", "label": "Topic"}, {"id": "b", "label": "Topic"}], []))
+        >>> first.label_counts()
+        {'Topic': 2}
+        >>> graph, delta = advance(first.graph, [(2, {"nodes": [{"id": "b", "label": "Public"}, {"id": "c", "label": "Public"}],
+        ...                                          "deleted": ["a", "gone"]})])
+        >>> first.advanced(2, graph, delta).label_counts()
+        {'Topic': 0, 'Public': 2}
+        """
+        def build(snapshot):
+            counts: dict[str, int] = {}
+            for record in snapshot.graph._node.values():
+                counts[record["label"]] = counts.get(record["label"], 0) + 1
+            return counts
+
+        def update(old, _snapshot, delta):
+            counts = dict(old)
+            for label, step in delta.labels.items():
+                counts[label] = counts.get(label, 0) + step
+            return counts
+        return self.value("label_counts", build, update=update)
+
     def counts(self) -> dict:
         """``{"nodes": {label: n}, "edges": {type: n}}`` as a store's ``counts`` gives them, once per snapshot."""
         def build(snapshot):
-            nodes: dict[str, int] = {}
             edges: dict[str, int] = {}
-            for record in snapshot.graph._node.values():
-                nodes[record["label"]] = nodes.get(record["label"], 0) + 1
             for out in snapshot.graph._adj.values():
                 for keys in out.values():
                     for type_ in keys:
                         edges[type_] = edges.get(type_, 0) + 1
-            return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+            return {"nodes": dict(sorted((label, n) for label, n in snapshot.label_counts().items() if n)),
+                    "edges": dict(sorted(edges.items()))}
         return self.value("counts", build)
 
     def advanced(self, revision: int, graph: nx.MultiDiGraph, delta: Delta) -> "Snapshot":

@@ -3,6 +3,7 @@ the same registry as a fresh load (property-based)."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -299,13 +300,14 @@ def _change(store, op) -> Change | None:
 def test_after_any_writes_the_read_model_equals_a_fresh_load(backend_name, tmp_path_factory, steps):
     """Each step is one Change (several writes, some through this process, some through another
     store connection, as a second app server would write); after each, the read model, replayed in
-    place, holds exactly what a fresh load holds, and its search index finds what a new index finds."""
+    place, holds exactly what a fresh load holds, its count of each label is a fresh count, and its
+    search index finds what a new index finds."""
     store = make_store(backend_name, tmp_path_factory.mktemp("rm"))
     other = open_store(store.url)
     try:
         store.apply(Change(put_nodes=[_node(i, i.upper(), None) for i in sorted(LABELS)],
                            put_edges=[{"type": t, "from": u, "to": v, **cited(t, {})} for t, u, v in EDGES]))
-        store.snapshot()
+        store.snapshot().label_counts()
         for n, step in enumerate(steps):
             writer = other if n % 3 == 2 else store
             for op in step:
@@ -314,6 +316,9 @@ def test_after_any_writes_the_read_model_equals_a_fresh_load(backend_name, tmp_p
                     writer.apply(change)
             snap = store.snapshot()
             assert state(snap.graph) == state(fresh(store))
+            # counted once, then moved by each change: the count of a fresh load
+            counted = {label: count for label, count in snap.label_counts().items() if count}
+            assert counted == dict(Counter(r["label"] for r in fresh(store).nodes.values()))
             rebuilt = search.SearchIndex.from_graph(snap.graph)
             for text in ("housing", "office rent", "crime police", "census"):
                 assert found(snap, text) == sorted(h.id for h in rebuilt.search(text, limit=50)), text
