@@ -44,6 +44,7 @@ DEFAULTS: dict = {
         "partner_factor": 1.2,
         "max_leads": 6,  # organisations offered as leads when nothing reaches a public
         "box1_top": 3,  # intermediaries shown per public in Box 1 and in a producer's gaps
+        "page_size": 20,  # intermediaries to a page of a public's page (/publics/<id>?page=N)
     },
     # The reach score from evidence (graph/reach.py): points add up, then nation, geography, umbrella,
     # load and partnership multiply them. Recency uses burden.half_life_days.

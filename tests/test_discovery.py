@@ -640,3 +640,63 @@ def test_declarations_are_shown_on_the_intermediarys_page_and_in_the_list(app_st
     csv_text = client.get("/publics/carers?format=csv").get_data(as_text=True)
     header, *lines = csv_text.splitlines()
     assert "Evidence" in header and "Accepting requests" in header and lines[-1].split(",")[1] == "Alpha"
+
+
+MANY = ROOT / "tests" / "fixtures" / "many_intermediaries.json"  # 45 intermediaries reach dock workers
+
+
+def _rows(page: str) -> list[tuple[str, str]]:
+    """(rank, id) of each row of the ranked list on a page."""
+    return re.findall(r'data-id="([^"]+)">\s*<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>', page)
+
+
+def test_a_publics_page_lists_its_intermediaries_20_to_a_page(app_store, client):
+    transfer.import_document(app_store, transfer.read_document(MANY))
+    first = client.get("/publics/dock-workers").get_data(as_text=True)
+    assert [(i, int(r)) for i, r in _rows(first)] == [(f"dock-group-{n:02d}", n) for n in range(1, 21)]
+    assert "45 intermediaries reach Dock workers, best first" in first
+    assert "Showing 1 to 20 of 45 intermediaries" in first and 'class="govuk-pagination"' in first
+    assert 'href="/publics/dock-workers?page=2#ranked-list" rel="next"' in first and 'rel="prev"' not in first
+    assert '<a class="govuk-link govuk-pagination__link" href="/publics/dock-workers?page=1#ranked-list" ' \
+           'aria-label="Page 1" aria-current="page">1</a>' in first
+    last = client.get("/publics/dock-workers?page=3").get_data(as_text=True)
+    assert [(i, int(r)) for i, r in _rows(last)] == [(f"dock-group-{n:02d}", n) for n in range(41, 46)]
+    assert "Showing 41 to 45 of 45 intermediaries" in last and 'rel="next"' not in last
+    assert 'href="/publics/dock-workers?page=2#ranked-list" rel="prev"' in last
+    # A page number that is not one shows the nearest page, never an error.
+    for asked, shown in (("0", "1 to 20"), ("-4", "1 to 20"), ("two", "1 to 20"), ("", "1 to 20"),
+                         ("2", "21 to 40"), ("99", "41 to 45"), ("1e9", "1 to 20")):
+        response = client.get(f"/publics/dock-workers?page={asked}")
+        assert response.status_code == 200 and f"Showing {shown} of 45" in response.get_data(as_text=True), asked
+    # The filters stay in the pagination links, and page the filtered list.
+    topic = client.get("/publics/dock-workers?topic=shipping&page=2").get_data(as_text=True)
+    assert "23 intermediaries reach Dock workers, working on Shipping, best first" in topic
+    assert [i for i, _r in _rows(topic)] == ["dock-group-41", "dock-group-43", "dock-group-45"]
+    assert 'href="/publics/dock-workers?topic=shipping&amp;page=1#ranked-list" rel="prev"' in topic
+    asking = client.get("/publics/dock-workers?producer=ports-stats&nation=england").get_data(as_text=True)
+    assert _rows(asking)[0] == ("dock-group-45", "1")  # its partner first
+    assert 'href="/publics/dock-workers?producer=ports-stats&amp;nation=england&amp;page=2#ranked-list"' in asking
+    # The downloads give the whole list, whatever the page.
+    csv_text = client.get("/publics/dock-workers?page=2&format=csv").get_data(as_text=True)
+    assert len(csv_text.strip().splitlines()) == 1 + 45
+    assert len(client.get("/publics/dock-workers?page=2&format=json").get_json()["intermediaries"]) == 45
+
+
+def test_a_short_list_has_one_page_and_no_pagination(app_store, client):
+    transfer.import_document(app_store, transfer.document_from_data(TINY))
+    page = client.get("/publics/carers?page=5").get_data(as_text=True)
+    whole = [c["id"] for c in client.get("/api/v1/publics/carers/intermediaries").get_json()["intermediaries"]]
+    assert _rows(page) == [(i, str(n)) for n, i in enumerate(whole, 1)] and len(whole) == len(TINY_ORDER)
+    assert "govuk-pagination" not in page and "Showing" not in page
+
+
+def test_the_page_size_is_a_setting(tmp_path):
+    from registry import create_app
+    from registry.store import store_for
+    app = create_app({"TESTING": True, "REGISTRY_STORE": f"sqlite:///{tmp_path / 'p.db'}", "SECRET_KEY": "t",
+                      "ALGORITHMS": {"discovery": {"page_size": 10}}})
+    transfer.import_document(store_for(app), transfer.read_document(MANY))
+    page = app.test_client().get("/publics/dock-workers?page=5").get_data(as_text=True)
+    assert "Showing 41 to 45 of 45 intermediaries" in page and len(_rows(page)) == 5
+    assert 'aria-label="Page 4"' in page and 'aria-label="Page 2"' not in page  # an ellipsis between 1 and 4
+    assert "govuk-pagination__item--ellipses" in page

@@ -1,8 +1,10 @@
 """Rankings kept through writes (registry.rankings, graph.footprint): after any sequence of writes,
-every kept ranking is the one a fresh ranking of the registry as it now is gives (property-based)."""
+every kept ranking is the one a fresh ranking of the registry as it now is gives, and so is what is
+kept beside it (a public's filter choices and each page of its list as HTML) (property-based)."""
 from __future__ import annotations
 
 import datetime as _dt
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +14,7 @@ from graph import discovery as D
 from graph.errors import EdgeNotFound, InvalidRecord, NodeNotFound
 from graph.readmodel import build_graph
 from graph.stores import Change
+from graph.tables import page_of
 from tests.conftest import make_store
 from tests.provenance import cited
 
@@ -81,11 +84,15 @@ def fresh_after_each(live, changes):
 @given(steps=st.lists(st.lists(write, min_size=1, max_size=3), min_size=1, max_size=8))
 def test_after_any_writes_every_kept_ranking_is_a_fresh_one(backend_name, tmp_path_factory, steps):
     """Each step is one Change the store accepts (a refused one is skipped); after each, every
-    public's ranking, as a producer and as nobody, is what ranking the registry afresh gives."""
+    public's ranking, as a producer and as nobody, is what ranking the registry afresh gives; so are
+    what is kept beside them as HTML: the narrowed filters' options (made from the unfiltered
+    ranking, for each producer and topic asked as) and every page of its list (two to a page)."""
     from registry import create_app
     from registry import rankings
+    from registry.web import discovery as web
     store = make_store(backend_name, tmp_path_factory.mktemp("kr"))
-    app = create_app({"TESTING": True, "REGISTRY_STORE": store.url, "SECRET_KEY": "test"})
+    app = create_app({"TESTING": True, "REGISTRY_STORE": store.url, "SECRET_KEY": "test",
+                      "ALGORITHMS": {"discovery": {"page_size": 2}}})
     try:
         from registry.store import store_for
         live = store_for(app)
@@ -101,6 +108,8 @@ def test_after_any_writes_every_kept_ranking_is_a_fresh_one(backend_name, tmp_pa
                 for public in ("p1", "p2"):
                     if public not in graph:
                         continue
+                    unfiltered = D.discover(graph, public, settings_, reports=(),
+                                            load_status=D.load_from_burden(graph, settings_))
                     for producer in (None, "o1", "o2"):
                         if producer is not None and producer not in graph:
                             continue
@@ -108,6 +117,15 @@ def test_after_any_writes_every_kept_ranking_is_a_fresh_one(backend_name, tmp_pa
                         fresh = D.discover(graph, public, settings_, producer=producer, reports=(),
                                            load_status=D.load_from_burden(graph, settings_))
                         assert _shown(kept) == _shown(fresh), (public, producer, steps)
+                        for number in range(1, page_of(fresh.intermediaries, 1, 2).pages + 1):
+                            assert web._ranked_list(kept, number, 2, producer, None, None) \
+                                == web.ranked_list_html(fresh, page_of(fresh.intermediaries, number, 2), producer,
+                                                        None, None), (public, producer, number, steps)
+                        for topic in (None, "t1"):  # the narrowed filters, asked as this producer, on this topic
+                            with mock.patch.object(web, "FILTER_LIST_MAX", 0):
+                                kept_options = web._filter_options(public, producer, topic)
+                            assert kept_options == (*web.narrowed_options(graph, unfiltered, producer, topic), True), \
+                                (public, producer, topic, steps)
     finally:
         app.extensions["pathways.store"].close()
         store.close()

@@ -7,8 +7,10 @@ producer's publics without a partner route.
 from __future__ import annotations
 
 import datetime as _dt
+from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
+from markupsafe import Markup
 
 from graph import box1 as B
 from graph import discovery as D
@@ -16,11 +18,12 @@ from graph import proposals, tables
 from graph.errors import InvalidRecord, NodeNotFound
 from graph.feedback import feedback_given
 from graph.model import NATION_NAMES
+from graph.settings import section_of
 
 from .. import downloads
 from ..api.discovery import DiscoverySchema, discovery_json
 from ..coverage import coverage_for
-from ..rankings import rank, ranking
+from ..rankings import beside_ranking, rank, ranking
 from ..store import get_graph, get_settings, snapshot
 
 bp = Blueprint("discovery", __name__)
@@ -31,25 +34,74 @@ ON_RECORD_PAGE = 5
 FILTER_LIST_MAX = 300  # above this many producers (or topics) the filters offer only those that change the list
 
 
-def _filter_options(graph, public_id: str, producer: str | None, topic: str | None) -> tuple[list[dict], list[dict], bool]:
-    """The producers and topics the filters offer, by name, and whether they are narrowed: every one
-    while there are at most ``FILTER_LIST_MAX`` (the seed has 71 producers), else those that change
-    the list (:func:`graph.discovery.filter_choices` over the unfiltered ranking) with the one chosen:
-    a select of thousands is no use to anyone."""
-    here = snapshot()
-    everyone = {label: here.records(label) for label in ("Producer", "Topic")}
-    narrowed = any(len(records) > FILTER_LIST_MAX for records in everyone.values())
-    if not narrowed:
-        return ([{"id": r["id"], "name": r.get("name", r["id"])} for r in everyone["Producer"]],
-                [{"id": r["id"], "name": r.get("name", r["id"])} for r in everyone["Topic"]], False)
+def _filter_options(public_id: str, producer: str | None, topic: str | None) -> tuple[Markup, Markup, bool]:
+    """The filters' ``<option>`` tags for producers and topics (the chosen ones selected), and whether
+    they are narrowed: every one while there are at most ``FILTER_LIST_MAX`` (the seed has 71
+    producers), else those that change the list with the ones chosen (:func:`narrowed_options`):
+    a select of thousands is no use to anyone.
 
-    def named(ids: list[str], chosen: str | None, label: str) -> list[dict]:
+    Whether to narrow is asked of the read model's count of each label, kept through changes
+    (:meth:`graph.readmodel.Snapshot.label_counts`): listing every producer to count them went
+    over the whole registry after each write."""
+    here = snapshot()
+    counts = here.label_counts()
+    if all(counts.get(label, 0) <= FILTER_LIST_MAX for label in ("Producer", "Topic")):
+        return (_options([_named(r) for r in here.records("Producer")], producer),
+                _options([_named(r) for r in here.records("Topic")], topic), False)
+    return (*_beside_html(public_id, ("filter_options", producer, topic),
+                          lambda graph, found: narrowed_options(graph, found, producer, topic)), True)
+
+
+def narrowed_options(graph, found: D.Discovery, producer: str | None, topic: str | None) -> tuple[Markup, Markup]:
+    """The ``<option>`` tags of the producers and topics that change the unfiltered ranking ``found``
+    (:func:`graph.discovery.filter_choices`), by name, each with the one chosen when it is one."""
+    def with_chosen(ids: list[str], chosen: str | None, label: str) -> Markup:
         if chosen in graph and chosen not in ids and graph.nodes[chosen].get("label") == label:
             ids = [*ids, chosen]
-        return sorted(({"id": n, "name": graph.nodes[n].get("name", n)} for n in ids),
-                      key=lambda r: (r["name"].lower(), r["id"]))
-    producers, topics = D.filter_choices(graph, ranking(public_id))
-    return named(producers, producer, "Producer"), named(topics, topic, "Topic"), True
+        return _options(sorted((_named(graph.nodes[n]) for n in ids), key=lambda r: (r["name"].lower(), r["id"])),
+                        chosen)
+    producers, topics = D.filter_choices(graph, found)
+    return with_chosen(producers, producer, "Producer"), with_chosen(topics, topic, "Topic")
+
+
+def _named(record: dict) -> dict:
+    return {"id": record["id"], "name": record.get("name", record["id"])}
+
+
+def _options(choices: list[dict], chosen: str | None) -> Markup:
+    """``<option>`` tags of ``choices`` (``{id, name}``), ``chosen`` selected, rendered by an autoescaping template."""
+    return Markup(render_template("discovery/_options.html", choices=choices, chosen=chosen))
+
+
+def _beside_html(public_id: str, name: tuple, make, producer: str | None = None, topic: str | None = None,
+                 nation: str | None = None):
+    """``make(graph, ranking)``, HTML rendered from a public's ranking for these filters, kept beside
+    it (:func:`registry.rankings.beside_ranking`) for this app; made afresh while templates reload
+    (debugging), so an edited template shows at once."""
+    if current_app.jinja_env.auto_reload:
+        return make(get_graph(), ranking(public_id, producer, topic, nation))
+    return beside_ranking(public_id, (*name, id(current_app)), make, producer, topic, nation)
+
+
+def _ranked_list(found: D.Discovery, asked, size: int, producer: str | None, topic: str | None,
+                 nation: str | None) -> Markup:
+    """:func:`ranked_list_html` of the page ``asked`` (clamped: :func:`graph.tables.page_of`),
+    ``size`` to a page, kept beside the ranking (rendering hundreds of rows took most of the page's time)."""
+    page = tables.page_of(found.intermediaries, asked, size)
+    return _beside_html(found.public["id"], ("ranked_list", page.first, page.last, page.pages),
+                        lambda _graph, ranked: ranked_list_html(
+                            ranked, tables.page_of(ranked.intermediaries, page.number, size), producer, topic, nation),
+                        producer, topic, nation)
+
+
+def ranked_list_html(found: D.Discovery, page: tables.Page, producer: str | None, topic: str | None,
+                     nation: str | None) -> Markup:
+    """One page of the ranked intermediaries as HTML: the table, "Showing 21 to 40 of 312
+    intermediaries" and the pagination, whose links keep the filters. Rendered by the autoescaping
+    template ``discovery/_ranked_list.html`` from the ranking alone, so it can be kept beside it."""
+    query = urlencode([(k, v) for k, v in (("producer", producer), ("topic", topic), ("nation", nation)) if v])
+    return Markup(render_template("discovery/_ranked_list.html", found=found, page=page, query=query,
+                                  nation_name=NATION_NAMES.get(nation or "")))
 
 
 def _matches(public: dict, words: list[str]) -> bool:
@@ -80,7 +132,9 @@ def publics():
 def public(node_id: str):
     """The trusted intermediaries that reach one public, ranked, with the reasons; a producer picks itself.
 
-    ``?format=csv`` or ``json`` downloads the ranked list (JSON as ``/api/v1/publics/<id>/intermediaries``).
+    ``?page=N`` shows the Nth ``discovery.page_size`` of them (20; a page number that is not one
+    shows the nearest page); ``?format=csv`` or ``json`` downloads the whole ranked list (JSON as
+    ``/api/v1/publics/<id>/intermediaries``).
     """
     fmt = downloads.requested_format()
     graph, settings = get_graph(), get_settings()
@@ -100,11 +154,15 @@ def public(node_id: str):
             raise
     if fmt:
         return _download(fmt, graph, settings, found)
-    producers, topics, narrowed = _filter_options(graph, node_id, producer, topic)
+    producers, topics, narrowed = _filter_options(node_id, producer, topic)
+    ranked_list = None
+    if found and not found.no_route:
+        ranked_list = _ranked_list(found, request.args.get("page"), section_of(settings, "discovery")["page_size"],
+                                   producer, topic, nation)
     return render_template(
         "discovery/public.html", node=record, found=found, errors=errors, producer=producer, topic=topic,
         nation=nation, nations=list(NATION_NAMES.items()), nation_name=NATION_NAMES.get(nation or ""),
-        producers=producers, topics=topics, narrowed=narrowed, settings=settings,
+        producers=producers, topics=topics, narrowed=narrowed, settings=settings, ranked_list=ranked_list,
         burden=D.public_burden(graph, node_id, settings) if found else None,
         coverage=coverage_for() if found else None, downloads=downloads.download_links(),
         error_title=bool(errors)), 400 if errors else 200

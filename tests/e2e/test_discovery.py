@@ -1,9 +1,14 @@
 """A producer looks up a public and sees the trusted intermediaries who reach it, ranked, with the reasons."""
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.e2e
+MANY = Path(__file__).resolve().parents[1] / "fixtures" / "many_intermediaries.json"
 
 
 def test_producer_finds_ranked_intermediaries_with_reasons(live, page):
@@ -50,4 +55,37 @@ def test_a_public_nobody_reaches_says_no_known_route_and_what_to_do(live, page):
     page.get_by_role("link", name="Refugees and people seeking asylum").click()
     notice = page.locator("#no-route")
     assert "No known route" in notice.inner_text() and "add it to the registry" in notice.inner_text()
+    assert page.problems == []
+
+
+def test_a_long_list_pages_forward_and_back_with_the_filters_kept(live, page):
+    live.load(json.loads(MANY.read_text()))  # 45 intermediaries reach dock workers, 23 working on shipping
+    page.goto(live.url + "/publics/dock-workers")
+    showing, ranks = page.locator("#ranked-showing"), page.locator("#ranked tbody tr td:first-child")
+    assert showing.inner_text() == "Showing 1 to 20 of 45 intermediaries" and ranks.count() == 20
+    pages = page.get_by_role("navigation", name="Pages of the intermediaries")
+    pages.get_by_role("link", name="Next page").click()
+    page.wait_for_url(re.compile(r"/publics/dock-workers\?page=2#ranked-list$"))
+    assert showing.inner_text() == "Showing 21 to 40 of 45 intermediaries"
+    assert ranks.nth(0).inner_text().strip() == "21" and ranks.count() == 20
+    assert pages.locator("[aria-current=page]").inner_text() == "2"
+    pages.get_by_role("link", name="Page 3").click()
+    page.wait_for_url(re.compile(r"\?page=3#ranked-list$"))
+    assert showing.inner_text() == "Showing 41 to 45 of 45 intermediaries" and ranks.count() == 5
+    assert pages.get_by_role("link", name="Next page").count() == 0
+    pages.get_by_role("link", name="Previous page").click()
+    page.wait_for_url(re.compile(r"\?page=2#ranked-list$"))
+    assert ranks.nth(0).inner_text().strip() == "21"
+    page.go_back()
+    page.wait_for_url(re.compile(r"\?page=3#ranked-list$"))
+    assert showing.inner_text() == "Showing 41 to 45 of 45 intermediaries"
+    # A filter is kept as the list is paged.
+    page.get_by_label("Topic (optional)").select_option(label="Shipping")
+    page.get_by_role("button", name="Show intermediaries").click()
+    page.wait_for_url(re.compile(r"topic=shipping"))
+    assert showing.inner_text() == "Showing 1 to 20 of 23 intermediaries"
+    pages.get_by_role("link", name="Next page").click()
+    page.wait_for_url(re.compile(r"\?topic=shipping&page=2#ranked-list$"))
+    assert showing.inner_text() == "Showing 21 to 23 of 23 intermediaries" and ranks.count() == 3
+    assert page.get_by_label("Topic (optional)").input_value() == "shipping"
     assert page.problems == []
