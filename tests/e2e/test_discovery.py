@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_accessibility import assert_accessible
+
 pytestmark = pytest.mark.e2e
 MANY = Path(__file__).resolve().parents[1] / "fixtures" / "many_intermediaries.json"
 
@@ -69,6 +71,7 @@ def test_a_long_list_pages_forward_and_back_with_the_filters_kept(live, page):
     assert showing.inner_text() == "Showing 21 to 40 of 45 intermediaries"
     assert ranks.nth(0).inner_text().strip() == "21" and ranks.count() == 20
     assert pages.locator("[aria-current=page]").inner_text() == "2"
+    assert_accessible(page, "/publics/dock-workers?page=2")
     pages.get_by_role("link", name="Page 3").click()
     page.wait_for_url(re.compile(r"\?page=3#ranked-list$"))
     assert showing.inner_text() == "Showing 41 to 45 of 45 intermediaries" and ranks.count() == 5
