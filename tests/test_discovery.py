@@ -700,3 +700,29 @@ def test_the_page_size_is_a_setting(tmp_path):
     assert "Showing 41 to 45 of 45 intermediaries" in page and len(_rows(page)) == 5
     assert 'aria-label="Page 4"' in page and 'aria-label="Page 2"' not in page  # an ellipsis between 1 and 4
     assert "govuk-pagination__item--ellipses" in page
+
+
+def test_the_apis_intermediaries_are_the_schemas_dump_kept_through_writes(app_store, client, app):
+    """GET /api/v1/publics/<id>/intermediaries keeps its dumped list beside the ranking
+    (registry.rankings.beside_ranking); the body is still exactly DiscoverySchema's dump of the
+    answer, and a change to an intermediary on the list is in the next answer."""
+    from graph.stores import Change
+    from registry.api.discovery import DiscoverySchema, discovery_json
+    from registry.rankings import ranking
+    from registry.store import get_graph, get_settings
+    transfer.import_document(app_store, transfer.read_document(MANY))
+
+    def expected(**filters):
+        with app.test_request_context("/"):
+            found = ranking("dock-workers", **filters)
+            return DiscoverySchema().dump(discovery_json(found, D.public_burden(get_graph(), "dock-workers",
+                                                                                get_settings())))
+    for query, filters in (("", {}), ("?nation=wales", {"nation": "wales"})):
+        first = client.get(f"/api/v1/publics/dock-workers/intermediaries{query}").get_json()
+        assert first == expected(**filters) and first["intermediaries"], query
+    assert first["nation"] == "wales" and len(expected()["intermediaries"]) == 45
+    assert client.get("/api/v1/publics/dock-workers/intermediaries").get_json() == expected()
+    renamed = {k: v for k, v in app_store.get_node("dock-group-07").items() if k != "version"}
+    app_store.apply(Change(put_nodes=[{**renamed, "name": "Renamed dockers' group"}]))
+    again = client.get("/api/v1/publics/dock-workers/intermediaries").get_json()
+    assert again == expected() and "Renamed dockers' group" in [c["name"] for c in again["intermediaries"]]
