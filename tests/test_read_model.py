@@ -310,12 +310,15 @@ def test_after_any_writes_the_read_model_equals_a_fresh_load(backend_name, tmp_p
         store.snapshot().label_counts()
         for n, step in enumerate(steps):
             writer = other if n % 3 == 2 else store
+            held = store.snapshot()
+            before = state(held.graph)
             for op in step:
                 change = _change(store, op)
                 if change is not None:
                     writer.apply(change)
             snap = store.snapshot()
             assert state(snap.graph) == state(fresh(store))
+            assert state(held.graph) == before  # the snapshot a request held is as it was
             # counted once, then moved by each change: the count of a fresh load
             counted = {label: count for label, count in snap.label_counts().items() if count}
             assert counted == dict(Counter(r["label"] for r in fresh(store).nodes.values()))
