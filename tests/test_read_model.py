@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph import search
-from graph.readmodel import ReadModel, build_graph
+from graph.readmodel import ReadModel, Snapshot, build_graph
 from graph.stores import Change, open_store
 from graph.stores import base as store_base
 
@@ -307,7 +307,8 @@ def test_after_any_writes_the_read_model_equals_a_fresh_load(backend_name, tmp_p
     try:
         store.apply(Change(put_nodes=[_node(i, i.upper(), None) for i in sorted(LABELS)],
                            put_edges=[{"type": t, "from": u, "to": v, **cited(t, {})} for t, u, v in EDGES]))
-        store.snapshot().label_counts()
+        first = store.snapshot()
+        first.label_counts(), first.counts(), first.records("Topic")
         for n, step in enumerate(steps):
             writer = other if n % 3 == 2 else store
             held = store.snapshot()
@@ -322,6 +323,10 @@ def test_after_any_writes_the_read_model_equals_a_fresh_load(backend_name, tmp_p
             # counted once, then moved by each change: the count of a fresh load
             counted = {label: count for label, count in snap.label_counts().items() if count}
             assert counted == dict(Counter(r["label"] for r in fresh(store).nodes.values()))
+            loaded = Snapshot(snap.revision, fresh(store))
+            assert snap.counts() == loaded.counts() == store.counts()
+            for label in sorted(set(LABELS.values())):
+                assert snap.records(label) == loaded.records(label), label
             rebuilt = search.SearchIndex.from_graph(snap.graph)
             for text in ("housing", "office rent", "crime police", "census"):
                 assert found(snap, text) == sorted(h.id for h in rebuilt.search(text, limit=50)), text
