@@ -86,3 +86,26 @@ def test_the_menu_marks_each_pages_own_section_while_the_header_is_kept(client, 
         assert active("/search?q=census") == []
     kept = app.extensions["pathways.chrome"]
     assert sorted(part for part, _active in kept) == ["footer", "header", "header", "header", "header"]
+
+
+def test_the_ask_forms_publics_are_every_public_kept_through_writes(client, app_store):
+    """The home page's and the contact page's "Which community?" list every public by name, the
+    chosen one selected (registry.cache.public_options, kept through changes that move no public),
+    and a public added, renamed or removed is in the next page; its name is text, never HTML."""
+    import re
+    from graph.stores import Change
+    load(app_store)
+
+    def offered(page: str) -> list[tuple[str, str, bool]]:
+        select = page[page.index('<select class="govuk-select" id="public"'):]
+        select = select[:select.index("</select>")]
+        return [(v, n, bool(s)) for v, s, n in re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)]
+    assert offered(client.get("/").get_data(as_text=True)) == [("", "Not saying", False), ("carers", "Unpaid carers", False)]
+    app_store.apply(Change(put_nodes=[{"id": "a-renters", "label": "Public", "name": "<b>Renters</b>"}]))
+    home = client.get("/").get_data(as_text=True)
+    assert offered(home)[1] == ("a-renters", "&lt;b&gt;Renters&lt;/b&gt;", False) and "<b>Renters" not in home
+    app_store.apply(Change(put_nodes=[{"id": "t9", "label": "Topic", "name": "Housing"}]))  # no public moved
+    contact = client.get("/contact?q=&public=carers").get_data(as_text=True)  # no statistic named: the form again
+    assert [o for o in offered(contact) if o[2]] == [("carers", "Unpaid carers", True)]
+    app_store.apply(Change(delete_nodes=["a-renters"]))
+    assert [v for v, _n, _s in offered(client.get("/").get_data(as_text=True))] == ["", "carers"]

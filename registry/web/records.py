@@ -9,6 +9,7 @@ from graph.search import search as search_records
 
 from .. import downloads
 from ..api.search import SearchResultSchema, query_text
+from ..cache import public_options
 from ..store import get_settings, snapshot
 from .sections import sections_for
 
@@ -20,7 +21,7 @@ MAX_QUERY = 200
 def home():
     """The front door: who do I contact about a statistic?"""
     here = snapshot()
-    return render_template("home.html", counts=here.counts(), publics=here.records("Public"),
+    return render_template("home.html", counts=here.counts(), public_options=public_options,
                            nation_names=model.NATION_NAMES, q="", error=None, nation=None, public=None)
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, redirect, render_template, request
 from graph import asking as A
 from graph import model
 
+from ..cache import public_options
 from ..store import get_graph, get_settings, snapshot
 
 bp = Blueprint("signpost_pages", __name__)
@@ -37,7 +38,7 @@ def contact():
     public, nation = asker(here.graph)
     keep = {k: v for k, v in (("public", public), ("nation", nation)) if v}
     page = {"q": q[:MAX_QUERY], "public": public, "nation": nation, "keep": keep, "error": None, "choices": None,
-            "topic": None, "closest": [], "publics": here.records("Public"),
+            "topic": None, "closest": [], "public_options": public_options,
             "nation_names": model.NATION_NAMES}
     if not q:
         page["error"] = "Enter the name of a statistic"
