@@ -1,10 +1,14 @@
 """Gaps in the system: what a coordinator should fix, each with what would close it.
 
-Every rule is a small pure function ``rule(graph, context) -> list[dict]`` over the
-registry's graph. Each item names the record (``id``, ``label``, ``name``), says
+Every rule is a small pure function ``rule(graph, context) -> list[Finding]`` over the
+registry's graph. Each finding names the record (``id``, ``label``, ``name``), says
 what is wrong (``detail``) and what would close the gap (``close``); some rules
 add fields of their own (``cycle``, ``other``, ``cuts_off`` …). :func:`find_gaps`
 runs them all; its ``as_dict`` is the API's ``GET /api/v1/gaps``.
+
+A report at 100,000 records holds over 100,000 findings, kept between requests, so a
+finding is a slotted :class:`Finding` (its extra fields' names shared by every finding
+of the rule), made into a dict only when it is written out.
 
 >>> from graph.stores.base import graph_from_records
 >>> g = graph_from_records(
@@ -47,10 +51,60 @@ class GapContext:
         return section_of(self.settings, "gaps")[key]
 
 
-def _item(graph: nx.MultiDiGraph, node_id: str, detail: str, close: str, **extra) -> dict:
+class Finding:
+    """One gap found: the record (``id``, ``label``, ``name``), what is wrong (``detail``), what would
+    close it (``close``) and the rule's own fields, read as attributes, as ``finding["key"]`` or
+    with :meth:`get`; :meth:`as_dict` is the finding as the API gives it.
+
+    >>> f = Finding("p", "Public", "Carers", "No route.", "Find one.", seldom_heard=True)
+    >>> f["id"], f.seldom_heard, f.get("cycle"), f.as_dict()["seldom_heard"], list(f.as_dict())[:3]
+    ('p', True, None, True, ['id', 'label', 'name'])
+    """
+
+    __slots__ = ("id", "label", "name", "detail", "close", "_keys", "_values")
+    _shared_keys: dict[tuple, tuple] = {}  # one tuple of extra field names per rule, not one per finding
+
+    def __init__(self, id: str, label, name, detail: str, close: str, **extra):
+        self.id, self.label, self.name, self.detail, self.close = id, label, name, detail, close
+        keys = tuple(extra)
+        self._keys = self._shared_keys.setdefault(keys, keys)
+        self._values = tuple(extra.values())
+
+    def __getattr__(self, key: str):
+        # only called for a name that is not a slot: the rule's own fields
+        try:
+            return self._values[self._keys.index(key)]
+        except ValueError:
+            raise AttributeError(key) from None
+
+    def __getitem__(self, key: str):
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.__slots__[:5] or key in self._keys
+
+    def get(self, key: str, default=None):
+        return getattr(self, key, default)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "label": self.label, "name": self.name, "detail": self.detail, "close": self.close,
+                **dict(zip(self._keys, self._values))}
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Finding) and self.as_dict() == other.as_dict()
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Finding({self.as_dict()!r})"
+
+
+def _item(graph: nx.MultiDiGraph, node_id: str, detail: str, close: str, **extra) -> Finding:
     record = graph.nodes[node_id]
-    return {"id": node_id, "label": record.get("label"), "name": record.get("name", node_id),
-            "detail": detail, "close": close, **extra}
+    return Finding(node_id, record.get("label"), record.get("name", node_id), detail, close, **extra)
 
 
 def _of_label(graph: nx.MultiDiGraph, label: str) -> list[str]:
@@ -76,7 +130,7 @@ def has_contact(graph: nx.MultiDiGraph, node_id: str) -> bool:
 
 # -- publics ---------------------------------------------------------------
 
-def publics_without_route(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def publics_without_route(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Publics no trusted intermediary is recorded as reaching (no REACHES)."""
     return [_item(graph, p, "No trusted intermediary is recorded as reaching this public.",
                   "Find an organisation this public trusts and record that it reaches them, or record one "
@@ -84,7 +138,7 @@ def publics_without_route(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]
             for p in _of_label(graph, "Public") if not _sources(graph, p, "REACHES")]
 
 
-def single_route_publics(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def single_route_publics(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Seldom-heard publics reached by exactly one intermediary: a single point of failure."""
     out = []
     for p in _of_label(graph, "Public"):
@@ -96,7 +150,7 @@ def single_route_publics(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
     return out
 
 
-def over_consulted(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def over_consulted(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Publics whose burden of consultation is high or over their capacity (graph.burden)."""
     if ctx.burden_index is None:
         return []
@@ -162,7 +216,7 @@ def referral_end(graph: nx.MultiDiGraph, start: str) -> tuple[str, bool]:
         seen.append(current)
 
 
-def statistics_without_contact(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def statistics_without_contact(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Statistics where signposting finds no contact: none on the statistic, its producers or the bodies
     they are part of, or a referral chain that ends somewhere without one."""
     out = []
@@ -184,7 +238,7 @@ def statistics_without_contact(graph: nx.MultiDiGraph, ctx: GapContext) -> list[
     return out
 
 
-def referral_loops(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def referral_loops(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Referral loops: REFERS_TO chains that come back to where they started ("ping-pong")."""
     refers = nx.DiGraph((u, v) for u, v, k in graph.edges(keys=True) if k == "REFERS_TO")
     out = []
@@ -196,10 +250,10 @@ def referral_loops(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
         out.append(_item(graph, cycle[0], f"Enquiries go round in a loop: {names}.",
                          "Decide who answers these enquiries and remove the referral that sends them back.",
                          cycle=cycle))
-    return sorted(out, key=lambda item: item["cycle"])
+    return sorted(out, key=lambda item: item.cycle)
 
 
-def referral_dead_ends(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def referral_dead_ends(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Referrals to a record that has no contact route and refers nobody on: the enquiry stops there."""
     out = []
     for u, v, k in sorted(graph.edges(keys=True)):
@@ -212,7 +266,7 @@ def referral_dead_ends(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
 
 # -- topics and user groups -------------------------------------------------
 
-def topics_without_user_group(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def topics_without_user_group(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Topics no user group covers, directly or through a broader topic."""
     out = []
     for t in _of_label(graph, "Topic"):
@@ -224,10 +278,10 @@ def topics_without_user_group(graph: nx.MultiDiGraph, ctx: GapContext) -> list[d
                              f"statistic{'s' if stats != 1 else ''} recorded about it).",
                              "Ask a user group with a nearby remit to cover it, or bring its users together "
                              "in a new group.", statistics=stats))
-    return sorted(out, key=lambda item: -item["statistics"])
+    return sorted(out, key=lambda item: -item.statistics)
 
 
-def overlapping_user_groups(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def overlapping_user_groups(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Pairs of user groups whose topics overlap heavily (Jaccard at or above the threshold)."""
     threshold, min_shared = ctx.conf("overlap_threshold"), ctx.conf("overlap_min_shared")
     topics = {g: set(_targets(graph, g, "COVERS")) for g in _of_label(graph, "UserGroup")}
@@ -253,7 +307,7 @@ def overlapping_user_groups(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dic
                              "Check whether the two groups could meet together, share papers or agree who "
                              "covers what.", other=b, other_name=graph.nodes[b].get("name", b),
                              overlap=round(jaccard, 3), shared=sorted(shared)))
-    return sorted(out, key=lambda item: -item["overlap"])
+    return sorted(out, key=lambda item: -item.overlap)
 
 
 # -- brokers ----------------------------------------------------------------
@@ -443,7 +497,7 @@ def sampled_betweenness(network: nx.Graph, k: int, seed: int = 0) -> dict[str, f
     return _rescale(raw, n, normalized=True, directed=False, endpoints=False, sampled_nodes=sources)
 
 
-def brokers(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def brokers(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Intermediaries and user groups the system leans on: the highest betweenness, and those whose
     removal would cut a public off (articulation points)."""
     network = route_network(graph)
@@ -477,17 +531,20 @@ def brokers(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
 
 # -- records -----------------------------------------------------------------
 
-def stale_records(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def stale_records(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Records never checked, or not checked within ``stale_after_days``."""
     after = int(section_of(ctx.settings, "stale_after_days"))
+    details: dict = {}  # one string per date, shared by the (often tens of thousands of) records checked then
     out = []
     for n in sorted(graph.nodes, key=lambda n: (graph.nodes[n].get("label", ""), n)):
         record = graph.nodes[n]
         if is_stale(record, ctx.as_of, after):
-            when = f"last checked on {record['verified']}" if record.get("verified") else "never checked"
-            out.append(_item(graph, n, f"This record was {when}.",
+            verified = record.get("verified")
+            if verified not in details:
+                details[verified] = f"This record was {f'last checked on {verified}' if verified else 'never checked'}."
+            out.append(_item(graph, n, details[verified],
                              "Check it against its source and record today's date as when it was verified.",
-                             verified=record.get("verified")))
+                             verified=verified))
     return out
 
 
@@ -496,10 +553,10 @@ class Rule:
     key: str
     title: str
     explain: str
-    find: Callable[[nx.MultiDiGraph, GapContext], list[dict]]
+    find: Callable[[nx.MultiDiGraph, GapContext], list[Finding]]
 
 
-def wrong_contact_details(graph: nx.MultiDiGraph, ctx: GapContext) -> list[dict]:
+def wrong_contact_details(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
     """Routes people reported as having wrong contact details (open route reports), most reported first."""
     return ctx.wrong_details(graph) if ctx.wrong_details else []
 
@@ -534,14 +591,37 @@ RULES: tuple[Rule, ...] = (
 @dataclass
 class GapReport:
     as_of: _dt.date
-    results: list[tuple[Rule, list[dict]]]
+    results: list[tuple[Rule, list[Finding]]]
+
+    def findings(self, key: str) -> list[Finding]:
+        """One rule's findings; KeyError when the report has no such rule."""
+        for rule, items in self.results:
+            if rule.key == key:
+                return items
+        raise KeyError(key)
+
+    def as_stream(self, only: str | None = None, offset: int = 0, limit: int | None = None) -> dict:
+        """:meth:`as_dict` with each rule's items an iterator of dicts, made one at a time as they
+        are written out (:func:`graph.jsonstream.json_chunks`): every rule, or just ``only``, each
+        from ``offset`` and at most ``limit`` of them. ``counts`` are always the rules' totals.
+
+        >>> report = GapReport(_dt.date(2026, 1, 2), [(RULES[1], [Finding("p", "Public", "P", "d", "c")])])
+        >>> out = report.as_stream(offset=1)
+        >>> list(out["publics_without_route"]), out["counts"], out["as_of"]
+        ([], {'publics_without_route': 1}, '2026-01-02')
+        """
+        chosen = [(rule, items) for rule, items in self.results if only in (None, rule.key)]
+        stop = None if limit is None else offset + limit
+        out: dict = {rule.key: (item.as_dict() for item in itertools.islice(items, offset, stop))
+                     for rule, items in chosen}
+        out["counts"] = {rule.key: len(items) for rule, items in chosen}
+        out["as_of"] = self.as_of.isoformat()
+        return out
 
     def as_dict(self) -> dict:
         """``{rule key: [items]}`` for every rule, plus ``as_of`` and ``counts``."""
-        out: dict = {rule.key: items for rule, items in self.results}
-        out["counts"] = {rule.key: len(items) for rule, items in self.results}
-        out["as_of"] = self.as_of.isoformat()
-        return out
+        return {key: list(value) if key not in ("counts", "as_of") else value
+                for key, value in self.as_stream().items()}
 
 
 def find_gaps(graph: nx.MultiDiGraph, ctx: GapContext, only: str | None = None) -> GapReport:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 import networkx as nx
 
 from . import model
+from .gaps import Finding
 from .settings import section_of
 from .walk import linked
 
@@ -343,8 +344,8 @@ def passed_to_near(graph: nx.MultiDiGraph, statistic: str | None, contact: str, 
 
 # -- the gaps report ----------------------------------------------------------------------------
 
-def wrong_detail_gaps(graph: nx.MultiDiGraph, reports) -> list[dict]:
-    """Records people said had wrong contact details (open reports), most reported first, as gap items.
+def wrong_detail_gaps(graph: nx.MultiDiGraph, reports) -> list[Finding]:
+    """Records people said had wrong contact details (open reports), most reported first, as gap findings.
 
     >>> from graph.stores.base import graph_from_records
     >>> g = graph_from_records([{"id": "a", "label": "Producer", "name": "A"}], [])
@@ -361,11 +362,11 @@ def wrong_detail_gaps(graph: nx.MultiDiGraph, reports) -> list[dict]:
         rec = graph.nodes[contact]
         stats = sorted({_name(graph, r["statistic"]) for r in found if r.get("statistic")})
         about = f" (asked about {', '.join(stats[:3])}{'…' if len(stats) > 3 else ''})" if stats else ""
-        out.append({"id": contact, "label": rec.get("label"), "name": rec.get("name", contact),
-                    "detail": f"{people(len(found))} reported that the contact details were wrong{about}, most "
-                              f"recently on {max(day_of(r) for r in found)}.",
-                    "close": "Check the contact against its source, correct it, and mark the reports fixed in the "
-                             "route reports queue.", "reports": len(found)})
+        out.append(Finding(contact, rec.get("label"), rec.get("name", contact),
+                           f"{people(len(found))} reported that the contact details were wrong{about}, most "
+                           f"recently on {max(day_of(r) for r in found)}.",
+                           "Check the contact against its source, correct it, and mark the reports fixed in the "
+                           "route reports queue.", reports=len(found)))
     return out
 
 

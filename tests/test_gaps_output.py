@@ -48,3 +48,33 @@ def test_downloads_are_what_they_were(client, loaded):
     assert csv.headers["Content-Disposition"].startswith('attachment; filename="pathways-gaps-')
     assert csv.get_data() == expected("download.csv")
     assert client.get("/gaps?format=json").get_data() == expected("download.json")
+
+
+def test_api_rule_offset_and_limit_page_through_one_rule(client, loaded):
+    whole = json.loads(expected("api_body.json"))
+    body = client.get("/api/v1/gaps?rule=stale_records&offset=3&limit=5").get_json()
+    assert set(body) == {"as_of", "counts", "stale_records"}
+    assert body["counts"] == {"stale_records": whole["counts"]["stale_records"]}
+    assert body["stale_records"] == whole["stale_records"][3:8]
+    paged = client.get("/api/v1/gaps?limit=1&offset=1").get_json()
+    assert paged["counts"] == whole["counts"]  # the totals, whatever the page leaves out
+    assert {k: v for k, v in paged.items() if k not in ("counts", "as_of")} == {
+        k: v[1:2] for k, v in whole.items() if k not in ("counts", "as_of")}
+    assert client.get("/api/v1/gaps?rule=brokers&offset=1000").get_json()["brokers"] == []
+
+
+@pytest.mark.parametrize("query, field", [("rule=nonsense", "rule"), ("limit=ten", "limit"), ("limit=0", "limit"),
+                                          ("offset=-1", "offset"), ("offset=1.5", "offset")])
+def test_api_bad_argument_is_a_400_naming_the_field(client, loaded, query, field):
+    response = client.get(f"/api/v1/gaps?{query}")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["code"] == 400 and list(body["errors"]["query"]) == [field] and field in body["message"]
+
+
+def test_openapi_documents_the_arguments(client):
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/gaps"]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    assert params["rule"]["in"] == "query" and "stale_records" in params["rule"]["schema"]["enum"]
+    assert params["offset"]["schema"] == {"type": "integer", "default": 0, "minimum": 0}
+    assert params["limit"]["schema"]["minimum"] == 1

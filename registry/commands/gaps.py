@@ -34,9 +34,9 @@ def gaps(ctx, as_of, rule, as_json):
     for found_rule, items in report.results:
         click.echo(f"\n{found_rule.title} ({len(items)})")
         for item in items:
-            click.echo(f"  {item['name']} ({item['id']})")
-            click.echo(f"    found: {item['detail']}")
-            click.echo(f"    close: {item['close']}")
+            click.echo(f"  {item.name} ({item.id})")
+            click.echo(f"    found: {item.detail}")
+            click.echo(f"    close: {item.close}")
 
 
 def _shares_line(tally) -> str:

@@ -228,7 +228,7 @@ def gap_marks(view: maps.MapView) -> dict:
         if rule.key not in MAP_GAP_RULES:
             continue
         for item in items:
-            for node_id in item.get("cycle") or [item["id"]]:
+            for node_id in item.get("cycle") or [item.id]:
                 if node_id in on_map and rule.title not in marks.get(node_id, []):
                     marks.setdefault(node_id, []).append(rule.title)
     return marks
