@@ -239,11 +239,23 @@ def statistics_without_contact(graph: nx.MultiDiGraph, ctx: GapContext) -> list[
 
 
 def referral_loops(graph: nx.MultiDiGraph, ctx: GapContext) -> list[Finding]:
-    """Referral loops: REFERS_TO chains that come back to where they started ("ping-pong")."""
-    refers = nx.DiGraph((u, v) for u, v, k in graph.edges(keys=True) if k == "REFERS_TO")
+    """Referral loops: REFERS_TO chains that come back to where they started ("ping-pong").
+
+    Only ``max_loops`` are kept, so the order they are found in decides which. networkx walks
+    sets of nodes while it searches, and a set of strings comes out in a different order in
+    each process (string hashing is seeded per process), so the search runs over each record's
+    place in the sorted ids instead: a set of small integers always comes out the same way.
+    """
+    referrals = sorted((u, v) for u, v, k in graph.edges(keys=True) if k == "REFERS_TO")
+    ids = sorted({n for pair in referrals for n in pair})
+    place = {n: i for i, n in enumerate(ids)}
+    refers = nx.DiGraph()
+    refers.add_nodes_from(range(len(ids)))
+    refers.add_edges_from((place[u], place[v]) for u, v in referrals)
     out = []
     cycles = nx.simple_cycles(refers)
-    for cycle in itertools.islice(cycles, ctx.conf("max_loops")):
+    for found in itertools.islice(cycles, ctx.conf("max_loops")):
+        cycle = [ids[i] for i in found]
         first = min(range(len(cycle)), key=lambda i: cycle[i])
         cycle = cycle[first:] + cycle[:first]
         names = " → ".join(str(graph.nodes[n].get("name", n)) for n in cycle + cycle[:1])
