@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .model import csv_cell
 
 
 @dataclass
 class Table:
-    """Column headings and rows (each a list of values in column order)."""
+    """Column headings and rows (each a list of values in column order). The rows may be an
+    iterator, made as they are written out, for a list too long to hold twice (the gaps)."""
 
     columns: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
+    rows: Iterable[list[Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -122,11 +124,27 @@ def to_csv(table: Table) -> str:
     '=SUM(A1),-3
     Shelter,0.5
     """
+    return "".join(csv_chunks(table))
+
+
+def csv_chunks(table: Table, batch: int = 1000) -> Iterator[str]:
+    """:func:`to_csv` in pieces, the headings and then ``batch`` rows at a time.
+
+    >>> [chunk.splitlines() for chunk in csv_chunks(Table(["N"], iter([[1], [2], [3]])), batch=2)]
+    [['N', '1', '2'], ['3']]
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([csv_cell(c) for c in table.columns])
-    writer.writerows([csv_cell(v) for v in row] for row in table.rows)
-    return out.getvalue()
+    rows = iter(table.rows)
+    while True:
+        writer.writerows([csv_cell(v) for v in row] for row in itertools.islice(rows, batch))
+        text = out.getvalue()
+        if not text:
+            return
+        yield text
+        out.seek(0)
+        out.truncate()
 
 
 def intermediaries_table(found) -> Table:
@@ -168,11 +186,12 @@ def burden_table(index) -> Table:
     return Table(columns, rows)
 
 
-def gaps_table(report) -> Table:
-    """One row per gap found, under its rule's title (a :class:`graph.gaps.GapReport`)."""
+def gaps_table(report, only: str | None = None) -> Table:
+    """One row per gap found, under its rule's title (a :class:`graph.gaps.GapReport`; every rule,
+    or just the rule keyed ``only``), the rows made as they are written out."""
     columns = ["Gap", "Record", "Id", "Type of record", "What is wrong", "What would close it"]
-    return Table(columns, [[rule.title, item.get("name"), item.get("id"), item.get("label"), item.get("detail"),
-                            item.get("close")] for rule, items in report.results for item in items])
+    return Table(columns, ([rule.title, item.name, item.id, item.label, item.detail, item.close]
+                           for rule, items in report.results if only in (None, rule.key) for item in items))
 
 
 def needs_table(result, status_words: dict[str, str]) -> Table:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 from flask import current_app, request
 
 from graph.errors import InvalidRecord, Problem
-from graph.tables import Table, to_csv
+from graph.jsonstream import json_chunks
+from graph.tables import Table, csv_chunks
 
 FORMATS = ("csv", "json")
 MIMETYPES = {"csv": "text/csv", "json": "application/json"}
@@ -44,18 +46,28 @@ def filename(name: str, fmt: str, day: _dt.date | None = None) -> str:
 
 
 def download(fmt: str, name: str, table: Table, data, day: _dt.date | None = None):
-    """The list as an attachment: ``table`` as UTF-8 CSV, or ``data`` (a dict, or JSON text) as JSON."""
+    """The list as an attachment: ``table`` as UTF-8 CSV, or ``data`` as JSON.
+
+    ``data`` is a dict, JSON text (or its UTF-8 bytes), or a dict whose long lists are
+    iterators (:func:`graph.jsonstream.json_chunks`). The CSV, and the JSON of such a dict, are
+    sent a batch of rows at a time as they are written, never as one string.
+    """
     if fmt == "csv":
-        body = to_csv(table)
+        body = csv_chunks(table)
+    elif isinstance(data, (str, bytes)):
+        body = [data]
+    elif any(isinstance(v, Iterator) for v in data.values()):
+        body = json_chunks(data, ensure_ascii=False, indent=1)
     else:
-        body = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=1)
-    response = current_app.response_class(body.encode("utf-8"), mimetype=MIMETYPES[fmt])
+        body = [json.dumps(data, ensure_ascii=False, indent=1)]
+    response = current_app.response_class(body, mimetype=MIMETYPES[fmt])
     response.headers["Content-Type"] = f"{MIMETYPES[fmt]}; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(name, fmt, day)}"'
     return response
 
 
-def download_links() -> dict[str, str]:
-    """``{format: address}`` for this page's downloads: its path and every query value, plus ``format``."""
-    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
+def download_links(leave_out: tuple[str, ...] = ()) -> dict[str, str]:
+    """``{format: address}`` for this page's downloads: its path and every query value but those in
+    ``leave_out`` (a page number: the download is the whole list), plus ``format``."""
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "format" and k not in leave_out]
     return {fmt: request.path + "?" + urlencode([*kept, ("format", fmt)]) for fmt in FORMATS}

@@ -40,8 +40,6 @@ def gaps_page():
             raise InvalidRecord([Problem("gaps", "as_of", "must be a date as YYYY-MM-DD")])
     report = current_report(as_of)
     if fmt:
-        from ..api.gaps import GapReportSchema  # here: the API module imports this one
-        return downloads.download(fmt, "gaps", tables.gaps_table(report), GapReportSchema().dump(report.as_dict()),
-                                  report.as_of)
+        return downloads.download(fmt, "gaps", tables.gaps_table(report), report.as_stream(), report.as_of)
     return render_template("gaps/gaps.html", report=report, total=sum(len(items) for _r, items in report.results),
                            downloads=downloads.download_links())
