@@ -68,6 +68,8 @@ DEFAULTS: dict = {
         "overlap_threshold": 0.6, "overlap_min_shared": 2, "broker_count": 10,
         "betweenness_sample_above": 400, "betweenness_sample": 150, "betweenness_work": 300000,
         "max_loops": 100,
+        "preview": 10,  # findings of each rule shown on /gaps; the rest on /gaps/<rule>
+        "page_size": 50,  # findings to a page of /gaps/<rule>
     },
     "signpost": {
         "coordinator": "osr",

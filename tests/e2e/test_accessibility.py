@@ -52,6 +52,7 @@ PAGES = [
     "/burden/check",
     "/map",
     "/gaps",
+    "/gaps/topics_without_user_group?page=2",
     "/needs",
     "/you-said-we-did",
     f"/statistics/{RECORDS['Statistic']}/plan",
