@@ -48,14 +48,16 @@ def filename(name: str, fmt: str, day: _dt.date | None = None) -> str:
 def download(fmt: str, name: str, table: Table, data, day: _dt.date | None = None):
     """The list as an attachment: ``table`` as UTF-8 CSV, or ``data`` as JSON.
 
-    ``data`` is a dict, JSON text (or its UTF-8 bytes), or a dict whose long lists are
-    iterators (:func:`graph.jsonstream.json_chunks`). The CSV, and the JSON of such a dict, are
-    sent a batch of rows at a time as they are written, never as one string.
+    ``data`` is a dict, JSON text (or its UTF-8 bytes, or a tuple of their pieces), or a dict
+    whose long lists are iterators (:func:`graph.jsonstream.json_chunks`). The CSV, and the
+    JSON of such a dict, are sent a batch of rows at a time as they are written.
     """
     if fmt == "csv":
         body = csv_chunks(table)
     elif isinstance(data, (str, bytes)):
         body = [data]
+    elif isinstance(data, tuple):  # the JSON already written, in pieces
+        body = data
     elif any(isinstance(v, Iterator) for v in data.values()):
         body = json_chunks(data, ensure_ascii=False, indent=1)
     else:

@@ -74,6 +74,24 @@ def test_api_index_explains_each_number(client, loaded):
     assert trust["capacity"] == 6 and [c["engagement"] for c in trust["contributions"]] == ["jury"]
 
 
+def test_api_index_body_is_the_schemas_json_of_the_whole_index(app, client, loaded):
+    """Written score by score into bytes, the answer is still exactly the one-shot dump of the index."""
+    from registry.api.burden import BurdenIndexSchema, score_json
+    from registry.cache import burden_index
+    from registry.coverage import coverage_for
+    day = dt.date(2024, 3, 1)
+    body = client.get("/api/v1/burden?as_of=2024-03-01").get_data()
+    with app.test_request_context():
+        index = burden_index(day)
+        plain = json.dumps(BurdenIndexSchema().dump({
+            "as_of": index.as_of.isoformat(), "window_days": index.window_days,
+            "coverage": coverage_for(day).as_dict(), "publics": [score_json(s) for s in index.publics],
+            "intermediaries": [score_json(s) for s in index.intermediaries]}), ensure_ascii=False)
+    assert len(index.publics) == 2 and index.publics[0].engagements  # something to write out
+    assert body == plain.encode("utf-8")
+    assert client.get("/burden?as_of=2024-03-01&format=json").get_data() == body
+
+
 def test_api_replays_and_refuses_a_bad_date(client, loaded):
     before = client.get("/api/v1/burden?as_of=2023-12-31").get_json()
     assert all(p["units"] == 0 for p in before["publics"])
