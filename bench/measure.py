@@ -25,6 +25,10 @@ ENDPOINTS = (
     ("record_page", "GET", "/records/{any}", 0.5),
     ("burden_all", "GET", "/api/v1/burden?as_of={as_of}", 0.05),
     ("gaps", "GET", "/api/v1/gaps", 0.05),
+    ("gaps_page", "GET", "/gaps", 0.05),
+    ("gaps_rule_page", "GET", "/gaps/stale_records?page=3", 0.05),
+    ("gaps_csv", "GET", "/gaps?format=csv", 0.05),
+    ("gaps_json", "GET", "/gaps?format=json", 0.05),
     ("map_data", "GET", "/api/v1/map?focus={umbrella}&depth=2", 0.05),
     ("map_page", "GET", "/map?focus={umbrella}&depth=2", 0.05),
 )

@@ -4,7 +4,8 @@
 
 For each size and store: generate (seeded), import (records/s and peak memory, in
 its own process), then measure search, signpost, intermediaries, the burden check,
-a record page, burden for all publics, gaps, and map data and page for a 2,000-node
+a record page, burden for all publics, the gaps (API, the /gaps page, a page of one rule
+and the /gaps downloads), and map data and page for a 2,000-node
 view through the Flask test client (median and p95 over random targets; the first,
 cold call apart), the app's peak memory, and on Neo4j the raw Cypher of the same
 reads. One JSON line per measurement on stdout (also kept in OUT/results.jsonl) and

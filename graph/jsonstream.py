@@ -26,10 +26,12 @@ def json_chunks(top: dict, *, sort_keys: bool = False, ensure_ascii: bool = True
                 separators: tuple[str, str] | None = None, batch: int = 1000) -> Iterator[str]:
     """``json.dumps(top, ...)`` in pieces, each iterator value's items dumped ``batch`` at a time."""
     item_sep, key_sep = separators or ((",", ": ") if indent is not None else (", ", ": "))
-    opts = {"sort_keys": sort_keys, "ensure_ascii": ensure_ascii, "indent": indent, "separators": (item_sep, key_sep)}
+    # one encoder for every item: json.dumps with options makes a new one each call
+    encode = json.JSONEncoder(sort_keys=sort_keys, ensure_ascii=ensure_ascii, indent=indent,
+                              separators=(item_sep, key_sep)).encode
 
     def at(depth: int, value) -> str:
-        text = json.dumps(value, **opts)
+        text = encode(value)
         return text.replace("\n", "\n" + " " * (indent * depth)) if indent else text
 
     def newline(depth: int) -> str:
@@ -42,7 +44,7 @@ def json_chunks(top: dict, *, sort_keys: bool = False, ensure_ascii: bool = True
     yield "{"
     for i, key in enumerate(keys):
         value = top[key]
-        head = (item_sep if i else "") + newline(1) + json.dumps(key, ensure_ascii=ensure_ascii) + key_sep
+        head = (item_sep if i else "") + newline(1) + encode(key) + key_sep
         if not isinstance(value, Iterator):
             yield head + at(1, value)
             continue
@@ -50,10 +52,11 @@ def json_chunks(top: dict, *, sort_keys: bool = False, ensure_ascii: bool = True
         if first is _END:
             yield head + "[]"
             continue
-        opened = head + "[" + newline(2)
-        between = item_sep + newline(2)
+        opened, between = head + "[" + newline(2), item_sep + newline(2)
         for n, piece in enumerate(_batches(itertools.chain([first], value), batch)):
-            yield (opened if n == 0 else between) + between.join(at(2, item) for item in piece)
+            # a batch encoded as one list, its brackets taken off and its items moved in a level
+            inner = encode(piece)[1 + len(newline(1)):-1 - len(newline(0))]
+            yield (opened if n == 0 else between) + (inner.replace("\n", newline(1)) if indent else inner)
         yield newline(1) + "]"
     yield newline(0) + "}"
 
