@@ -59,6 +59,9 @@ class Finding:
     >>> f = Finding("p", "Public", "Carers", "No route.", "Find one.", seldom_heard=True)
     >>> f["id"], f.seldom_heard, f.get("cycle"), f.as_dict()["seldom_heard"], list(f.as_dict())[:3]
     ('p', True, None, True, ['id', 'label', 'name'])
+    >>> import copy, pickle
+    >>> copy.copy(f) == f == pickle.loads(pickle.dumps(f))
+    True
     """
 
     __slots__ = ("id", "label", "name", "detail", "close", "_keys", "_values")
@@ -71,7 +74,10 @@ class Finding:
         self._values = tuple(extra.values())
 
     def __getattr__(self, key: str):
-        # only called for a name that is not a slot: the rule's own fields
+        # only called for a name that is not a slot: the rule's own fields (never a private name,
+        # which copy and pickle look for before the slots are filled)
+        if key.startswith("_"):
+            raise AttributeError(key)
         try:
             return self._values[self._keys.index(key)]
         except ValueError:
