@@ -71,3 +71,17 @@ def test_sampled_betweenness_is_networkxs_exactly(seed):
     network = nx.relabel_nodes(network, {i: f"n{i:03d}" for i in network})
     network.add_edges_from([("n000", "n000"), ("lone-a", "lone-b")])  # a self-loop and a separate piece
     assert gaps.sampled_betweenness(network, 25, seed=0) == nx.betweenness_centrality(network, k=25, seed=0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_route_neighbours_are_the_route_networks_in_its_order(seed):
+    rng = random.Random(seed)
+    for _ in range(100):
+        graph = nx.MultiDiGraph()
+        n = rng.randrange(1, 30)
+        for i in rng.sample(range(n), n):  # nodes added in a random order
+            graph.add_node(f"n{i:02d}", label=rng.choice(["Public", "Intermediary", "Topic", "Engagement", "Need"]))
+        for _ in range(rng.randrange(0, 4 * n)):  # repeated edges, both ways, and loops
+            graph.add_edge(f"n{rng.randrange(n):02d}", f"n{rng.randrange(n):02d}", key=rng.choice(["REACHES", "ABOUT"]))
+        network = gaps.route_network(graph)
+        assert gaps.route_neighbours(graph) == {v: list(around) for v, around in network.adjacency()}
