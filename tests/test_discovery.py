@@ -718,8 +718,11 @@ def test_the_apis_intermediaries_are_the_schemas_dump_kept_through_writes(app_st
             return DiscoverySchema().dump(discovery_json(found, D.public_burden(get_graph(), "dock-workers",
                                                                                 get_settings())))
     for query, filters in (("", {}), ("?nation=wales", {"nation": "wales"})):
-        first = client.get(f"/api/v1/publics/dock-workers/intermediaries{query}").get_json()
+        response = client.get(f"/api/v1/publics/dock-workers/intermediaries{query}")
+        first = response.get_json()
         assert first == expected(**filters) and first["intermediaries"], query
+        with app.app_context():
+            assert response.get_data() == app.json.response(expected(**filters)).get_data()  # byte for byte
     assert first["nation"] == "wales" and len(expected()["intermediaries"]) == 45
     assert client.get("/api/v1/publics/dock-workers/intermediaries").get_json() == expected()
     renamed = {k: v for k, v in app_store.get_node("dock-group-07").items() if k != "version"}
