@@ -220,7 +220,9 @@ def _cell(record: dict) -> str:
     if m == "import":
         return f"{record['records_per_s']:,} records/s ({record['records']:,} in {record['seconds']} s)"
     if m == "memory":
-        return f"{record['peak_rss_mib']:,} MiB peak"
+        beside = record.get("with_browser_driver_mib")
+        return f"{record['peak_rss_mib']:,} MiB peak" + (f" ({beside:,} with the browser's driver loaded)"
+                                                           if beside and beside != record["peak_rss_mib"] else "")
     if m.endswith("_page_throughput"):
         share = f"; {record['share_of_bare']:.0%} of the bare page" if "share_of_bare" in record else ""
         return f"{record['requests_per_s']:,} requests/s{share}"
