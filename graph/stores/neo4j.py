@@ -191,6 +191,12 @@ class Neo4jStore(GraphStore):
                                          "OPTIONAL MATCH (r:PathwaysMeta {key: 'reports'}) "
                                          "RETURN coalesce(m.value, 0) AS v, coalesce(r.value, 0) AS r",
                                          timeout=limits["transaction_timeout"] or None)
+        self._audit_query = neo4j.Query(
+            "OPTIONAL MATCH (a:AuditEntry) WHERE ($target IS NULL OR a.target = $target) "
+            "AND ($before IS NULL OR a.seq < $before) WITH a ORDER BY a.seq DESC LIMIT $limit "
+            "RETURN [x IN collect({seq: a.seq, at: a.at, actor: a.actor, action: a.action, target: a.target, "
+            "before: a.before, after: a.after}) WHERE x.seq IS NOT NULL] AS rows",
+            timeout=limits["transaction_timeout"] or None)
         self._changes_query = neo4j.Query(
             "OPTIONAL MATCH (m:PathwaysMeta {key: 'revision'}) WITH coalesce(m.value, 0) AS current "
             "OPTIONAL MATCH (c:ChangeLog) WHERE c.revision > $revision WITH current, c ORDER BY c.revision "
@@ -812,15 +818,11 @@ class Neo4jStore(GraphStore):
         self._write(lambda tx: tx.run("MATCH (s:Session {sid_hash: $sid}) DELETE s", sid=sid_hash).consume())
 
     def audit_entries(self, target=None, limit=100, before_seq=None) -> list[dict]:
-        def work(tx):
-            rows = tx.run("MATCH (a:AuditEntry) WHERE ($target IS NULL OR a.target = $target) "
-                          "AND ($before IS NULL OR a.seq < $before) "
-                          "RETURN a.seq AS seq, a.at AS at, a.actor AS actor, a.action AS action, "
-                          "a.target AS target, a.before AS before, a.after AS after ORDER BY a.seq DESC LIMIT $limit",
-                          target=target or None, before=before_seq or None, limit=limit)
-            return [{**dict(r), "before": json.loads(r["before"]) if r["before"] else None,
-                     "after": json.loads(r["after"]) if r["after"] else None} for r in rows]
-        return self._read(work)
+        """One auto-commit read, as :meth:`revision` (every record page shows its history: a managed
+        transaction of its own was a second round trip per page)."""
+        rows = self._auto_read(self._audit_query, target=target or None, before=before_seq or None, limit=limit)["rows"]
+        return [{**r, "before": json.loads(r["before"]) if r["before"] else None,
+                 "after": json.loads(r["after"]) if r["after"] else None} for r in rows]
 
     # -- route reports -----------------------------------------------------------------
     @staticmethod
