@@ -27,7 +27,6 @@ def public_options(chosen: str | None = None) -> Markup:
     kept through changes that move no public (at 100,000 records there are 8,000, and rendering
     them through the template was most of the home page's 85 ms).
 
-    >>> from markupsafe import Markup, escape
     >>> str(_with_chosen(_options([{"id": "a", "name": "A & B"}, {"id": "b", "name": "B"}]), "b"))
     '<option value="a">A &amp; B</option><option value="b" selected>B</option>'
     """
