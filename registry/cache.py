@@ -119,9 +119,11 @@ def warm() -> None:
     import datetime as _dt
 
     from graph import search
+    from graph.readmodel import put_out_of_sight
     here = snapshot()
     search.index_of(here)
     search.text_index_of(here)
     joined_needs()
     feedback_debt(_dt.date.today())
+    put_out_of_sight()  # kept for the process's life: no collection need walk them again
 

@@ -116,6 +116,8 @@ def test_serve_builds_the_shared_answers_before_it_answers(cli, tmp_path, monkey
     """``pathways serve`` loads the registry and builds both search indexes, the joined-up needs and
     today's feedback owed before it listens (registry.cache.warm), so no first request keeps every
     other waiting; the search it then answers uses them."""
+    import gc
+
     import waitress
 
     served = {}
@@ -125,6 +127,8 @@ def test_serve_builds_the_shared_answers_before_it_answers(cli, tmp_path, monkey
         snapshot = store_for(app).snapshot()
         served["built"] = sorted(name for name in ("search", "text_search", "needs.joined", "feedback_debt.today")
                                  if name in snapshot._slots)
+        index = snapshot._slots["search"].values[None]  # kept out of the garbage collector's sight
+        served["collected"] = any(o is index for o in gc.get_objects())
         served["search"] = app.test_client().get("/api/v1/nodes?q=census").get_json()
     monkeypatch.setattr(waitress, "serve", fake_serve)
     assert cli("import", write(tmp_path / "r.json", RICH))[0] == 0
@@ -132,4 +136,5 @@ def test_serve_builds_the_shared_answers_before_it_answers(cli, tmp_path, monkey
     assert code == 0, err
     assert "building the search indexes and joining up needs" in err and "ready" in err
     assert served["built"] == ["feedback_debt.today", "needs.joined", "search", "text_search"]
+    assert served["collected"] is False
     assert "census" in [item["id"] for item in served["search"]["items"]]
