@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Callable, Hashable, TypeVar
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .store import get_settings, snapshot
+from .templating import option_tags, with_chosen
 
 T = TypeVar("T")
 
@@ -27,25 +28,11 @@ def public_options(chosen: str | None = None) -> Markup:
     kept through changes that move no public (at 100,000 records there are 8,000, and rendering
     them through the template was most of the home page's 85 ms).
 
-    >>> str(_with_chosen(_options([{"id": "a", "name": "A & B"}, {"id": "b", "name": "B"}]), "b"))
-    '<option value="a">A &amp; B</option><option value="b" selected>B</option>'
     """
-    options = snapshot().value("public_options", lambda snap: _options(snap.records("Public")),
-                               update=lambda old, snap, delta: _options(snap.records("Public"))
+    options = snapshot().value("public_options", lambda snap: option_tags(snap.records("Public")),
+                               update=lambda old, snap, delta: option_tags(snap.records("Public"))
                                if "Public" in delta.labels else old)
-    return _with_chosen(options, chosen)
-
-
-def _options(publics: list[dict]) -> Markup:
-    return Markup("".join(f'<option value="{escape(p["id"])}">{escape(p.get("name", p["id"]))}</option>'
-                          for p in publics))
-
-
-def _with_chosen(options: Markup, chosen: str | None) -> Markup:
-    if not chosen:
-        return options
-    tag = str(Markup('<option value="{}">').format(chosen))
-    return Markup(str(options).replace(tag, tag[:-1] + " selected>", 1))
+    return with_chosen(options, chosen)
 
 
 def burden_index(as_of):

@@ -25,6 +25,7 @@ from ..api.discovery import DiscoverySchema, discovery_json
 from ..coverage import coverage_for
 from ..rankings import beside_ranking, rank, ranking
 from ..store import get_graph, get_settings, snapshot
+from ..templating import option_tags
 
 bp = Blueprint("discovery", __name__)
 MAX_QUERY = 200
@@ -46,8 +47,7 @@ def _filter_options(public_id: str, producer: str | None, topic: str | None) -> 
     here = snapshot()
     counts = here.label_counts()
     if all(counts.get(label, 0) <= FILTER_LIST_MAX for label in ("Producer", "Topic")):
-        return (_options([_named(r) for r in here.records("Producer")], producer),
-                _options([_named(r) for r in here.records("Topic")], topic), False)
+        return option_tags(here.records("Producer"), producer), option_tags(here.records("Topic"), topic), False
     return (*_beside_html(public_id, ("filter_options", producer, topic),
                           lambda graph, found: narrowed_options(graph, found, producer, topic)), True)
 
@@ -58,19 +58,10 @@ def narrowed_options(graph, found: D.Discovery, producer: str | None, topic: str
     def with_chosen(ids: list[str], chosen: str | None, label: str) -> Markup:
         if chosen in graph and chosen not in ids and graph.nodes[chosen].get("label") == label:
             ids = [*ids, chosen]
-        return _options(sorted((_named(graph.nodes[n]) for n in ids), key=lambda r: (r["name"].lower(), r["id"])),
-                        chosen)
+        return option_tags(sorted((graph.nodes[n] for n in ids), key=lambda r: (r.get("name", r["id"]).lower(), r["id"])),
+                           chosen)
     producers, topics = D.filter_choices(graph, found)
     return with_chosen(producers, producer, "Producer"), with_chosen(topics, topic, "Topic")
-
-
-def _named(record: dict) -> dict:
-    return {"id": record["id"], "name": record.get("name", record["id"])}
-
-
-def _options(choices: list[dict], chosen: str | None) -> Markup:
-    """``<option>`` tags of ``choices`` (``{id, name}``), ``chosen`` selected, rendered by an autoescaping template."""
-    return Markup(render_template("discovery/_options.html", choices=choices, chosen=chosen))
 
 
 def _beside_html(public_id: str, name: tuple, make, producer: str | None = None, topic: str | None = None,
