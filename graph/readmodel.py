@@ -260,11 +260,11 @@ def advance(graph: nx.MultiDiGraph, entries: Iterable[tuple[int, dict]]) -> tupl
     new.graph.update(graph.graph)
     # Each outer table is copied only when the change writes to it: editing a record copies one of
     # the three (100,000 entries each at that size, about 3 ms a copy), a relationship two.
-    records = any(e.get("nodes") or e.get("deleted") for _r, e in entries)
-    links = any(e.get("deleted") or e.get("edges") or e.get("unlinked") or
-                any(r["id"] not in graph._node for r in e.get("nodes", ())) for _r, e in entries)
-    new._node = dict(graph._node) if records else graph._node
-    new._adj, new._pred = (dict(graph._adj), dict(graph._pred)) if links else (graph._adj, graph._pred)
+    writes_records = any(e.get("nodes") or e.get("deleted") for _r, e in entries)
+    writes_links = any(e.get("deleted") or e.get("edges") or e.get("unlinked") or
+                       any(r["id"] not in graph._node for r in e.get("nodes", ())) for _r, e in entries)
+    new._node = dict(graph._node) if writes_records else graph._node
+    new._adj, new._pred = (dict(graph._adj), dict(graph._pred)) if writes_links else (graph._adj, graph._pred)
     node, succ, pred = new._node, new._adj, new._pred
     owned_succ: set[str] = set()
     owned_pred: set[str] = set()
